@@ -1,0 +1,39 @@
+#pragma once
+// Errors of xbar::characterize.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace xbar::characterize {
+
+/// Base of every exception thrown by xbar::characterize.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// ngspice rejected a deck, a command or an analysis. what() quotes ngspice's own words;
+/// when ngspice names a deck line ("Error on line 3 ..."), deck_line() is that 1-based line
+/// number (the title is line 1) and deck_line_text() its text. deck_line() is 0 otherwise.
+class SpiceError : public Error {
+ public:
+  SpiceError(const std::string& what, std::vector<std::string> ngspice_lines, int deck_line,
+             std::string deck_line_text);
+  const std::vector<std::string>& ngspice_lines() const noexcept { return ngspice_lines_; }
+  int deck_line() const noexcept { return deck_line_; }
+  const std::string& deck_line_text() const noexcept { return deck_line_text_; }
+
+ private:
+  std::vector<std::string> ngspice_lines_;
+  int deck_line_ = 0;
+  std::string deck_line_text_;
+};
+
+/// ngspice called ControlledExit: this process's ngspice instance is unusable and the process
+/// (a campaign worker) must be replaced.
+class SessionDead : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace xbar::characterize

@@ -1,0 +1,27 @@
+#pragma once
+// Running a deck through the standalone `ngspice -b` program, as a subprocess. This is the
+// second engine that the embedded SpiceSession is checked against, and the baseline of the
+// benchmarks.
+//
+// The deck is written to a temporary folder and run as
+//   SPICE_ASCIIRAWFILE=1 ngspice -b -r out.raw deck.cir
+// and the ASCII rawfile is read back. Vector names are mapped to the embedded session's:
+// "v(a)" -> "a" and "i(vs)" -> "vs#branch".
+#include <string>
+#include <string_view>
+
+#include "xbar/characterize/spice_result.hpp"
+
+namespace xbar::characterize {
+
+/// The ngspice program to run: $XBAR_NGSPICE if set, else "ngspice" from PATH.
+std::string ngspice_program();
+
+/// Runs `deck` (which must hold its own analysis card) in `ngspice -b`. Returns the first plot
+/// of the rawfile. Throws SpiceError quoting ngspice's log if it fails or writes no rawfile.
+SpiceResult run_ngspice_batch(std::string_view deck, const std::string& program = ngspice_program());
+
+/// Parses an ASCII rawfile's first plot. Throws characterize::Error naming `source` and the line.
+SpiceResult parse_ascii_rawfile(const std::string& text, const std::string& source = "rawfile");
+
+}  // namespace xbar::characterize

@@ -1,0 +1,85 @@
+#pragma once
+// SpiceSession: the one embedded libngspice of this process.
+//
+// libngspice keeps global state and is not thread-safe, so a process has exactly one session
+// (SpiceSession::instance()), used from one thread. Parallel work uses worker processes.
+//
+// Contract:
+//  - load() takes a whole deck as text (title line first, ".end" last) and keeps no pointer to it.
+//  - run() runs one analysis ("op", "dc ...", "tran ...", "ac ...", or "run" for the deck's own
+//    analysis cards), always with the KLU solver: the session sends "option klu" and checks
+//    ngspice's "Using KLU" line.
+//  - read() copies every vector of the current plot; nothing returned points into ngspice.
+//  - cleanup() sends remcirc, destroy all and ngSpice_Command(NULL): all three are needed for
+//    flat memory. simulate() = load + run + read, and cleans up on success and on error.
+//  - Every ngspice error (which ngspice reports only as "stderr" lines through its output
+//    callback) becomes a SpiceError quoting those lines, with the deck line where ngspice names
+//    one. A singular matrix (e.g. a floating node) is an error even when ngspice's
+//    transient-op fallback "succeeds". After a SpiceError the session stays usable.
+//  - If ngspice calls ControlledExit, the session is dead: every later call throws SessionDead,
+//    and the process must be replaced. The session never sends "quit".
+//  - LC_NUMERIC is set to "C" when the session starts (ngspice parses numbers with the locale).
+//
+// Example:
+//   auto& spice = SpiceSession::instance();
+//   SpiceResult r = spice.simulate(deck.text, "op");
+//   double i0 = r.real("vsj0#branch")[0];
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "xbar/characterize/error.hpp"
+#include "xbar/characterize/spice_result.hpp"
+
+namespace xbar::characterize {
+
+class SpiceSession {
+ public:
+  /// The process's session; initializes libngspice on first use.
+  static SpiceSession& instance();
+
+  SpiceSession(const SpiceSession&) = delete;
+  SpiceSession& operator=(const SpiceSession&) = delete;
+
+  /// ngspice's version string, e.g. "ngspice-46".
+  const std::string& version() const { return version_; }
+
+  /// Loads a deck from memory (replacing any loaded circuit). Throws SpiceError if ngspice
+  /// rejects it, naming the deck line where ngspice does.
+  void load(std::string_view deck);
+  /// Runs one analysis on the loaded deck with KLU. Throws SpiceError on any ngspice error.
+  void run(std::string_view analysis = "run");
+  /// Copies every vector of the current plot.
+  SpiceResult read() const;
+  /// Frees the circuit and all plots (remcirc, destroy all, ngSpice_Command(NULL)).
+  void cleanup();
+  /// load + run + read, with cleanup on every path.
+  SpiceResult simulate(std::string_view deck, std::string_view analysis = "run");
+
+  /// Sends one interactive command. Throws Error if it is longer than 1023 characters (ngspice
+  /// would cut it silently) or is "quit"/"exit"; SpiceError if ngspice complains.
+  void command(std::string_view cmd);
+
+  /// False once ngspice has called ControlledExit.
+  bool alive() const { return dead_reason_.empty(); }
+  /// Why the session died, or "" while alive.
+  const std::string& dead_reason() const { return dead_reason_; }
+  /// Everything ngspice printed during the last load/run/command, "stdout "/"stderr " prefixes kept.
+  const std::vector<std::string>& last_output() const { return output_; }
+
+  /// Called by ngspice's callbacks (public for the C callback shims only).
+  void on_output(const char* line);
+  void on_controlled_exit(int status, bool unload, bool quit);
+
+ private:
+  SpiceSession();
+  void ensure_alive() const;
+  void send(std::string_view cmd);  // no error check
+  void throw_if_errors(const char* what, std::string_view deck);
+
+  std::string version_;
+  std::string dead_reason_;
+  std::vector<std::string> output_;
+};
+
+}  // namespace xbar::characterize

@@ -1,0 +1,174 @@
+#include "xbar/characterize/ngspice_process.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "xbar/characterize/error.hpp"
+
+extern char** environ;
+
+namespace xbar::characterize {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// "v(a)" -> "a", "i(vs)" -> "vs#branch"; anything else unchanged.
+std::string embedded_name(const std::string& raw) {
+  if (raw.size() > 3 && raw.back() == ')') {
+    if (raw.rfind("v(", 0) == 0) return raw.substr(2, raw.size() - 3);
+    if (raw.rfind("i(", 0) == 0) return raw.substr(2, raw.size() - 3) + "#branch";
+  }
+  return raw;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "xbar-ngspice-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw Error(fmt::format("cannot create a temporary folder {}: {}", tmpl, std::strerror(errno)));
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+std::string ngspice_program() {
+  const char* env = std::getenv("XBAR_NGSPICE");
+  return (env && *env) ? env : "ngspice";
+}
+
+SpiceResult parse_ascii_rawfile(const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  auto fail = [&](const std::string& why) {
+    throw Error(fmt::format("{} line {}: {}", source, line_no, why));
+  };
+  SpiceResult r;
+  std::size_t n_vars = 0, n_points = 0;
+  bool complex = false;
+  std::vector<std::string> names;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.rfind("Plotname:", 0) == 0) {
+      r.plot = line.substr(9);
+      r.plot.erase(0, r.plot.find_first_not_of(" \t"));
+    } else if (line.rfind("Flags:", 0) == 0) {
+      complex = line.find("complex") != std::string::npos;
+    } else if (line.rfind("No. Variables:", 0) == 0) {
+      n_vars = std::stoul(line.substr(14));
+    } else if (line.rfind("No. Points:", 0) == 0) {
+      n_points = std::stoul(line.substr(11));
+    } else if (line.rfind("Variables:", 0) == 0) {
+      for (std::size_t k = 0; k < n_vars; ++k) {
+        if (!std::getline(in, line)) fail("rawfile ends inside the variable list");
+        ++line_no;
+        std::istringstream ls(line);
+        std::size_t idx;
+        std::string name;
+        if (!(ls >> idx >> name)) fail("malformed variable line '" + line + "'");
+        names.push_back(embedded_name(name));
+      }
+    } else if (line.rfind("Values:", 0) == 0) {
+      if (names.empty()) fail("values before any variables");
+      std::vector<SpiceVector> vecs(names.size());
+      for (std::size_t p = 0; p < n_points; ++p) {
+        for (std::size_t k = 0; k < names.size(); ++k) {
+          std::string tok;
+          if (!(in >> tok)) fail("rawfile ends inside the values");
+          if (k == 0) {
+            if (!(in >> tok)) fail("rawfile ends inside the values");  // first token is the point index
+          }
+          if (complex) {
+            auto comma = tok.find(',');
+            if (comma == std::string::npos) fail("complex value without a comma: '" + tok + "'");
+            vecs[k].complex.emplace_back(std::stod(tok.substr(0, comma)), std::stod(tok.substr(comma + 1)));
+          } else {
+            vecs[k].real.push_back(std::stod(tok));
+          }
+        }
+      }
+      for (std::size_t k = 0; k < names.size(); ++k) r.vectors.emplace(names[k], std::move(vecs[k]));
+      return r;  // first plot only
+    }
+  }
+  fail("no 'Values:' section: not an ASCII rawfile");
+  return r;
+}
+
+SpiceResult run_ngspice_batch(std::string_view deck, const std::string& program) {
+  TempDir dir;
+  const fs::path deck_path = dir.path / "deck.cir", raw_path = dir.path / "out.raw", log_path = dir.path / "ngspice.log";
+  {
+    std::ofstream out(deck_path, std::ios::binary);
+    out << deck;
+    if (!out) throw Error(fmt::format("cannot write {}", deck_path.string()));
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "SPICE_ASCIIRAWFILE=", 19) != 0) env_store.emplace_back(*e);
+  }
+  env_store.emplace_back("SPICE_ASCIIRAWFILE=1");
+  std::vector<char*> envp;
+  for (auto& s : env_store) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string a0 = program, a1 = "-b", a2 = "-r", a3 = raw_path.string(), a4 = deck_path.string();
+  char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), a4.data(), nullptr};
+
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    throw Error(fmt::format("cannot start '{}': {}; install the ngspice package (scripts/install-deps.sh) or set XBAR_NGSPICE",
+                            program, std::strerror(rc)));
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  const std::string log = read_file(log_path);
+  std::vector<std::string> errors;
+  {
+    std::istringstream ls(log);
+    std::string l;
+    while (std::getline(ls, l)) {
+      if (l.find("rror") != std::string::npos || l.find("singular matrix") != std::string::npos) errors.push_back(l);
+    }
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !errors.empty() || !fs::exists(raw_path)) {
+    std::string msg = fmt::format("'{} -b' failed (exit status {}):", program, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    for (const auto& e : errors) msg += "\n  " + e;
+    if (errors.empty()) msg += "\n" + log;
+    throw SpiceError(msg, errors, 0, "");
+  }
+  return parse_ascii_rawfile(read_file(raw_path), raw_path.string());
+}
+
+}  // namespace xbar::characterize

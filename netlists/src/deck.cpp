@@ -1,0 +1,56 @@
+#include "xbar/netlists/deck.hpp"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "xbar/netlists/error.hpp"
+
+namespace xbar::netlists {
+
+ValidationError::ValidationError(std::vector<std::string> problems)
+    : Error([&] {
+        std::string msg;
+        for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p;
+        return msg;
+      }()),
+      problems_(std::move(problems)) {}
+
+std::string probe_comment(const Probe& probe) {
+  std::string s = fmt::format("*@probe {} {}", probe.name, probe.unit);
+  for (const auto& [vec, w] : probe.terms) s += fmt::format(" {}:{:+}", vec, w);
+  return s;
+}
+
+std::vector<Probe> parse_probe_comments(const std::string& deck_text) {
+  std::vector<Probe> probes;
+  std::istringstream in(deck_text);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.rfind("*@probe", 0) != 0) continue;
+    std::istringstream ls(line.substr(7));
+    Probe p;
+    std::string term;
+    if (!(ls >> p.name >> p.unit)) {
+      throw Error(fmt::format("deck line {}: '{}': a probe comment needs a name and a unit", line_no, line));
+    }
+    while (ls >> term) {
+      auto colon = term.rfind(':');
+      if (colon == std::string::npos || colon == 0) {
+        throw Error(fmt::format("deck line {}: probe term '{}' must be vector:weight", line_no, term));
+      }
+      try {
+        p.terms.emplace_back(term.substr(0, colon), std::stod(term.substr(colon + 1)));
+      } catch (const std::exception&) {
+        throw Error(fmt::format("deck line {}: probe term '{}' has a weight that is not a number", line_no, term));
+      }
+    }
+    if (p.terms.empty()) throw Error(fmt::format("deck line {}: probe '{}' has no terms", line_no, p.name));
+    probes.push_back(std::move(p));
+  }
+  return probes;
+}
+
+}  // namespace xbar::netlists

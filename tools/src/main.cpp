@@ -1,0 +1,54 @@
+// xbar: circuit-level characterization of analog in-memory-computing crossbars.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "verbs.hpp"
+#include "xbar/characterize/error.hpp"
+#include "xbar/characterize/spice_session.hpp"
+#include "xbar/netlists/error.hpp"
+#include "xbar_version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"xbar: circuit-level characterization of analog in-memory-computing crossbars.\n"
+               "Generates crossbar netlists, runs them in embedded ngspice (KLU), and compares with the ideal MVM.",
+               "xbar"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("xbar {} (git {})", XBAR_VERSION, XBAR_GIT_HASH));
+
+  std::vector<std::pair<CLI::App*, xbar::tools::Runner>> verbs;
+  auto* version = app.add_subcommand("version", "Print the xbar and embedded ngspice versions");
+  verbs.emplace_back(version, [] {
+    fmt::print("xbar {} (git {})\n", XBAR_VERSION, XBAR_GIT_HASH);
+    fmt::print("embedded {}\n", xbar::characterize::SpiceSession::instance().version());
+    return 0;
+  });
+  verbs.push_back(xbar::tools::add_netlist_verb(app));
+  verbs.push_back(xbar::tools::add_simulate_verb(app));
+  verbs.push_back(xbar::tools::add_demo_verb(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    for (auto& [sub, run] : verbs)
+      if (sub->parsed()) return run();
+  } catch (const xbar::netlists::Error& e) {
+    std::fprintf(stderr, "xbar: invalid parameters:\n%s\n", e.what());
+    return 2;
+  } catch (const xbar::characterize::SpiceError& e) {
+    std::fprintf(stderr, "xbar: %s\n", e.what());
+    return 3;
+  } catch (const xbar::characterize::Error& e) {
+    std::fprintf(stderr, "xbar: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "xbar: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

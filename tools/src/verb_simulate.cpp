@@ -1,0 +1,95 @@
+// xbar simulate deck.cir [--analysis op] [--format table|csv|json] [--all] [--engine embedded|subprocess]
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "output_table.hpp"
+#include "verbs.hpp"
+#include "xbar/characterize/error.hpp"
+#include "xbar/characterize/ngspice_process.hpp"
+#include "xbar/characterize/spice_session.hpp"
+#include "xbar/netlists/deck.hpp"
+
+namespace xbar::tools {
+
+namespace {
+struct SimulateOptions {
+  std::string deck_path;
+  std::string analysis = "run";
+  std::string format = "table";
+  std::string engine = "embedded";
+  bool all = false;
+};
+
+std::string unit_of(const std::string& vec) {
+  if (vec.find("#branch") != std::string::npos) return "A";
+  return "V";
+}
+}  // namespace
+
+Verb add_simulate_verb(CLI::App& app) {
+  auto* sim = app.add_subcommand("simulate", "Run a deck in embedded ngspice (KLU) and print its outputs");
+  auto o = std::make_shared<SimulateOptions>();
+  sim->add_option("deck", o->deck_path, "SPICE deck file")->required()->check(CLI::ExistingFile);
+  sim->add_option("--analysis", o->analysis,
+                  "Analysis command: run (the deck's own cards), op, \"dc ...\", \"tran ...\", \"ac ...\"")
+      ->capture_default_str();
+  sim->add_option("--format", o->format, "Output format")->capture_default_str()->check(CLI::IsMember({"table", "csv", "json"}));
+  sim->add_option("--engine", o->engine, "embedded (libngspice) or subprocess (ngspice -b; analysis from the deck)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"embedded", "subprocess"}));
+  sim->add_flag("--all", o->all, "Print every ngspice vector, not only the deck's *@probe outputs");
+  sim->footer("Example:\n  xbar netlist crossbar --rows 4 --cols 7 > deck.cir && xbar simulate deck.cir --format csv");
+  return {sim, [o] {
+            std::ifstream in(o->deck_path, std::ios::binary);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            const std::string deck = ss.str();
+            const auto probes = netlists::parse_probe_comments(deck);
+            const auto t0 = std::chrono::steady_clock::now();
+            std::string engine;
+            characterize::SpiceResult r;
+            if (o->engine == "embedded") {
+              auto& spice = characterize::SpiceSession::instance();
+              engine = spice.version() + " embedded, KLU";
+              try {
+                r = spice.simulate(deck, o->analysis);
+              } catch (const characterize::SpiceError& e) {
+                throw characterize::SpiceError(fmt::format("{}: {}", o->deck_path, e.what()), e.ngspice_lines(),
+                                               e.deck_line(), e.deck_line_text());
+              }
+            } else {
+              engine = characterize::ngspice_program() + " -b subprocess";
+              r = characterize::run_ngspice_batch(deck);
+            }
+            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+            std::vector<Column> cols;
+            if (!probes.empty() && !o->all) {
+              for (const auto& p : probes) cols.push_back({p.name, p.unit, r.probe(p)});
+            } else {
+              for (const auto& [name, v] : r.vectors) {
+                if (v.is_complex()) {
+                  std::vector<double> mag, ph;
+                  for (auto c : v.complex) {
+                    mag.push_back(std::abs(c));
+                    ph.push_back(std::arg(c));
+                  }
+                  cols.push_back({name + ".mag", unit_of(name), mag});
+                  cols.push_back({name + ".phase", "rad", ph});
+                } else {
+                  cols.push_back({name, unit_of(name), v.real});
+                }
+              }
+            }
+            print_columns(stdout, cols, parse_format(o->format),
+                          {{"deck", o->deck_path}, {"engine", engine}, {"plot", r.plot},
+                           {"seconds", fmt::format("{:.4f}", secs)}});
+            return 0;
+          }};
+}
+
+}  // namespace xbar::tools

@@ -1,0 +1,20 @@
+#pragma once
+// The verbs of the xbar command. Each registers its subcommand on the app and returns it with
+// the function that runs it once parsed.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <utility>
+
+namespace xbar::tools {
+
+using Runner = std::function<int()>;
+using Verb = std::pair<CLI::App*, Runner>;
+
+/// `xbar netlist crossbar [options]`: writes a crossbar deck to stdout (or -o FILE).
+Verb add_netlist_verb(CLI::App& app);
+/// `xbar simulate deck.cir`: runs a deck in embedded ngspice and prints its outputs.
+Verb add_simulate_verb(CLI::App& app);
+/// `xbar demo`: the main job on its embedded default.
+Verb add_demo_verb(CLI::App& app);
+
+}  // namespace xbar::tools
