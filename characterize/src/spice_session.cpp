@@ -174,7 +174,10 @@ void SpiceSession::run(std::string_view analysis) {
   if (analysis.size() > 1023) throw Error("analysis command longer than 1023 characters; ngspice would cut it");
   output_.clear();
   send("option klu");
-  send(analysis);
+  // ngspice stores every device and node name in lower case, but its analysis commands look
+  // names up as typed ("dc V1 ..." finds no "V1"). SPICE is case-insensitive, so lower-case
+  // the command before sending it.
+  send(lower(std::string(analysis)));
   throw_if_errors(fmt::format("ngspice analysis '{}' failed", analysis).c_str(), {});
   bool klu = false, other = false;
   for (const auto& line : output_) {

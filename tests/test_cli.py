@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the xbar command: netlist -> simulate, CSV input, output formats, errors.
+
+Usage: test_cli.py /path/to/xbar   (run by ctest)
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+XBAR = sys.argv[1]
+NGSPICE = os.environ.get("XBAR_NGSPICE", "ngspice")
+failures = []
+passed = 0
+
+
+def check(cond, what):
+    global passed
+    if cond:
+        passed += 1
+    else:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def run(*args, **kw):
+    return subprocess.run([XBAR, *args], capture_output=True, text=True, **kw)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    deck = os.path.join(tmp, "deck.cir")
+
+    # netlist -> file, runs unchanged in standalone ngspice -b
+    r = run("netlist", "crossbar", "--rows", "4", "--cols", "7", "--r-row-wire", "1", "--r-col-wire", "1",
+            "--seed", "3")
+    check(r.returncode == 0, f"netlist crossbar exits 0: {r.stderr}")
+    with open(deck, "w") as f:
+        f.write(r.stdout)
+    b = subprocess.run([NGSPICE, "-b", deck], capture_output=True, text=True)
+    check(b.returncode == 0 and "rror" not in b.stdout + b.stderr, f"ngspice -b runs the deck: {b.stdout[-500:]}")
+
+    # same seed, same deck; another seed, another deck
+    check(run("netlist", "crossbar", "--rows", "4", "--cols", "7", "--r-row-wire", "1", "--r-col-wire", "1",
+              "--seed", "3").stdout == r.stdout, "the same seed gives the same deck")
+    check(run("netlist", "crossbar", "--rows", "4", "--cols", "7", "--seed", "4").stdout != r.stdout,
+          "another seed gives another deck")
+
+    # simulate: JSON from both engines agree, CSV and table carry the same numbers
+    j = run("simulate", deck, "--format", "json")
+    check(j.returncode == 0, f"simulate --format json exits 0: {j.stderr}")
+    out = json.loads(j.stdout)["outputs"]
+    check(sorted(out) == sorted(f"i_out{k}" for k in range(7)), f"json has the 7 probes: {sorted(out)}")
+    js = json.loads(run("simulate", deck, "--format", "json", "--engine", "subprocess").stdout)["outputs"]
+    for k in range(7):
+        a, e = out[f"i_out{k}"]["values"][0], js[f"i_out{k}"]["values"][0]
+        check(abs(a - e) <= 1e-12 * abs(e), f"i_out{k}: embedded {a} vs ngspice -b {e}")
+    c = run("simulate", deck, "--format", "csv")
+    lines = c.stdout.strip().splitlines()
+    check(lines[0].split(",")[0] == "i_out0 [A]" and len(lines) == 2, f"csv header and one row: {lines[:2]}")
+    check(abs(float(lines[1].split(",")[3]) - out["i_out3"]["values"][0]) <= 1e-15 * abs(out["i_out3"]["values"][0]),
+          "csv value equals json value")
+    t = run("simulate", deck)
+    check("i_out6" in t.stdout and "ngspice-46" in t.stdout, "table lists probes and the engine")
+    a = run("simulate", deck, "--all", "--format", "json")
+    check("r0_3" in json.loads(a.stdout)["outputs"], "--all lists node voltages")
+
+    # CSV inputs: with ideal wires the outputs are G^T v exactly
+    g = [[1e-5, 2e-5, 3e-5], [4e-5, 5e-5, 6e-5]]
+    v = [0.1, -0.2]
+    gcsv, vcsv = os.path.join(tmp, "g.csv"), os.path.join(tmp, "v.csv")
+    with open(gcsv, "w") as f:
+        f.write("\n".join(",".join(repr(x) for x in row) for row in g) + "\n")
+    with open(vcsv, "w") as f:
+        f.write("\n".join(repr(x) for x in v) + "\n")
+    r = run("netlist", "crossbar", "--g-csv", gcsv, "--v-csv", vcsv, "-o", deck)
+    check(r.returncode == 0, f"netlist from CSV: {r.stderr}")
+    out = json.loads(run("simulate", deck, "--format", "json").stdout)["outputs"]
+    for k in range(3):
+        exact = sum(g[i][k] * v[i] for i in range(2))
+        got = out[f"i_out{k}"]["values"][0]
+        check(abs(got - exact) <= 1e-12 * abs(exact), f"CSV crossbar column {k}: {got} vs {exact}")
+
+    # bad input: a clear message naming the field, file or line, and a non-zero exit
+    r = run("netlist", "crossbar", "--rows", "0")
+    check(r.returncode == 2 and "crossbar.rows = 0: must be between 1 and 1024" in r.stderr, f"rows=0: {r.stderr}")
+    r = run("netlist", "crossbar", "--r-row-wire", "-3")
+    check(r.returncode == 2 and "crossbar.r_row_wire_ohm = -3" in r.stderr, f"negative wire: {r.stderr}")
+    r = run("netlist", "crossbar", "--g-csv", gcsv, "--rows", "5")
+    check(r.returncode == 2 and "crossbar.g_s has shape 2x3: must be rows x cols = 5x3" in r.stderr,
+          f"G shape: {r.stderr}")
+    with open(vcsv, "w") as f:
+        f.write("0.1\nnope\n")
+    r = run("netlist", "crossbar", "--g-csv", gcsv, "--v-csv", vcsv)
+    check(r.returncode == 2 and f"{vcsv} line 2 column 1: 'nope' is not a number" in r.stderr, f"bad CSV: {r.stderr}")
+    bad = os.path.join(tmp, "bad.cir")
+    with open(bad, "w") as f:
+        f.write("bad\nV1 a 0 1\nR1 a b abc\nVs b 0 0\n.op\n.end\n")
+    r = run("simulate", bad)
+    check(r.returncode == 3 and "unknown parameter (abc)" in r.stderr and "deck line 3: 'R1 a b abc'" in r.stderr
+          and bad in r.stderr, f"bad deck: {r.stderr}")
+
+    # every verb has --help
+    for verb in (["netlist", "crossbar"], ["simulate"], ["demo"], ["version"]):
+        h = run(*verb, "--help")
+        check(h.returncode == 0 and "Usage" in h.stdout, f"xbar {' '.join(verb)} --help")
+
+print(f"{passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)

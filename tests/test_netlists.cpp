@@ -1,0 +1,199 @@
+// Unit tests of xbar::netlists: validation messages, deck structure, probes. No ngspice.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "xbar/netlists/crossbar.hpp"
+#include "xbar/netlists/error.hpp"
+
+using namespace xbar::netlists;
+
+namespace {
+CrossbarParams small(int rows, int cols) {
+  CrossbarParams p;
+  p.rows = rows;
+  p.cols = cols;
+  p.g_s = Eigen::MatrixXd::Constant(rows, cols, 1.0 / 8192);  // exact in binary: R = 8192 ohm
+  p.v_in_v = Eigen::VectorXd::Constant(rows, 0.1);
+  return p;
+}
+
+// Runs validate() and returns the message, or "" if it passed.
+std::string validation_message(const CrossbarParams& p) {
+  try {
+    p.validate();
+  } catch (const ValidationError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+}  // namespace
+
+TEST_CASE("a valid crossbar passes validation") { CHECK(validation_message(small(4, 7)) == ""); }
+
+TEST_CASE("rows = 0 names the field and the allowed range") {
+  auto p = small(4, 7);
+  p.rows = 0;
+  const auto msg = validation_message(p);
+  CHECK(contains(msg, "crossbar.rows = 0: must be between 1 and 1024"));
+}
+
+TEST_CASE("cols above 1024 is rejected") {
+  auto p = small(4, 7);
+  p.cols = 1025;
+  CHECK(contains(validation_message(p), "crossbar.cols = 1025"));
+}
+
+TEST_CASE("a negative resistance names its field") {
+  auto p = small(4, 7);
+  p.r_row_wire_ohm = -1.0;
+  CHECK(contains(validation_message(p), "crossbar.r_row_wire_ohm = -1: must be finite and >= 0 ohm"));
+  auto q = small(4, 7);
+  q.r_source_ohm = Eigen::VectorXd::Constant(4, 10.0);
+  q.r_source_ohm[2] = -5.0;
+  CHECK(contains(validation_message(q), "crossbar.r_source_ohm(2) = -5"));
+}
+
+TEST_CASE("a G of the wrong shape names the field and both shapes") {
+  auto p = small(4, 7);
+  p.g_s = Eigen::MatrixXd::Constant(7, 4, 1e-5);
+  CHECK(contains(validation_message(p), "crossbar.g_s has shape 7x4: must be rows x cols = 4x7"));
+}
+
+TEST_CASE("NaN values name the field and the element") {
+  auto p = small(4, 7);
+  p.g_s(1, 3) = std::numeric_limits<double>::quiet_NaN();
+  CHECK(contains(validation_message(p), "crossbar.g_s(1,3) = nan"));
+  auto q = small(4, 7);
+  q.v_in_v[2] = std::numeric_limits<double>::quiet_NaN();
+  CHECK(contains(validation_message(q), "crossbar.v_in_v(2) = nan"));
+  auto r = small(4, 7);
+  r.c_col_wire_f = std::numeric_limits<double>::quiet_NaN();
+  CHECK(contains(validation_message(r), "crossbar.c_col_wire_f = nan"));
+}
+
+TEST_CASE("every bad field gets its own message") {
+  auto p = small(4, 7);
+  p.r_row_wire_ohm = -1;
+  p.r_col_wire_ohm = -2;
+  p.v_in_v.resize(3);
+  try {
+    p.validate();
+    FAIL("expected a ValidationError");
+  } catch (const ValidationError& e) {
+    CHECK(e.problems().size() == 3);
+  }
+}
+
+TEST_CASE("differential needs a G- of the same shape; G- without differential is an error") {
+  auto p = small(3, 2);
+  p.differential = true;
+  CHECK(contains(validation_message(p), "crossbar.g_neg_s has shape 0x0"));
+  auto q = small(3, 2);
+  q.g_neg_s = q.g_s;
+  CHECK(contains(validation_message(q), "differential = false"));
+}
+
+TEST_CASE("sinh cells need V0 > 0") {
+  auto p = small(2, 2);
+  p.cell = CellModel::sinh;
+  p.v0_v = 0.0;
+  CHECK(contains(validation_message(p), "crossbar.v0_v = 0"));
+}
+
+TEST_CASE("make_crossbar_deck validates before writing") {
+  auto p = small(2, 2);
+  p.rows = 0;
+  CHECK_THROWS_AS(make_crossbar_deck(p), ValidationError);
+}
+
+TEST_CASE("deck structure: title first, .end last, one probe per output, KLU requested") {
+  auto p = small(3, 5);
+  p.r_row_wire_ohm = 1.0;
+  p.r_col_wire_ohm = 2.0;
+  const auto deck = make_crossbar_deck(p);
+  CHECK(deck.text.rfind("xbar crossbar\n", 0) == 0);
+  CHECK(contains(deck.text, ".options klu\n.op\n.end\n"));
+  REQUIRE(deck.probes.size() == 5);
+  CHECK(deck.probes[4].name == "i_out4");
+  CHECK(deck.probes[4].terms.size() == 1);
+  CHECK(deck.probes[4].terms[0].first == "vsj4#branch");
+  // 3 rows x 5 cols: 15 cells, 15 row segments, 15 column segments.
+  CHECK(contains(deck.text, "Rx2_4 r2_4 c2_4 8192\n"));
+  CHECK(contains(deck.text, "Rr2_4 r2_3 r2_4 1"));
+  CHECK(contains(deck.text, "Rc2_4 c2_4 o4 2"));
+  CHECK(contains(deck.text, "Rr0_0 in0 r0_0 1"));  // no source resistance: the driver node is in0
+}
+
+TEST_CASE("zero-ohm wires merge nodes instead of writing 0-ohm resistors") {
+  const auto deck = make_crossbar_deck(small(2, 2));
+  CHECK_FALSE(contains(deck.text, "Rr"));
+  CHECK_FALSE(contains(deck.text, "Rc"));
+  CHECK(contains(deck.text, "Rx1_1 in1 o1 8192\n"));
+}
+
+TEST_CASE("zero conductance leaves the cell open") {
+  auto p = small(2, 2);
+  p.g_s(0, 1) = 0.0;
+  const auto deck = make_crossbar_deck(p);
+  CHECK_FALSE(contains(deck.text, "Rx0_1 "));
+  CHECK(contains(deck.text, "Rx1_1 "));
+}
+
+TEST_CASE("differential decks interleave G+ and G- columns and probe their difference") {
+  auto p = small(2, 3);
+  p.differential = true;
+  p.g_neg_s = Eigen::MatrixXd::Constant(2, 3, 1.0 / 16384);
+  const auto deck = make_crossbar_deck(p);
+  REQUIRE(deck.probes.size() == 3);
+  CHECK(deck.probes[1].terms[0] == std::make_pair(std::string("vsjp1#branch"), 1.0));
+  CHECK(deck.probes[1].terms[1] == std::make_pair(std::string("vsjn1#branch"), -1.0));
+  CHECK(contains(deck.text, "Rx0_3 in0 o3 16384\n"));  // physical column 3 = G- of output 1
+}
+
+TEST_CASE("sinh cells are B sources with G*V0*sinh(V/V0)") {
+  auto p = small(1, 1);
+  p.cell = CellModel::sinh;
+  p.v0_v = 0.5;
+  const auto deck = make_crossbar_deck(p);
+  CHECK(contains(deck.text, "Bx0_0 in0 o0 I=6.103515625e-05*sinh(V(in0,o0)/0.5)"));
+}
+
+TEST_CASE("probe comments round-trip through the deck text") {
+  auto p = small(2, 3);
+  p.differential = true;
+  p.g_neg_s = p.g_s;
+  const auto deck = make_crossbar_deck(p);
+  const auto parsed = parse_probe_comments(deck.text);
+  REQUIRE(parsed.size() == deck.probes.size());
+  for (std::size_t k = 0; k < parsed.size(); ++k) {
+    CHECK(parsed[k].name == deck.probes[k].name);
+    CHECK(parsed[k].unit == deck.probes[k].unit);
+    CHECK(parsed[k].terms == deck.probes[k].terms);
+  }
+  CHECK_THROWS_AS(parse_probe_comments("t\n*@probe x A vsj0#branch\n"), Error);
+}
+
+TEST_CASE("numbers are written to round-trip exactly") {
+  auto p = small(1, 1);
+  p.g_s(0, 0) = 1.0 / 3.0 * 1e-4;
+  p.v_in_v[0] = 0.1 + 1e-17;
+  const auto deck = make_crossbar_deck(p);
+  const auto pos = deck.text.find("Vin0 in0 0 DC ");
+  REQUIRE(pos != std::string::npos);
+  CHECK(std::stod(deck.text.substr(pos + 14)) == p.v_in_v[0]);
+}
+
+TEST_CASE("parse_cell_model names the field on a bad value") {
+  CHECK(parse_cell_model("sinh") == CellModel::sinh);
+  try {
+    parse_cell_model("tanh", "spec.cell");
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(contains(e.what(), "spec.cell = 'tanh'"));
+  }
+}
