@@ -37,3 +37,20 @@ class SessionDead : public Error {
 };
 
 }  // namespace xbar::characterize
+
+namespace xbar::characterize {
+
+/// A campaign spec file is wrong: the message names the file, line, field and what is allowed.
+class SpecError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A campaign or model file cannot be read or does not match what is expected: the message
+/// names the file and the object (dataset or attribute) and says what to do.
+class FileError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace xbar::characterize

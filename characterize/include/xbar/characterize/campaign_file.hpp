@@ -1,0 +1,92 @@
+#pragma once
+// Campaign records and the HDF5 campaign file, layout "xbar.campaign/1" (data/SCHEMA.md).
+//
+// A circuit kind declares its per-sample fields (a CampaignSchema); every sample produces one
+// SampleRecord holding all fields' values, flattened in schema order. The engine moves records
+// between processes and into the resume journal as bytes (encode_record / decode_record), and
+// the parent process, the only HDF5 writer, writes them all with write_campaign_file.
+//
+// File layout (S = total samples; every /samples dataset is chunked along S and compressed
+// with shuffle + deflate):
+//   /                       attributes: schema = "xbar.campaign/1", kind, xbar_version, git_hash,
+//                           ngspice_version, spec_text, seed (uint64), total_samples (uint64),
+//                           ok_samples, failed_samples, not_run_samples (uint64), start_time,
+//                           end_time (ISO 8601 UTC strings), plus any extra string attributes
+//   /samples/status         int8 [S]: 0 ok, 1 spice_error, 2 crashed, 3 timeout, -1 not run yet
+//   /samples/error          variable-length UTF-8 string [S]: "" when ok, else the reason
+//                           (ngspice's own words for spice_error)
+//   /samples/<field>        float64 [S, shape...]: one per schema field, attributes unit, doc,
+//                           role, and reference (the field it is compared with, if any);
+//                           NaN where the sample did not produce a value
+//   /timing/sample_seconds  float64 [S]: wall time of each sample (the only dataset that is
+//                           not reproducible)
+// Datasets under /samples are bit-for-bit identical for any worker count and any number of
+// resumes.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace xbar::characterize {
+
+enum class SampleStatus : std::int8_t { not_run = -1, ok = 0, spice_error = 1, crashed = 2, timeout = 3 };
+const char* to_string(SampleStatus s);
+
+/// One per-sample field of a campaign, e.g. {"i_spice_a", {8, 32}, "A", ...}.
+struct FieldSpec {
+  std::string name;                  ///< dataset name under /samples
+  std::vector<std::uint64_t> shape;  ///< per-sample shape (empty = one scalar per sample)
+  std::string unit;                  ///< SI unit: "S", "V", "A", "ohm", "C", "1"
+  std::string role;                  ///< "param" (sampled parameter), "input", "output", "ideal"
+  std::string doc;                   ///< one line
+  std::string reference;             ///< for an output: the field it is compared with (e.g. the ideal)
+
+  std::uint64_t size() const;        ///< number of values per sample (product of shape, 1 if scalar)
+};
+
+struct CampaignSchema {
+  std::string kind;
+  std::vector<FieldSpec> fields;
+  std::uint64_t values_per_sample() const;
+  /// Offset of field `name` in a record's values; throws FileError if absent.
+  std::uint64_t offset_of(const std::string& name) const;
+  const FieldSpec& field(const std::string& name) const;
+};
+
+struct SampleRecord {
+  std::uint64_t index = 0;
+  SampleStatus status = SampleStatus::not_run;
+  std::string error;
+  double seconds = 0.0;
+  std::vector<double> values;  ///< values_per_sample entries, fields in schema order, row-major
+};
+
+/// Bytes of a record (little-endian, self-delimiting only with its length known by the caller).
+std::string encode_record(const SampleRecord& record);
+/// Inverse of encode_record; throws Error on a truncated or inconsistent buffer.
+SampleRecord decode_record(const char* data, std::size_t size);
+
+struct CampaignProvenance {
+  std::string xbar_version, git_hash, ngspice_version, spec_text, start_time, end_time;
+  std::uint64_t seed = 0;
+  std::vector<std::pair<std::string, std::string>> extra;  ///< further string attributes
+};
+
+/// Writes the whole file atomically: to `path`.tmp, then rename, so `path` is never left
+/// half-written. `records` has one entry per sample, index == position (status not_run for
+/// samples not done yet). Throws FileError naming the path.
+void write_campaign_file(const std::string& path, const CampaignSchema& schema, const CampaignProvenance& provenance,
+                         const std::vector<SampleRecord>& records);
+
+struct CampaignFile {
+  CampaignSchema schema;
+  CampaignProvenance provenance;
+  std::string schema_version;  ///< "xbar.campaign/1"
+  std::vector<SampleRecord> records;
+};
+
+/// Reads a campaign file. Throws FileError naming the file and the missing or malformed object
+/// (and saying e.g. "not an xbar campaign file" or "was it written by a newer xbar?").
+CampaignFile read_campaign_file(const std::string& path);
+
+}  // namespace xbar::characterize

@@ -1,0 +1,106 @@
+#pragma once
+// The campaign spec: one TOML file that describes a tile, its variation, the workload and the
+// run. Every field is documented in data/SPEC.md, with one example per circuit kind in data/.
+//
+// Units are in the names (STYLE.md 4). `_d2d` = drawn once per device or chip instance.
+//
+// Example (data/crossbar_small.toml):
+//   kind = "crossbar"
+//   seed = 1
+//   [crossbar]
+//   rows = 32
+//   cols = 32
+//   r_row_wire_ohm = 1.0
+//   [variation]
+//   g_prog_error = { distribution = "normal", sigma_rel_d2d = 0.05 }
+//   [workload]
+//   instances = 4
+//   patterns_per_instance = 2
+//   inputs_per_pattern = 8
+//   [run]
+//   output = "crossbar_small.h5"
+#include <cstdint>
+#include <string>
+
+#include "xbar/netlists/crossbar.hpp"
+
+namespace xbar::characterize {
+
+/// The kind of distribution of a variation.
+enum class Distribution { none, normal, lognormal };
+
+/// Relative programming error of each cell's conductance, drawn per device:
+///   normal:     G = G_target * (1 + sigma_rel_d2d * z), clipped at 0
+///   lognormal:  G = G_target * exp(s z - s^2/2), s = sqrt(ln(1 + sigma_rel_d2d^2))
+///               (mean G_target, standard deviation sigma_rel_d2d * G_target)
+struct ProgrammingError {
+  Distribution distribution = Distribution::none;
+  double sigma_rel_d2d = 0.0;  ///< relative standard deviation, >= 0
+};
+
+struct VariationSpec {
+  ProgrammingError g_prog_error;           ///< [variation] g_prog_error
+  double stuck_on_fraction = 0.0;          ///< fraction of cells stuck at g_stuck_on_s, in [0, 1]
+  double stuck_off_fraction = 0.0;         ///< fraction of cells stuck at g_stuck_off_s; on + off <= 1
+  double g_stuck_on_s = -1.0;              ///< conductance of a stuck-on cell, S; < 0 means workload g_max_s
+  double g_stuck_off_s = -1.0;             ///< conductance of a stuck-off cell, S; < 0 means workload g_min_s
+  double r_wire_sigma_rel_d2d = 0.0;       ///< relative normal spread of the wire resistance, per chip instance
+  double temperature_c = 27.0;             ///< global corner temperature, Celsius
+  double tnom_c = 27.0;                    ///< temperature at which nominal values hold, Celsius
+  double cell_tc1_per_k = 0.0;             ///< first-order temperature coefficient of cell resistance, 1/K
+  double wire_tc1_per_k = 0.0;             ///< first-order temperature coefficient of wire resistance, 1/K
+};
+
+enum class WeightSource { uniform, normal, file };
+enum class InputSource { random, one_hot, file };
+
+struct WorkloadSpec {
+  int instances = 1;                       ///< chip instances, >= 1
+  int patterns_per_instance = 1;           ///< weight patterns programmed on each instance, >= 1
+  int inputs_per_pattern = 1;              ///< input vectors applied to each programmed pattern, >= 1
+  WeightSource weights = WeightSource::uniform;  ///< uniform or normal in [g_min_s, g_max_s], or file
+  std::string weights_file;                ///< CSV, rows x cols target conductances in S (weights = "file")
+  double g_min_s = 1e-6;                   ///< lowest target conductance, S
+  double g_max_s = 1e-4;                   ///< highest target conductance, S
+  InputSource inputs = InputSource::random;  ///< random (uniform in the read range), one_hot, or file
+  std::string inputs_file;                 ///< CSV, one input vector (rows values, V) per line (inputs = "file")
+  double v_read_min_v = 0.0;               ///< lowest read voltage, V
+  double v_read_max_v = 0.2;               ///< highest read voltage, V (the one-hot level)
+};
+
+struct RunSpec {
+  std::string output = "campaign.h5";      ///< HDF5 output path, relative to the spec file's folder
+  int workers = 1;                         ///< worker processes, >= 1
+  double sample_timeout_s = 60.0;          ///< a sample running longer is killed and recorded as failed
+  double checkpoint_interval_s = 30.0;     ///< rewrite the HDF5 file from the journal this often, seconds
+};
+
+struct CampaignSpec {
+  std::string kind = "crossbar";           ///< circuit kind: "crossbar" (op-amp, ADC, tile chain later)
+  std::uint64_t seed = 1;                  ///< campaign seed: sample i depends only on (seed, i)
+  netlists::CrossbarParams crossbar;       ///< [crossbar] nominal parameters; g_s and v_in_v come from the workload
+  VariationSpec variation;
+  WorkloadSpec workload;
+  RunSpec run;
+  std::string source_path;                 ///< the spec file read ("" when parsed from a string)
+  std::string source_text;                 ///< the spec file's full text, stored in the HDF5 provenance
+
+  /// Samples = instances * patterns_per_instance. One sample is one programmed array with
+  /// inputs_per_pattern input vectors.
+  std::uint64_t total_samples() const {
+    return static_cast<std::uint64_t>(workload.instances) * static_cast<std::uint64_t>(workload.patterns_per_instance);
+  }
+};
+
+/// Reads and validates a spec file. Throws SpecError whose message names the file, the line,
+/// the field and what is allowed, e.g.
+///   "spec.toml:7: workload.instances = 0: must be an integer >= 1"
+///   "spec.toml:3: crossbar.cell = 'tanh': must be one of linear, sinh"
+///   "spec.toml:12: unknown field 'variaton' (known sections: crossbar, variation, workload, run)"
+/// Relative paths (weights_file, inputs_file, run.output) are resolved against the spec's folder.
+CampaignSpec load_campaign_spec(const std::string& path);
+/// The same from text; `source_name` is used in messages and relative paths resolve against
+/// the current folder.
+CampaignSpec parse_campaign_spec(const std::string& text, const std::string& source_name = "spec");
+
+}  // namespace xbar::characterize
