@@ -338,7 +338,7 @@ SizeResult bench_size(int n, const Options& o) {
       planned = std::max(1, std::min(o.repeats, static_cast<int>(o.budget_s / rep_s)));
       if (planned < o.repeats) {
         s.reduced = true;
-        std::fprintf(stderr, "  N=%d: one repeat took %.1f s; %d repeats fit the %.0f s budget (of %d asked)\n", n,
+        std::fprintf(stderr, "  N=%d: one repeat took %.1f s; %d repeat(s) fit the %g s budget (of %d asked)\n", n,
                      rep_s, planned, o.budget_s, o.repeats);
       }
     }

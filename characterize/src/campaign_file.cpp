@@ -1,1 +1,751 @@
-// Placeholder until the HDF5 layer lands.
+// Campaign records (byte encoding) and the HDF5 campaign file "xbar.campaign/1".
+//
+// Every HDF5 identifier is owned by an Hid, so nothing leaks when a call fails and we throw.
+// HDF5's automatic error printing is switched off while we work (and restored afterwards);
+// failures become FileError messages naming the file, the object and HDF5's own reason.
+#include "xbar/characterize/campaign_file.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <set>
+#include <utility>
+
+#include "xbar/characterize/error.hpp"
+
+namespace xbar::characterize {
+
+namespace {
+
+constexpr const char* kSchemaVersion = "xbar.campaign/1";
+
+bool is_valid_status(int code) { return code >= -1 && code <= 3; }
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+  return out;
+}
+
+std::vector<std::string> field_names(const CampaignSchema& schema) {
+  std::vector<std::string> names;
+  for (const FieldSpec& f : schema.fields) names.push_back(f.name);
+  return names;
+}
+
+}  // namespace
+
+// ---- schema -------------------------------------------------------------------------------
+
+const char* to_string(SampleStatus s) {
+  switch (s) {
+    case SampleStatus::not_run: return "not_run";
+    case SampleStatus::ok: return "ok";
+    case SampleStatus::spice_error: return "spice_error";
+    case SampleStatus::crashed: return "crashed";
+    case SampleStatus::timeout: return "timeout";
+  }
+  return "unknown";
+}
+
+std::uint64_t FieldSpec::size() const {
+  std::uint64_t n = 1;
+  for (std::uint64_t d : shape) n *= d;
+  return n;
+}
+
+std::uint64_t CampaignSchema::values_per_sample() const {
+  std::uint64_t n = 0;
+  for (const FieldSpec& f : fields) n += f.size();
+  return n;
+}
+
+std::uint64_t CampaignSchema::offset_of(const std::string& name) const {
+  std::uint64_t offset = 0;
+  for (const FieldSpec& f : fields) {
+    if (f.name == name) return offset;
+    offset += f.size();
+  }
+  return field(name).size();  // throws
+}
+
+const FieldSpec& CampaignSchema::field(const std::string& name) const {
+  for (const FieldSpec& f : fields)
+    if (f.name == name) return f;
+  throw FileError(fmt::format("campaign schema '{}' has no field '{}' (fields: {})", kind, name,
+                              join(field_names(*this), ", ")));
+}
+
+// ---- record bytes ---------------------------------------------------------------------------
+
+namespace {
+
+/// Appends little-endian values to a byte string.
+class ByteWriter {
+ public:
+  explicit ByteWriter(std::size_t reserve) { out_.reserve(reserve); }
+  void uint(std::uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
+  }
+  void f64(double v) {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    uint(bits, 8);
+  }
+  void bytes(const std::string& s) { out_ += s; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+/// Reads little-endian values, throwing Error on truncation.
+class ByteReader {
+ public:
+  ByteReader(const char* data, std::size_t size) : data_(data), size_(size) {}
+  std::uint64_t uint(int bytes, const char* what) {
+    need(static_cast<std::size_t>(bytes), what);
+    std::uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
+    pos_ += static_cast<std::size_t>(bytes);
+    return v;
+  }
+  double f64(const char* what) {
+    const std::uint64_t bits = uint(8, what);
+    double v = 0.0;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+  std::string bytes(std::size_t n, const char* what) {
+    need(n, what);
+    std::string s(data_ + pos_, n);
+    pos_ += n;
+    return s;
+  }
+  std::size_t left() const { return size_ - pos_; }
+  void need(std::size_t n, const char* what) const {
+    if (left() < n)
+      throw Error(fmt::format("campaign record truncated: {} needs {} bytes at offset {}, but the record has {} bytes",
+                              what, n, pos_, size_));
+  }
+  void finish() const {
+    if (left() != 0)
+      throw Error(fmt::format("campaign record inconsistent: {} unexpected bytes after the values (record of {} bytes)",
+                              left(), size_));
+  }
+
+ private:
+  const char* data_;
+  std::size_t size_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::string encode_record(const SampleRecord& record) {
+  if (record.error.size() > std::numeric_limits<std::uint32_t>::max())
+    throw Error(fmt::format("sample {}: error message of {} bytes is too long to encode", record.index,
+                            record.error.size()));
+  ByteWriter w(8 + 1 + 8 + 4 + record.error.size() + 8 + 8 * record.values.size());
+  w.uint(record.index, 8);
+  w.uint(static_cast<std::uint8_t>(record.status), 1);
+  w.f64(record.seconds);
+  w.uint(record.error.size(), 4);
+  w.bytes(record.error);
+  w.uint(record.values.size(), 8);
+  for (double v : record.values) w.f64(v);
+  return w.take();
+}
+
+SampleRecord decode_record(const char* data, std::size_t size) {
+  ByteReader r(data, size);
+  SampleRecord rec;
+  rec.index = r.uint(8, "the sample index");
+  const int status = static_cast<std::int8_t>(static_cast<std::uint8_t>(r.uint(1, "the status")));
+  if (!is_valid_status(status))
+    throw Error(fmt::format("campaign record inconsistent: sample {} has unknown status code {}", rec.index, status));
+  rec.status = static_cast<SampleStatus>(status);
+  rec.seconds = r.f64("the wall time");
+  const std::size_t error_bytes = r.uint(4, "the error length");
+  rec.error = r.bytes(error_bytes, "the error message");
+  const std::uint64_t count = r.uint(8, "the value count");
+  if (count > r.left() / 8)
+    throw Error(fmt::format("campaign record truncated: {} values need {} bytes, but only {} are left", count,
+                            count * 8, r.left()));
+  rec.values.resize(count);
+  for (double& v : rec.values) v = r.f64("a value");
+  r.finish();
+  return rec;
+}
+
+// ---- HDF5 helpers ---------------------------------------------------------------------------
+
+namespace {
+
+/// Owns one HDF5 identifier and closes it with the matching H5?close.
+class Hid {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Hid(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Hid(Hid&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+  Hid(const Hid&) = delete;
+  Hid& operator=(const Hid&) = delete;
+  Hid& operator=(Hid&&) = delete;
+  ~Hid() { close(); }
+  hid_t get() const { return id_; }
+  operator hid_t() const { return id_; }  // NOLINT: lets an Hid go straight into H5 calls
+  /// Closes now and reports HDF5's result (a file close flushes, so it can fail).
+  herr_t close() {
+    const herr_t r = id_ >= 0 ? closer_(id_) : 0;
+    id_ = H5I_INVALID_HID;
+    return r;
+  }
+
+ private:
+  hid_t id_;
+  Closer closer_;
+};
+
+/// Switches HDF5's automatic error printing off in this scope, restoring it afterwards.
+class QuietHdf5 {
+ public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5(const QuietHdf5&) = delete;
+  QuietHdf5& operator=(const QuietHdf5&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+herr_t collect_error(unsigned /*n*/, const H5E_error2_t* err, void* data) {
+  static_cast<std::vector<std::string>*>(data)->emplace_back(err->desc ? err->desc : "");
+  return 0;
+}
+
+/// HDF5's reason for the last failure: the outermost and innermost messages of its error stack.
+std::string hdf5_reason() {
+  std::vector<std::string> descs;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &descs);
+  if (descs.empty()) return "unknown HDF5 error";
+  std::string reason = descs.front();
+  if (descs.size() > 1 && descs.back() != descs.front()) reason += ": " + descs.back();
+  std::replace(reason.begin(), reason.end(), '\n', ' ');
+  return reason;
+}
+
+/// Throws FileError "<path>: cannot <what>: <HDF5's reason>" when an HDF5 call failed.
+hid_t check(hid_t result, const std::string& path, const std::string& what) {
+  if (result < 0) throw FileError(fmt::format("{}: cannot {}: {}", path, what, hdf5_reason()));
+  return result;
+}
+
+Hid make(hid_t id, Hid::Closer closer, const std::string& path, const std::string& what) {
+  return Hid(check(id, path, what), closer);
+}
+
+Hid utf8_string_type(const std::string& path) {
+  Hid type = make(H5Tcopy(H5T_C_S1), H5Tclose, path, "create a string type");
+  check(H5Tset_size(type, H5T_VARIABLE), path, "create a string type");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), path, "create a string type");
+  return type;
+}
+
+Hid scalar_space(const std::string& path) { return make(H5Screate(H5S_SCALAR), H5Sclose, path, "create a dataspace"); }
+
+// ---- writing --------------------------------------------------------------------------------
+
+/// A variable-length UTF-8 string attribute (h5py reads it as str).
+void write_string_attr(hid_t obj, const std::string& obj_name, const std::string& name, const std::string& value,
+                       const std::string& path) {
+  const std::string what = fmt::format("write attribute '{}' of {}", name, obj_name);
+  Hid type = utf8_string_type(path);
+  Hid space = scalar_space(path);
+  Hid attr = make(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, path, what);
+  const char* text = value.c_str();
+  check(H5Awrite(attr, type, &text), path, what);
+}
+
+void write_u64_attr(hid_t obj, const std::string& name, std::uint64_t value, const std::string& path) {
+  const std::string what = fmt::format("write attribute '{}' of /", name);
+  Hid space = scalar_space(path);
+  Hid attr = make(H5Acreate2(obj, name.c_str(), H5T_STD_U64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, path, what);
+  check(H5Awrite(attr, H5T_NATIVE_UINT64, &value), path, what);
+}
+
+// Chunks hold whole samples: about kChunkTargetBytes each, at least 1 sample and at most S.
+constexpr std::uint64_t kChunkTargetBytes = 256 * 1024;
+
+hsize_t chunk_samples(std::uint64_t samples, std::uint64_t bytes_per_sample) {
+  const std::uint64_t n = kChunkTargetBytes / std::max<std::uint64_t>(1, bytes_per_sample);
+  return std::max<std::uint64_t>(1, std::min(n, samples));
+}
+
+/// A dataset [S, shape...] chunked along S (unlimited there, so S = 0 works), shuffle + deflate 4.
+Hid create_dataset(hid_t group, const std::string& full_name, hid_t file_type, std::vector<hsize_t> dims,
+                   const std::string& path) {
+  const std::string what = "create dataset " + full_name;
+  std::vector<hsize_t> max_dims = dims;
+  max_dims[0] = H5S_UNLIMITED;
+  std::vector<hsize_t> chunk = dims;
+  std::uint64_t per_sample = H5Tget_size(file_type);
+  for (std::size_t i = 1; i < dims.size(); ++i) per_sample *= dims[i];
+  chunk[0] = chunk_samples(dims[0], per_sample);
+  const int rank = static_cast<int>(dims.size());
+  Hid space = make(H5Screate_simple(rank, dims.data(), max_dims.data()), H5Sclose, path, what);
+  Hid dcpl = make(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, path, what);
+  check(H5Pset_chunk(dcpl, rank, chunk.data()), path, what);
+  check(H5Pset_shuffle(dcpl), path, what);
+  check(H5Pset_deflate(dcpl, 4), path, what);
+  // A checksum per chunk, so corrupt data is an error rather than wrong values (HDF5 refuses it
+  // for variable-length strings).
+  if (H5Tis_variable_str(file_type) <= 0) check(H5Pset_fletcher32(dcpl), path, what);
+  const std::string name = full_name.substr(full_name.rfind('/') + 1);
+  return make(H5Dcreate2(group, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, path,
+              what);
+}
+
+void write_all(hid_t dset, hid_t mem_type, std::uint64_t samples, const void* data, const std::string& full_name,
+               const std::string& path) {
+  if (samples == 0) return;  // nothing to write into an empty dataset
+  check(H5Dwrite(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path, "write dataset " + full_name);
+}
+
+void write_status(hid_t samples, const std::vector<SampleRecord>& records, const std::string& path) {
+  std::vector<std::int8_t> codes;
+  for (const SampleRecord& r : records) codes.push_back(static_cast<std::int8_t>(r.status));
+  Hid dset = create_dataset(samples, "/samples/status", H5T_STD_I8LE, {records.size()}, path);
+  write_all(dset, H5T_NATIVE_INT8, records.size(), codes.data(), "/samples/status", path);
+}
+
+void write_errors(hid_t samples, const std::vector<SampleRecord>& records, const std::string& path) {
+  std::vector<const char*> texts;
+  for (const SampleRecord& r : records) texts.push_back(r.error.c_str());
+  Hid type = utf8_string_type(path);
+  Hid dset = create_dataset(samples, "/samples/error", type, {records.size()}, path);
+  write_all(dset, type, records.size(), texts.data(), "/samples/error", path);
+}
+
+/// One field's values for all samples, [S, size] row-major; NaN for records without values.
+std::vector<double> field_values(const std::vector<SampleRecord>& records, std::uint64_t offset, std::uint64_t size) {
+  std::vector<double> out(records.size() * size, std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const std::vector<double>& v = records[i].values;
+    if (!v.empty()) std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(offset), size, out.begin() + i * size);
+  }
+  return out;
+}
+
+void write_field(hid_t samples, const FieldSpec& field, std::uint64_t offset, const std::vector<SampleRecord>& records,
+                 const std::string& path) {
+  const std::string full_name = "/samples/" + field.name;
+  std::vector<hsize_t> dims{records.size()};
+  dims.insert(dims.end(), field.shape.begin(), field.shape.end());
+  Hid dset = create_dataset(samples, full_name, H5T_IEEE_F64LE, dims, path);
+  const std::vector<double> values = field_values(records, offset, field.size());
+  write_all(dset, H5T_NATIVE_DOUBLE, records.size(), values.data(), full_name, path);
+  write_string_attr(dset, full_name, "unit", field.unit, path);
+  write_string_attr(dset, full_name, "doc", field.doc, path);
+  write_string_attr(dset, full_name, "role", field.role, path);
+  write_string_attr(dset, full_name, "reference", field.reference, path);
+}
+
+void write_timing(hid_t file, const std::vector<SampleRecord>& records, const std::string& path) {
+  Hid timing = make(H5Gcreate2(file, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path,
+                    "create group /timing");
+  std::vector<double> seconds;
+  for (const SampleRecord& r : records) seconds.push_back(r.seconds);
+  Hid dset = create_dataset(timing, "/timing/sample_seconds", H5T_IEEE_F64LE, {records.size()}, path);
+  write_all(dset, H5T_NATIVE_DOUBLE, records.size(), seconds.data(), "/timing/sample_seconds", path);
+}
+
+/// Root attributes written by xbar itself; `extra` may not reuse these names.
+const std::set<std::string>& reserved_root_attrs() {
+  static const std::set<std::string> names{
+      "schema",  "kind",       "xbar_version", "git_hash",        "ngspice_version", "spec_text", "start_time",
+      "end_time", "seed",      "total_samples", "ok_samples",     "failed_samples",  "not_run_samples", "fields"};
+  return names;
+}
+
+void write_root_attrs(hid_t file, const CampaignSchema& schema, const CampaignProvenance& prov,
+                      const std::vector<SampleRecord>& records, const std::string& path) {
+  std::uint64_t ok = 0, not_run = 0;
+  for (const SampleRecord& r : records) {
+    ok += r.status == SampleStatus::ok;
+    not_run += r.status == SampleStatus::not_run;
+  }
+  const std::pair<const char*, const std::string*> strings[] = {
+      {"kind", &schema.kind},           {"xbar_version", &prov.xbar_version}, {"git_hash", &prov.git_hash},
+      {"ngspice_version", &prov.ngspice_version}, {"spec_text", &prov.spec_text}, {"start_time", &prov.start_time},
+      {"end_time", &prov.end_time}};
+  write_string_attr(file, "/", "schema", kSchemaVersion, path);
+  for (const auto& [name, value] : strings) write_string_attr(file, "/", name, *value, path);
+  write_string_attr(file, "/", "fields", join(field_names(schema), ","), path);
+  write_u64_attr(file, "seed", prov.seed, path);
+  write_u64_attr(file, "total_samples", records.size(), path);
+  write_u64_attr(file, "ok_samples", ok, path);
+  write_u64_attr(file, "failed_samples", records.size() - ok - not_run, path);
+  write_u64_attr(file, "not_run_samples", not_run, path);
+  for (const auto& [name, value] : prov.extra) write_string_attr(file, "/", name, value, path);
+}
+
+void validate_schema(const CampaignSchema& schema, const std::string& path) {
+  std::set<std::string> seen{"status", "error"};
+  for (const FieldSpec& f : schema.fields) {
+    if (f.name.empty() || f.name.find_first_of("/,.") != std::string::npos || f.name.front() == ' ')
+      throw FileError(fmt::format("{}: field name '{}' is not allowed (needs a non-empty name without '/', ',' or '.')",
+                                  path, f.name));
+    if (!seen.insert(f.name).second)
+      throw FileError(fmt::format("{}: field '{}' is repeated or reserved (status and error are taken)", path, f.name));
+    for (std::uint64_t d : f.shape)
+      if (d == 0) throw FileError(fmt::format("{}: field '{}' has a zero-sized dimension", path, f.name));
+  }
+}
+
+void validate_extra(const CampaignProvenance& prov, const std::string& path) {
+  std::set<std::string> seen = reserved_root_attrs();
+  for (const auto& [name, value] : prov.extra) {
+    if (name.empty() || !seen.insert(name).second)
+      throw FileError(fmt::format("{}: extra attribute '{}' is empty, repeated or reserved (reserved: {})", path, name,
+                                  join({reserved_root_attrs().begin(), reserved_root_attrs().end()}, ", ")));
+  }
+}
+
+void validate_records(const CampaignSchema& schema, const std::vector<SampleRecord>& records, const std::string& path) {
+  const std::uint64_t per_sample = schema.values_per_sample();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const SampleRecord& r = records[i];
+    if (r.index != i)
+      throw FileError(fmt::format("{}: record at position {} has index {} (records must be in index order)", path, i,
+                                  r.index));
+    if (!is_valid_status(static_cast<int>(r.status)))
+      throw FileError(fmt::format("{}: sample {} has unknown status code {}", path, i, static_cast<int>(r.status)));
+    if (!r.values.empty() && r.values.size() != per_sample)
+      throw FileError(fmt::format("{}: sample {} has {} values, but schema '{}' has {} per sample (or none)", path, i,
+                                  r.values.size(), schema.kind, per_sample));
+  }
+}
+
+/// Writes the whole file at `tmp`; every identifier is closed when this returns or throws.
+void write_file(const std::string& tmp, const CampaignSchema& schema, const CampaignProvenance& prov,
+                const std::vector<SampleRecord>& records) {
+  Hid fcpl = make(H5Pcreate(H5P_FILE_CREATE), H5Pclose, tmp, "create a file property list");
+  // Track attribute creation order so `extra` reads back in the order it was written.
+  check(H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), tmp, "set attribute order");
+  // The 1.8 file format (readable by HDF5 >= 1.8, any h5py) checksums its metadata, so a
+  // corrupted file is reported instead of being parsed.
+  Hid fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, tmp, "create a file access property list");
+  check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18), tmp, "set the file format version");
+  Hid file = make(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose, tmp, "create the file");
+  write_root_attrs(file, schema, prov, records, tmp);
+  {
+    Hid samples = make(H5Gcreate2(file, "samples", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, tmp,
+                       "create group /samples");
+    write_status(samples, records, tmp);
+    write_errors(samples, records, tmp);
+    std::uint64_t offset = 0;
+    for (const FieldSpec& f : schema.fields) {
+      write_field(samples, f, offset, records, tmp);
+      offset += f.size();
+    }
+  }
+  write_timing(file, records, tmp);
+  check(file.close(), tmp, "close (flush) the file");
+}
+
+/// fsync, so that the rename never exposes a file whose data is not on disk yet.
+void sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    throw FileError(fmt::format("{}: cannot sync to disk: {}", path, std::strerror(err)));
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_campaign_file(const std::string& path, const CampaignSchema& schema, const CampaignProvenance& provenance,
+                         const std::vector<SampleRecord>& records) {
+  validate_schema(schema, path);
+  validate_extra(provenance, path);
+  validate_records(schema, records, path);
+  const std::string tmp = path + ".tmp";
+  std::remove(tmp.c_str());  // a stale one from an interrupted write; absence is fine
+  try {
+    QuietHdf5 quiet;
+    write_file(tmp, schema, provenance, records);
+    sync_file(tmp);
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    throw FileError(fmt::format("{}: cannot rename {} over it: {}", path, tmp, std::strerror(err)));
+  }
+}
+
+// ---- reading --------------------------------------------------------------------------------
+
+namespace {
+
+/// Frees the strings HDF5 allocated for a variable-length read.
+struct VlenStrings {
+  std::vector<char*> ptrs;
+  ~VlenStrings() {
+    for (char* p : ptrs)
+      if (p) H5free_memory(p);
+  }
+};
+
+/// Reads `n` strings, variable-length or fixed, through `read(mem_type, buffer)` (H5Aread or H5Dread).
+template <class Read>
+std::vector<std::string> read_strings(hid_t file_type, std::size_t n, Read read, const std::string& path,
+                                      const std::string& what) {
+  Hid mem = make(H5Tcopy(file_type), H5Tclose, path, what);
+  std::vector<std::string> out;
+  if (H5Tis_variable_str(file_type) > 0) {
+    VlenStrings buf{std::vector<char*>(n, nullptr)};
+    check(read(mem.get(), static_cast<void*>(buf.ptrs.data())), path, what);
+    for (const char* p : buf.ptrs) out.emplace_back(p ? p : "");
+    return out;
+  }
+  const std::size_t width = H5Tget_size(file_type);
+  std::string buf(n * width, '\0');
+  check(read(mem.get(), static_cast<void*>(buf.data())), path, what);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string s = buf.substr(i * width, width);
+    s.resize(std::strlen(s.c_str()));
+    if (H5Tget_strpad(file_type) == H5T_STR_SPACEPAD) s.erase(s.find_last_not_of(' ') + 1);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+hsize_t element_count(hid_t space) {
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  return n < 0 ? 0 : static_cast<hsize_t>(n);
+}
+
+/// Opens attribute `name` of `obj` after checking it exists and holds one value of `type_class`.
+Hid open_attr(hid_t obj, const std::string& obj_name, const std::string& name, H5T_class_t type_class,
+              const std::string& path) {
+  if (H5Aexists(obj, name.c_str()) <= 0)
+    throw FileError(fmt::format("{}: {} has no attribute '{}'", path, obj_name, name));
+  const std::string what = fmt::format("read attribute '{}' of {}", name, obj_name);
+  Hid attr = make(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, path, what);
+  Hid type = make(H5Aget_type(attr), H5Tclose, path, what);
+  Hid space = make(H5Aget_space(attr), H5Sclose, path, what);
+  if (H5Tget_class(type) != type_class || element_count(space) != 1)
+    throw FileError(fmt::format("{}: attribute '{}' of {} is not a single {}", path, name, obj_name,
+                                type_class == H5T_STRING ? "string" : "integer"));
+  return attr;
+}
+
+std::string read_string_attr(hid_t obj, const std::string& obj_name, const std::string& name,
+                             const std::string& path) {
+  Hid attr = open_attr(obj, obj_name, name, H5T_STRING, path);
+  Hid type = make(H5Aget_type(attr), H5Tclose, path, "read attribute " + name);
+  auto read = [&](hid_t mem, void* buf) { return H5Aread(attr, mem, buf); };
+  return read_strings(type, 1, read, path, fmt::format("read attribute '{}' of {}", name, obj_name)).front();
+}
+
+std::uint64_t read_u64_attr(hid_t obj, const std::string& name, const std::string& path) {
+  Hid attr = open_attr(obj, "/", name, H5T_INTEGER, path);
+  std::uint64_t value = 0;
+  check(H5Aread(attr, H5T_NATIVE_UINT64, &value), path, fmt::format("read attribute '{}' of /", name));
+  return value;
+}
+
+herr_t collect_attr_name(hid_t /*obj*/, const char* name, const H5A_info_t* /*info*/, void* data) {
+  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+  return 0;
+}
+
+/// Names of the attributes of `obj`, in creation order when the file tracks it, else by name.
+std::vector<std::string> attr_names(hid_t obj, const std::string& path) {
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  if (H5Aiterate2(obj, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect_attr_name, &names) >= 0) return names;
+  names.clear();
+  idx = 0;
+  check(H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_attr_name, &names), path, "list attributes of /");
+  return names;
+}
+
+std::string read_schema_version(hid_t file, const std::string& path) {
+  if (H5Aexists(file, "schema") <= 0)
+    throw FileError(fmt::format("{}: not an xbar campaign file (no 'schema' attribute)", path));
+  std::string version = read_string_attr(file, "/", "schema", path);
+  if (version != kSchemaVersion)
+    throw FileError(fmt::format("{}: schema '{}' is not supported by this xbar (reads {}); was it written by a newer "
+                                "xbar?",
+                                path, version, kSchemaVersion));
+  return version;
+}
+
+CampaignProvenance read_provenance(hid_t file, const std::string& path) {
+  CampaignProvenance p;
+  const std::pair<const char*, std::string*> strings[] = {
+      {"xbar_version", &p.xbar_version}, {"git_hash", &p.git_hash},     {"ngspice_version", &p.ngspice_version},
+      {"spec_text", &p.spec_text},       {"start_time", &p.start_time}, {"end_time", &p.end_time}};
+  for (const auto& [name, value] : strings) *value = read_string_attr(file, "/", name, path);
+  p.seed = read_u64_attr(file, "seed", path);
+  for (const std::string& name : attr_names(file, path)) {
+    if (reserved_root_attrs().count(name)) continue;
+    Hid attr = make(H5Aopen(file, name.c_str(), H5P_DEFAULT), H5Aclose, path, "open attribute " + name);
+    Hid type = make(H5Aget_type(attr), H5Tclose, path, "open attribute " + name);
+    if (H5Tget_class(type) == H5T_STRING) p.extra.emplace_back(name, read_string_attr(file, "/", name, path));
+  }
+  return p;
+}
+
+Hid open_dataset(hid_t file, const std::string& group, const std::string& name, const std::string& path) {
+  const std::string full_name = "/" + group + "/" + name;
+  if (H5Lexists(file, group.c_str(), H5P_DEFAULT) <= 0 || H5Lexists(file, full_name.c_str(), H5P_DEFAULT) <= 0)
+    throw FileError(fmt::format("{}: missing dataset {}", path, full_name));
+  return make(H5Dopen2(file, full_name.c_str(), H5P_DEFAULT), H5Dclose, path, "open dataset " + full_name);
+}
+
+std::vector<hsize_t> dataset_dims(hid_t dset, const std::string& full_name, const std::string& path) {
+  Hid space = make(H5Dget_space(dset), H5Sclose, path, "read the shape of " + full_name);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+  check(H5Sget_simple_extent_dims(space, dims.data(), nullptr), path, "read the shape of " + full_name);
+  return dims;
+}
+
+/// Opens /<group>/<name>, checks it is [samples, ...] and returns its dims.
+Hid open_sample_dataset(hid_t file, const std::string& group, const std::string& name, std::uint64_t samples,
+                        std::vector<hsize_t>& dims, const std::string& path) {
+  Hid dset = open_dataset(file, group, name, path);
+  dims = dataset_dims(dset, "/" + group + "/" + name, path);
+  if (dims.empty() || dims[0] != samples)
+    throw FileError(fmt::format("{}: dataset /{}/{} has {} samples along its first axis, total_samples says {}", path,
+                                group, name, dims.empty() ? 0 : dims[0], samples));
+  return dset;
+}
+
+template <class T>
+std::vector<T> read_numbers(hid_t file, const std::string& group, const std::string& name, hid_t mem_type,
+                            std::uint64_t samples, std::vector<hsize_t>& dims, const std::string& path) {
+  Hid dset = open_sample_dataset(file, group, name, samples, dims, path);
+  std::uint64_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  std::vector<T> out(n);
+  if (n > 0)
+    check(H5Dread(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), path,
+          fmt::format("read dataset /{}/{}", group, name));
+  return out;
+}
+
+std::vector<SampleRecord> read_status_and_errors(hid_t file, std::uint64_t samples, const std::string& path) {
+  std::vector<hsize_t> dims;
+  const auto codes = read_numbers<std::int8_t>(file, "samples", "status", H5T_NATIVE_INT8, samples, dims, path);
+  std::vector<SampleRecord> records(samples);
+  for (std::uint64_t i = 0; i < samples; ++i) {
+    if (!is_valid_status(codes[i]))
+      throw FileError(fmt::format("{}: /samples/status[{}] = {} is not a known status code", path, i, int{codes[i]}));
+    records[i].index = i;
+    records[i].status = static_cast<SampleStatus>(codes[i]);
+  }
+  Hid dset = open_sample_dataset(file, "samples", "error", samples, dims, path);
+  Hid type = make(H5Dget_type(dset), H5Tclose, path, "read dataset /samples/error");
+  if (H5Tget_class(type) != H5T_STRING) throw FileError(fmt::format("{}: /samples/error is not strings", path));
+  if (samples == 0) return records;
+  auto read = [&](hid_t mem, void* buf) { return H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); };
+  std::vector<std::string> errors = read_strings(type, samples, read, path, "read dataset /samples/error");
+  for (std::uint64_t i = 0; i < samples; ++i) records[i].error = std::move(errors[i]);
+  return records;
+}
+
+FieldSpec read_field_spec(hid_t file, const std::string& name, std::uint64_t samples, const std::string& path) {
+  std::vector<hsize_t> dims;
+  Hid dset = open_sample_dataset(file, "samples", name, samples, dims, path);
+  const std::string full_name = "/samples/" + name;
+  FieldSpec f;
+  f.name = name;
+  f.shape.assign(dims.begin() + 1, dims.end());
+  f.unit = read_string_attr(dset, full_name, "unit", path);
+  f.doc = read_string_attr(dset, full_name, "doc", path);
+  f.role = read_string_attr(dset, full_name, "role", path);
+  f.reference = read_string_attr(dset, full_name, "reference", path);
+  return f;
+}
+
+CampaignSchema read_schema(hid_t file, std::uint64_t samples, const std::string& path) {
+  CampaignSchema schema;
+  schema.kind = read_string_attr(file, "/", "kind", path);
+  const std::string list = read_string_attr(file, "/", "fields", path);
+  std::size_t pos = 0;
+  while (!list.empty() && pos <= list.size()) {
+    const std::size_t end = std::min(list.find(',', pos), list.size());
+    const std::string name = list.substr(pos, end - pos);
+    if (name.empty()) throw FileError(fmt::format("{}: attribute 'fields' of / is malformed: '{}'", path, list));
+    schema.fields.push_back(read_field_spec(file, name, samples, path));
+    pos = end + 1;
+  }
+  return schema;
+}
+
+void read_values(hid_t file, const CampaignSchema& schema, std::vector<SampleRecord>& records,
+                 const std::string& path) {
+  const std::uint64_t per_sample = schema.values_per_sample();
+  for (SampleRecord& r : records) r.values.resize(per_sample);
+  std::uint64_t offset = 0;
+  std::vector<hsize_t> dims;
+  for (const FieldSpec& f : schema.fields) {
+    const auto values = read_numbers<double>(file, "samples", f.name, H5T_NATIVE_DOUBLE, records.size(), dims, path);
+    const std::uint64_t size = f.size();
+    for (std::size_t i = 0; i < records.size(); ++i)
+      std::copy_n(values.begin() + i * size, size, records[i].values.begin() + offset);
+    offset += size;
+  }
+  const auto seconds = read_numbers<double>(file, "timing", "sample_seconds", H5T_NATIVE_DOUBLE, records.size(), dims,
+                                            path);
+  for (std::size_t i = 0; i < records.size(); ++i) records[i].seconds = seconds[i];
+}
+
+Hid open_file(const std::string& path) {
+  std::FILE* probe = std::fopen(path.c_str(), "rb");
+  if (!probe) throw FileError(fmt::format("{}: cannot open ({})", path, std::strerror(errno)));
+  std::fclose(probe);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw FileError(fmt::format("{}: cannot open (is a directory)", path));
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0)
+    throw FileError(fmt::format("{}: cannot open as HDF5 (corrupt or not an HDF5 file): {}", path, hdf5_reason()));
+  return Hid(file, H5Fclose);
+}
+
+}  // namespace
+
+CampaignFile read_campaign_file(const std::string& path) {
+  QuietHdf5 quiet;
+  Hid file = open_file(path);
+  CampaignFile out;
+  out.schema_version = read_schema_version(file, path);
+  out.provenance = read_provenance(file, path);
+  const std::uint64_t samples = read_u64_attr(file, "total_samples", path);
+  out.records = read_status_and_errors(file, samples, path);
+  out.schema = read_schema(file, samples, path);
+  read_values(file, out.schema, out.records, path);
+  return out;
+}
+
+}  // namespace xbar::characterize

@@ -216,6 +216,16 @@ SpiceResult SpiceSession::read() const {
   return result;
 }
 
+std::vector<double> SpiceSession::read_real(const std::string& name) const {
+  ensure_alive();
+  std::string n = name;
+  pvector_info info = ngGet_Vec_Info(n.data());
+  if (!info || !info->v_realdata) {
+    throw Error(fmt::format("ngspice's current plot has no real vector '{}'", name));
+  }
+  return std::vector<double>(info->v_realdata, info->v_realdata + info->v_length);
+}
+
 void SpiceSession::cleanup() {
   if (!alive()) return;
   send("remcirc");

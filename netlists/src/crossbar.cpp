@@ -91,6 +91,18 @@ void CrossbarParams::validate() const {
   if (cell == CellModel::sinh && !(std::isfinite(v0_v) && v0_v > 0.0)) {
     bad.push_back(fmt::format("crossbar.v0_v = {}: must be finite and > 0 V for the sinh cell", v0_v));
   }
+  if (!(std::isfinite(temperature_c) && temperature_c > -273.15)) {
+    bad.push_back(fmt::format("crossbar.temperature_c = {}: must be finite and above -273.15 C", temperature_c));
+  }
+  if (!(std::isfinite(tnom_c) && tnom_c > -273.15)) {
+    bad.push_back(fmt::format("crossbar.tnom_c = {}: must be finite and above -273.15 C", tnom_c));
+  }
+  for (auto [field, tc] : {std::pair{"cell_tc1_per_k", cell_tc1_per_k}, std::pair{"wire_tc1_per_k", wire_tc1_per_k}}) {
+    if (!std::isfinite(tc) || !(1.0 + tc * (temperature_c - tnom_c) > 0.0)) {
+      bad.push_back(fmt::format("crossbar.{} = {}: must be finite with 1 + tc1 (T - Tnom) > 0 (T = {} C, Tnom = {} C)",
+                                field, tc, temperature_c, tnom_c));
+    }
+  }
   if (title.find_first_of("\r\n") != std::string::npos) {
     bad.push_back("crossbar.title contains a line break: must be one line");
   }
@@ -119,6 +131,11 @@ Deck make_crossbar_deck(const CrossbarParams& p) {
     return fmt::format("vsj{}{}", k % 2 == 0 ? 'p' : 'n', k / 2);
   };
 
+  const bool thermal = p.temperature_c != 27.0 || p.tnom_c != 27.0;
+  const std::string wire_tc = p.wire_tc1_per_k != 0.0 ? fmt::format(" tc1={}", p.wire_tc1_per_k) : "";
+  const std::string cell_tc = p.cell_tc1_per_k != 0.0 ? fmt::format(" tc1={}", p.cell_tc1_per_k) : "";
+  const double sinh_g_scale = 1.0 / (1.0 + p.cell_tc1_per_k * (p.temperature_c - p.tnom_c));
+
   fmt::memory_buffer buf;
   auto out = std::back_inserter(buf);
   fmt::format_to(out, "{}\n", p.title);
@@ -142,14 +159,14 @@ Deck make_crossbar_deck(const CrossbarParams& p) {
   fmt::format_to(out, "* row drivers\n");
   for (int i = 0; i < R; ++i) {
     fmt::format_to(out, "Vin{} in{} 0 DC {}\n", i, i, p.v_in_v[i]);
-    if (rs(i) > 0.0) fmt::format_to(out, "Rs{} in{} d{} {}\n", i, i, i, rs(i));
+    if (rs(i) > 0.0) fmt::format_to(out, "Rs{} in{} d{} {}{}\n", i, i, i, rs(i), wire_tc);
   }
   if (rw) {
     fmt::format_to(out, "* row wires\n");
     for (int i = 0; i < R; ++i) {
       for (int k = 0; k < K; ++k) {
         const std::string from = k == 0 ? drv(i) : row_node(i, k - 1);
-        fmt::format_to(out, "Rr{}_{} {} r{}_{} {}\n", i, k, from, i, k, p.r_row_wire_ohm);
+        fmt::format_to(out, "Rr{}_{} {} r{}_{} {}{}\n", i, k, from, i, k, p.r_row_wire_ohm, wire_tc);
         if (p.c_row_wire_f > 0.0) fmt::format_to(out, "Cr{}_{} r{}_{} 0 {}\n", i, k, i, k, p.c_row_wire_f);
       }
     }
@@ -161,7 +178,7 @@ Deck make_crossbar_deck(const CrossbarParams& p) {
   for (int k = 0; k < K; ++k) {
     for (int i = 0; i < R; ++i) {
       const std::string to = (i + 1 < R) ? col_node(i + 1, k) : out_node(k);
-      if (cw) fmt::format_to(out, "Rc{}_{} c{}_{} {} {}\n", i, k, i, k, to, p.r_col_wire_ohm);
+      if (cw) fmt::format_to(out, "Rc{}_{} c{}_{} {} {}{}\n", i, k, i, k, to, p.r_col_wire_ohm, wire_tc);
       if (p.c_col_wire_f > 0.0) fmt::format_to(out, "Cc{}_{} {} 0 {}\n", i, k, to, p.c_col_wire_f);
     }
   }
@@ -171,16 +188,18 @@ Deck make_crossbar_deck(const CrossbarParams& p) {
       const double g = g_of(i, k);
       if (g == 0.0) continue;  // open cell (e.g. stuck off)
       if (p.cell == CellModel::linear) {
-        fmt::format_to(out, "Rx{}_{} {} {} {}\n", i, k, row_node(i, k), col_node(i, k), 1.0 / g);
+        fmt::format_to(out, "Rx{}_{} {} {} {}{}\n", i, k, row_node(i, k), col_node(i, k), 1.0 / g, cell_tc);
       } else {
         const std::string a = row_node(i, k), b = col_node(i, k);
-        fmt::format_to(out, "Bx{}_{} {} {} I={}*sinh(V({},{})/{})\n", i, k, a, b, g * p.v0_v, a, b, p.v0_v);
+        fmt::format_to(out, "Bx{}_{} {} {} I={}*sinh(V({},{})/{})\n", i, k, a, b, g * sinh_g_scale * p.v0_v, a, b,
+                       p.v0_v);
       }
     }
   }
   fmt::format_to(out, "* virtual-ground sensing\n");
   for (int k = 0; k < K; ++k) fmt::format_to(out, "{} o{} 0 DC 0\n", sense_name(k), k);
   if (p.klu) fmt::format_to(out, ".options klu\n");
+  if (thermal) fmt::format_to(out, ".options temp={} tnom={}\n", p.temperature_c, p.tnom_c);
   fmt::format_to(out, ".op\n.end\n");
   deck.text = fmt::to_string(buf);
   return deck;

@@ -3,15 +3,52 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "verbs.hpp"
+#include "xbar/characterize/campaign_runner.hpp"
 #include "xbar/characterize/error.hpp"
 #include "xbar/characterize/spice_session.hpp"
 #include "xbar/netlists/error.hpp"
 #include "xbar_version.hpp"
 
+#ifdef XBAR_WITH_MPI
+#include <mpi.h>
+#endif
+
+namespace {
+// MPI is initialized only when mpirun started this process, so plain runs never touch it.
+struct MpiSession {
+  bool on = false;
+  MpiSession(int* argc, char*** argv) {
+#ifdef XBAR_WITH_MPI
+    if (std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK")) {
+      MPI_Init(argc, argv);
+      on = true;
+    }
+#else
+    (void)argc;
+    (void)argv;
+#endif
+  }
+  ~MpiSession() {
+#ifdef XBAR_WITH_MPI
+    if (on) MPI_Finalize();
+#endif
+  }
+  // A failing rank stops the whole job instead of leaving the others waiting.
+  int fail(int code) {
+#ifdef XBAR_WITH_MPI
+    if (on) MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+    return code;
+  }
+};
+}  // namespace
+
 int main(int argc, char** argv) {
+  MpiSession mpi(&argc, &argv);
   CLI::App app{"xbar: circuit-level characterization of analog in-memory-computing crossbars.\n"
                "Generates crossbar netlists, runs them in embedded ngspice (KLU), and compares with the ideal MVM.",
                "xbar"};
@@ -27,6 +64,8 @@ int main(int argc, char** argv) {
   });
   verbs.push_back(xbar::tools::add_netlist_verb(app));
   verbs.push_back(xbar::tools::add_simulate_verb(app));
+  verbs.push_back(xbar::tools::add_characterize_verb(app));
+  verbs.push_back(xbar::tools::add_inspect_verb(app));
   verbs.push_back(xbar::tools::add_demo_verb(app));
 
   try {
@@ -39,16 +78,19 @@ int main(int argc, char** argv) {
       if (sub->parsed()) return run();
   } catch (const xbar::netlists::Error& e) {
     std::fprintf(stderr, "xbar: invalid parameters:\n%s\n", e.what());
-    return 2;
+    return mpi.fail(2);
+  } catch (const xbar::characterize::Interrupted& e) {
+    std::fprintf(stderr, "xbar: %s\n", e.what());
+    return mpi.fail(130);
   } catch (const xbar::characterize::SpiceError& e) {
     std::fprintf(stderr, "xbar: %s\n", e.what());
-    return 3;
+    return mpi.fail(3);
   } catch (const xbar::characterize::Error& e) {
     std::fprintf(stderr, "xbar: %s\n", e.what());
-    return 2;
+    return mpi.fail(2);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "xbar: internal error: %s\n", e.what());
-    return 1;
+    return mpi.fail(1);
   }
   return 0;
 }

@@ -14,6 +14,10 @@ using Verb = std::pair<CLI::App*, Runner>;
 Verb add_netlist_verb(CLI::App& app);
 /// `xbar simulate deck.cir`: runs a deck in embedded ngspice and prints its outputs.
 Verb add_simulate_verb(CLI::App& app);
+/// `xbar characterize spec.toml`: runs or resumes a campaign into HDF5.
+Verb add_characterize_verb(CLI::App& app);
+/// `xbar inspect file.h5`: summarizes a campaign file.
+Verb add_inspect_verb(CLI::App& app);
 /// `xbar demo`: the main job on its embedded default.
 Verb add_demo_verb(CLI::App& app);
 

@@ -51,6 +51,9 @@ class SpiceSession {
   void run(std::string_view analysis = "run");
   /// Copies every vector of the current plot.
   SpiceResult read() const;
+  /// Copies one real vector of the current plot (cheaper than read() on big circuits). Throws
+  /// Error if it is absent or complex.
+  std::vector<double> read_real(const std::string& name) const;
   /// Frees the circuit and all plots (remcirc, destroy all, ngSpice_Command(NULL)).
   void cleanup();
   /// load + run + read, with cleanup on every path.

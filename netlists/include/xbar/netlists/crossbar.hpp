@@ -31,6 +31,10 @@
 //   linear:  I = G * V                     (a resistor of 1/G ohms; G = 0 leaves it open)
 //   sinh:    I = G * V0 * sinh(V / V0)     (a B source; small-signal conductance G at V = 0)
 //
+// Temperature: resistors carry ngspice's tc1 (R(T) = R (1 + tc1 (T - Tnom))) and the deck sets
+// ".options temp=... tnom=..." when they differ from 27 C. ngspice's B-source tc1 scales the
+// current up instead, so a sinh cell's G is divided by (1 + cell_tc1 (T - Tnom)) in the deck.
+//
 // Example:
 //   CrossbarParams p;
 //   p.rows = 2; p.cols = 3;
@@ -68,6 +72,10 @@ struct CrossbarParams {
   double c_col_wire_f = 0.0;              ///< column wire capacitance to ground per segment, farads
   Eigen::VectorXd r_source_ohm;           ///< driver source resistance per row, ohms; empty = 0 for all rows
   Eigen::VectorXd v_in_v;                 ///< input (read) voltage per row, volts
+  double temperature_c = 27.0;            ///< circuit temperature (ngspice .options temp), Celsius
+  double tnom_c = 27.0;                   ///< temperature at which the nominal values hold (.options tnom), Celsius
+  double cell_tc1_per_k = 0.0;            ///< cell resistance temperature coefficient: R(T) = R (1 + tc1 (T - Tnom)), 1/K
+  double wire_tc1_per_k = 0.0;            ///< wire and source resistance temperature coefficient, 1/K
   std::string title = "xbar crossbar";    ///< deck title line (one line)
   bool klu = true;                        ///< write ".options klu" into the deck
 

@@ -1,0 +1,38 @@
+#pragma once
+// A circuit kind plugs a circuit into the campaign engine: it declares the per-sample fields
+// (its schema) and runs one sample in this process's SpiceSession. The engine does everything
+// else: workers, failures, the journal, resume, HDF5, progress.
+//
+// Contract of run_sample: the result depends only on (spec, index). It draws every random
+// number from CounterRng(spec.seed, stream) with streams keyed by the sample or instance
+// index, never from state left by earlier samples. An ngspice error is returned as status
+// spice_error with ngspice's own words, not thrown.
+//
+// How to add a new circuit kind: write a class deriving from CircuitKind in
+// characterize/src/<kind>_kind.cpp, give it a schema of fields (name, per-sample shape, unit,
+// role), add its spec table to campaign_spec.cpp and data/SPEC.md, add an example spec to
+// data/, and return it from make_circuit_kind below.
+#include <cstdint>
+#include <memory>
+
+#include "xbar/characterize/campaign_file.hpp"
+#include "xbar/characterize/campaign_spec.hpp"
+#include "xbar/characterize/spice_session.hpp"
+
+namespace xbar::characterize {
+
+class CircuitKind {
+ public:
+  virtual ~CircuitKind() = default;
+  virtual const CampaignSchema& schema() const = 0;
+  /// Runs sample `index` (0 <= index < spec.total_samples()) and returns its record.
+  virtual SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const = 0;
+};
+
+/// The circuit kind named by spec.kind; throws SpecError for an unknown kind.
+std::unique_ptr<CircuitKind> make_circuit_kind(const CampaignSpec& spec);
+
+/// Streams of the counter RNG. A stream id mixes a purpose with a sample or instance index.
+std::uint64_t rng_stream(std::uint64_t purpose, std::uint64_t index);
+
+}  // namespace xbar::characterize

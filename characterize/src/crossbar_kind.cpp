@@ -1,0 +1,231 @@
+// The "crossbar" circuit kind: one sample = one programmed array (chip instance, weight
+// pattern) read with inputs_per_pattern input vectors. The deck is loaded once per sample;
+// later input vectors change only the row sources with `alter` (cheaper than reloading).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "xbar/characterize/circuit_kind.hpp"
+#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/characterize/csv.hpp"
+#include "xbar/characterize/error.hpp"
+#include "xbar/characterize/fault_injection.hpp"
+
+namespace xbar::characterize {
+
+namespace {
+
+// Purposes of the RNG streams (never renumber: files depend on them).
+enum : std::uint64_t { kWireSpread = 1, kStuck = 2, kTarget = 3, kProgramming = 4, kInput = 5 };
+
+class CrossbarKind final : public CircuitKind {
+ public:
+  explicit CrossbarKind(const CampaignSpec& spec) : spec_(spec) {
+    const auto& w = spec_.workload;
+    if (w.weights == WeightSource::file) weights_ = read_csv_matrix(w.weights_file);
+    if (w.inputs == InputSource::file) inputs_ = read_csv_matrix(w.inputs_file);
+    build_schema();
+  }
+
+  const CampaignSchema& schema() const override { return schema_; }
+
+  SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const override;
+
+ private:
+  void build_schema();
+  Eigen::MatrixXd targets(std::uint64_t index) const;
+  Eigen::MatrixXd programmed(const Eigen::MatrixXd& target, std::uint64_t index, std::uint64_t instance,
+                             double* n_on, double* n_off) const;
+  Eigen::MatrixXd inputs(std::uint64_t index) const;  // N x R
+
+  const CampaignSpec& spec_;
+  Eigen::MatrixXd weights_, inputs_;
+  CampaignSchema schema_;
+};
+
+void CrossbarKind::build_schema() {
+  const auto& x = spec_.crossbar;
+  const std::uint64_t R = x.rows, C = x.cols, Cp = x.physical_cols(), N = spec_.workload.inputs_per_pattern;
+  schema_.kind = "crossbar";
+  schema_.fields = {
+      {"instance", {}, "1", "param", "chip instance of this sample", ""},
+      {"pattern", {}, "1", "param", "weight pattern of this sample on its instance", ""},
+      {"temperature_c", {}, "C", "param", "circuit temperature (the global corner)", ""},
+      {"r_row_wire_ohm", {}, "ohm", "param", "row wire resistance per segment after the per-instance spread", ""},
+      {"r_col_wire_ohm", {}, "ohm", "param", "column wire resistance per segment after the per-instance spread", ""},
+      {"n_stuck_on", {}, "1", "param", "cells stuck at g_stuck_on_s", ""},
+      {"n_stuck_off", {}, "1", "param", "cells stuck at g_stuck_off_s", ""},
+      {"g_target_s", {R, Cp}, "S", "input", "target conductances (physical columns; differential: 2j = G+, 2j+1 = G-)", ""},
+      {"g_programmed_s", {R, Cp}, "S", "param", "programmed conductances after programming error and stuck cells", ""},
+      {"v_in_v", {N, R}, "V", "input", "row input voltages, one vector per read", ""},
+      {"i_spice_a", {N, C}, "A", "output", "column currents from ngspice", "i_ideal_a"},
+      {"i_ideal_a", {N, C}, "A", "ideal", "ideal column currents (G+ - G-)^T v of the targets (G^T v single-ended)", ""},
+  };
+}
+
+Eigen::MatrixXd CrossbarKind::targets(std::uint64_t index) const {
+  const auto& x = spec_.crossbar;
+  const auto& w = spec_.workload;
+  const int Cp = x.physical_cols();
+  if (w.weights == WeightSource::file) return weights_;  // physical columns (the spec parser checked the shape)
+  CounterRng rng(spec_.seed, rng_stream(kTarget, index));
+  Eigen::MatrixXd t(x.rows, Cp);
+  const double mid = 0.5 * (w.g_min_s + w.g_max_s), sigma = (w.g_max_s - w.g_min_s) / 6.0;
+  for (int i = 0; i < x.rows; ++i) {
+    for (int k = 0; k < Cp; ++k) {
+      const std::uint64_t cell = static_cast<std::uint64_t>(i) * Cp + k;
+      t(i, k) = w.weights == WeightSource::uniform ? rng.uniform(cell, w.g_min_s, w.g_max_s)
+                                                    : std::clamp(mid + sigma * rng.normal(cell), w.g_min_s, w.g_max_s);
+    }
+  }
+  return t;
+}
+
+Eigen::MatrixXd CrossbarKind::programmed(const Eigen::MatrixXd& target, std::uint64_t index, std::uint64_t instance,
+                                         double* n_on, double* n_off) const {
+  const auto& v = spec_.variation;
+  const double g_on = v.g_stuck_on_s >= 0 ? v.g_stuck_on_s : spec_.workload.g_max_s;
+  const double g_off = v.g_stuck_off_s >= 0 ? v.g_stuck_off_s : spec_.workload.g_min_s;
+  const double sigma = v.g_prog_error.sigma_rel_d2d;
+  const double s_log = std::sqrt(std::log1p(sigma * sigma));
+  CounterRng stuck(spec_.seed, rng_stream(kStuck, instance));  // a chip property: the same for every pattern
+  CounterRng prog(spec_.seed, rng_stream(kProgramming, index));  // drawn anew at every programming
+  Eigen::MatrixXd g = target;
+  *n_on = *n_off = 0;
+  for (Eigen::Index i = 0; i < g.rows(); ++i) {
+    for (Eigen::Index k = 0; k < g.cols(); ++k) {
+      const std::uint64_t cell = static_cast<std::uint64_t>(i) * g.cols() + k;
+      const double u = stuck.uniform(cell);
+      if (u < v.stuck_on_fraction) {
+        g(i, k) = g_on;
+        ++*n_on;
+      } else if (u < v.stuck_on_fraction + v.stuck_off_fraction) {
+        g(i, k) = g_off;
+        ++*n_off;
+      } else if (v.g_prog_error.distribution == Distribution::normal) {
+        g(i, k) = std::max(0.0, target(i, k) * (1.0 + sigma * prog.normal(cell)));
+      } else if (v.g_prog_error.distribution == Distribution::lognormal) {
+        g(i, k) = target(i, k) * std::exp(s_log * prog.normal(cell) - 0.5 * s_log * s_log);
+      }
+    }
+  }
+  return g;
+}
+
+Eigen::MatrixXd CrossbarKind::inputs(std::uint64_t index) const {
+  const auto& w = spec_.workload;
+  const int R = spec_.crossbar.rows, N = w.inputs_per_pattern;
+  Eigen::MatrixXd v(N, R);
+  if (w.inputs == InputSource::file) {
+    for (int n = 0; n < N; ++n) v.row(n) = inputs_.row((index * N + n) % inputs_.rows());
+  } else if (w.inputs == InputSource::one_hot) {
+    v.setZero();
+    for (int n = 0; n < N; ++n) v(n, (index * N + n) % R) = w.v_read_max_v;
+  } else {
+    CounterRng rng(spec_.seed, rng_stream(kInput, index));
+    for (int n = 0; n < N; ++n)
+      for (int r = 0; r < R; ++r) v(n, r) = rng.uniform(static_cast<std::uint64_t>(n) * R + r, w.v_read_min_v, w.v_read_max_v);
+  }
+  return v;
+}
+
+SampleRecord CrossbarKind::run_sample(SpiceSession& spice, std::uint64_t index) const {
+  const auto& x = spec_.crossbar;
+  const int R = x.rows, C = x.cols, N = spec_.workload.inputs_per_pattern;
+  const std::uint64_t instance = index / spec_.workload.patterns_per_instance;
+  const std::uint64_t pattern = index % spec_.workload.patterns_per_instance;
+
+  netlists::CrossbarParams p = x;
+  CounterRng spread(spec_.seed, rng_stream(kWireSpread, instance));
+  const double s_w = spec_.variation.r_wire_sigma_rel_d2d;
+  p.r_row_wire_ohm = std::max(0.0, x.r_row_wire_ohm * (1.0 + s_w * spread.normal(0)));
+  p.r_col_wire_ohm = std::max(0.0, x.r_col_wire_ohm * (1.0 + s_w * spread.normal(1)));
+  p.temperature_c = spec_.variation.temperature_c;
+  p.tnom_c = spec_.variation.tnom_c;
+  p.cell_tc1_per_k = spec_.variation.cell_tc1_per_k;
+  p.wire_tc1_per_k = spec_.variation.wire_tc1_per_k;
+
+  const Eigen::MatrixXd target = targets(index);
+  double n_on = 0, n_off = 0;
+  const Eigen::MatrixXd prog = programmed(target, index, instance, &n_on, &n_off);
+  const Eigen::MatrixXd v = inputs(index);
+  if (x.differential) {
+    p.g_s.resize(R, C);
+    p.g_neg_s.resize(R, C);
+    for (int j = 0; j < C; ++j) {
+      p.g_s.col(j) = prog.col(2 * j);
+      p.g_neg_s.col(j) = prog.col(2 * j + 1);
+    }
+  } else {
+    p.g_s = prog;
+  }
+  p.v_in_v = v.row(0).transpose();
+  p.title = fmt::format("xbar campaign sample {} (instance {}, pattern {})", index, instance, pattern);
+
+  SampleRecord rec;
+  rec.index = index;
+  rec.values.reserve(schema_.values_per_sample());
+  auto put_matrix = [&](const Eigen::MatrixXd& m) {  // row-major
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+      for (Eigen::Index k = 0; k < m.cols(); ++k) rec.values.push_back(m(i, k));
+  };
+  rec.values = {static_cast<double>(instance), static_cast<double>(pattern), p.temperature_c, p.r_row_wire_ohm,
+                p.r_col_wire_ohm, n_on, n_off};
+  put_matrix(target);
+  put_matrix(prog);
+  put_matrix(v);
+
+  // Ideal outputs of the targets: (G+ - G-)^T v, or G^T v.
+  Eigen::MatrixXd g_eff(R, C);
+  for (int j = 0; j < C; ++j) g_eff.col(j) = x.differential ? Eigen::VectorXd(target.col(2 * j) - target.col(2 * j + 1))
+                                                             : Eigen::VectorXd(target.col(j));
+  const Eigen::MatrixXd ideal = v * g_eff;  // N x C
+
+  Eigen::MatrixXd spice_out(N, C);
+  try {
+    const auto deck = netlists::make_crossbar_deck(p);
+    std::string text = deck.text;
+    if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
+    spice.load(text);
+    for (int n = 0; n < N; ++n) {
+      if (n > 0) {
+        for (int r = 0; r < R; ++r)
+          if (v(n, r) != v(n - 1, r)) spice.command(fmt::format("alter vin{} = {}", r, v(n, r)));
+      }
+      spice.run("op");
+      for (int j = 0; j < C; ++j) {
+        double sum = 0;
+        for (const auto& [vec, wgt] : deck.probes[j].terms) sum += wgt * spice.read_real(vec)[0];
+        spice_out(n, j) = sum;
+      }
+    }
+    spice.cleanup();
+  } catch (const SpiceError& e) {
+    spice.cleanup();
+    rec.status = SampleStatus::spice_error;
+    rec.error = e.what();
+    rec.values.insert(rec.values.end(), static_cast<std::size_t>(N) * C, std::nan(""));  // no SPICE outputs
+    put_matrix(ideal);
+    return rec;
+  }
+  put_matrix(spice_out);
+  put_matrix(ideal);
+  rec.status = SampleStatus::ok;
+  return rec;
+}
+
+}  // namespace
+
+std::uint64_t rng_stream(std::uint64_t purpose, std::uint64_t index) {
+  return CounterRng::mix(purpose * 0x9E3779B97F4A7C15ULL) ^ CounterRng::mix(index);
+}
+
+std::unique_ptr<CircuitKind> make_circuit_kind(const CampaignSpec& spec) {
+  if (spec.kind == "crossbar") return std::make_unique<CrossbarKind>(spec);
+  throw SpecError(fmt::format("{}: kind = '{}': no such circuit kind (known: crossbar)", spec.source_path, spec.kind));
+}
+
+}  // namespace xbar::characterize
