@@ -17,17 +17,9 @@ import time
 import h5py
 import numpy as np
 
+from xbar_check import check, finish  # tests/ is on sys.path: the script's folder
+
 XBAR, H5CHECK = sys.argv[1], sys.argv[2]
-failures, passed = [], 0
-
-
-def check(cond, what):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
 
 
 SPEC = """kind = "crossbar"
@@ -123,5 +115,4 @@ with tempfile.TemporaryDirectory() as tmp:
     print(h.stdout.strip().splitlines()[-1] if h.stdout.strip() else h.stderr)
     check(h.returncode == 0, f"h5py reads the file under the documented names and shapes: {h.stdout[-2000:]}{h.stderr[-2000:]}")
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -11,17 +11,9 @@ import tempfile
 
 import h5py
 
+from xbar_check import check, finish  # tests/ is on sys.path: the script's folder
+
 MPIEXEC, XBAR = sys.argv[1], sys.argv[2]
-failures, passed = [], 0
-
-
-def check(cond, what):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
 
 
 SPEC = """kind = "crossbar"
@@ -62,5 +54,4 @@ with tempfile.TemporaryDirectory() as tmp:
             check(a["samples"][k][()].tobytes() == b["samples"][k][()].tobytes(), f"/samples/{k} identical")
         check(int(b.attrs["ok_samples"]) == 27, f"27 ok samples: {b.attrs['ok_samples']}")
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

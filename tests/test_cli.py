@@ -9,19 +9,10 @@ import subprocess
 import sys
 import tempfile
 
+from xbar_check import check, finish  # tests/ is on sys.path: the script's folder
+
 XBAR = sys.argv[1]
 NGSPICE = os.environ.get("XBAR_NGSPICE", "ngspice")
-failures = []
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
 
 
 def run(*args, **kw):
@@ -105,5 +96,4 @@ with tempfile.TemporaryDirectory() as tmp:
         h = run(*verb, "--help")
         check(h.returncode == 0 and "Usage" in h.stdout, f"xbar {' '.join(verb)} --help")
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

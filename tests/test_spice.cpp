@@ -278,3 +278,37 @@ TEST_CASE("a ControlledExit marks the session dead, and it says so") {
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+// Temperature corner: resistors follow R(T) = R (1 + tc1 (T - Tnom)), so a 1x1 linear cell
+// reads I = G V / (1 + tc1 dT); the sinh cell's G is scaled the same way by the generator.
+// Wires use their own tc1: a 1x2 row line at T has segments r (1 + tc1_w dT).
+TEST_CASE("temperature corner acts through the resistor temperature coefficients") {
+  netlists::CrossbarParams p;
+  p.rows = p.cols = 1;
+  p.g_s = Eigen::MatrixXd::Constant(1, 1, 2e-5);
+  p.v_in_v = Eigen::VectorXd::Constant(1, 0.2);
+  p.temperature_c = 85.0;
+  p.tnom_c = 27.0;
+  p.cell_tc1_per_k = 2e-3;
+  const double scale = 1.0 + 2e-3 * 58.0;
+  CHECK(simulate_currents(netlists::make_crossbar_deck(p))[0] == doctest::Approx(2e-5 * 0.2 / scale).epsilon(1e-12));
+  p.cell = netlists::CellModel::sinh;
+  p.v0_v = 0.15;
+  CHECK(simulate_currents(netlists::make_crossbar_deck(p))[0] ==
+        doctest::Approx(2e-5 / scale * 0.15 * std::sinh(0.2 / 0.15)).epsilon(1e-12));
+  // Row line of two cells: node voltages from the 2-node ladder with r' = r (1 + tc1_w dT).
+  netlists::CrossbarParams q;
+  q.rows = 1;
+  q.cols = 2;
+  q.g_s = Eigen::MatrixXd::Constant(1, 2, 1e-3);
+  q.v_in_v = Eigen::VectorXd::Constant(1, 1.0);
+  q.r_row_wire_ohm = 10.0;
+  q.temperature_c = 127.0;
+  q.wire_tc1_per_k = 4e-3;
+  const double r = 10.0 * (1.0 + 4e-3 * 100.0), g = 1e-3;
+  // x2 = x1 / (1 + r g); x1 = V - r (g x1 + g x2)  =>  x1 (1 + r g + r g / (1 + r g)) = V
+  const double x1 = 1.0 / (1.0 + r * g + r * g / (1.0 + r * g)), x2 = x1 / (1.0 + r * g);
+  const Eigen::VectorXd i = simulate_currents(netlists::make_crossbar_deck(q));
+  CHECK(i[0] == doctest::Approx(g * x1).epsilon(1e-12));
+  CHECK(i[1] == doctest::Approx(g * x2).epsilon(1e-12));
+}

@@ -1,24 +1,76 @@
-// xbar demo: the main job on its embedded default. Today: one seeded crossbar with wire
-// resistance, solved in embedded ngspice (KLU), compared with the ideal MVM (the IR-drop
-// error) and with the same deck in `ngspice -b` (the two engines must agree).
+// xbar demo: the main job on its embedded default. Today:
+//  1. one seeded crossbar with wire resistance, solved in embedded ngspice (KLU), compared
+//     with the ideal MVM (the IR-drop error) and with the same deck in `ngspice -b`;
+//  2. a small Monte Carlo campaign (the embedded spec below) into HDF5, summarized.
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 
+#include "campaign_stats.hpp"
 #include "crossbar_options.hpp"
 #include "verbs.hpp"
 #include "xbar/behavioral/ideal.hpp"
+#include "xbar/characterize/campaign_runner.hpp"
+#include "xbar/characterize/campaign_spec.hpp"
 #include "xbar/characterize/ngspice_process.hpp"
 #include "xbar/characterize/spice_session.hpp"
 #include "xbar/fit/error_metrics.hpp"
 #include "xbar/netlists/crossbar.hpp"
+#include "xbar_version.hpp"
 
 namespace xbar::tools {
 
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The demo campaign: a 32x32 tile with 1-ohm wires, 5 % programming error, a few stuck cells
+// and a 2 % wire spread; 4 chips x 2 weight patterns x 8 input vectors.
+constexpr const char* kDemoSpec = R"(kind = "crossbar"
+seed = 1
+[crossbar]
+rows = 32
+cols = 32
+r_row_wire_ohm = 1.0
+r_col_wire_ohm = 1.0
+[variation]
+g_prog_error = { distribution = "normal", sigma_rel_d2d = 0.05 }
+stuck_on_fraction = 0.002
+stuck_off_fraction = 0.002
+r_wire_sigma_rel_d2d = 0.02
+[workload]
+instances = 4
+patterns_per_instance = 2
+inputs_per_pattern = 8
+[run]
+output = "demo_campaign.h5"
+workers = 2
+)";
+
+int run_demo_campaign(const std::string& out_dir) {
+  namespace fs = std::filesystem;
+  fs::create_directories(out_dir);
+  auto spec = characterize::parse_campaign_spec(kDemoSpec, "embedded demo spec");
+  spec.run.output = (fs::path(out_dir) / "demo_campaign.h5").string();
+  fs::remove(spec.run.output);  // the demo always runs afresh
+  fs::remove(spec.run.output + ".journal");
+  fmt::print("\nxbar demo, step 2: a Monte Carlo campaign: 4 chips x 2 weight patterns x 8 inputs of a 32x32 tile,\n"
+             "  5 % programming error, 0.2 % stuck-on and stuck-off cells, 2 % wire spread, 2 worker processes\n");
+  characterize::RunOptions ro;
+  ro.xbar_version = XBAR_VERSION;
+  ro.git_hash = XBAR_GIT_HASH;
+  const auto s = characterize::run_campaign(spec, ro);
+  const auto file = characterize::read_campaign_file(s.output);
+  const auto c = compare_field(file, file.schema.field("i_spice_a"));
+  fmt::print("wrote {}: {} samples ({} ok, {} failed) in {:.1f} s, {:.1f} samples/s\n", s.output, s.total, s.ok,
+             s.failed, s.seconds, static_cast<double>(s.ran) / s.seconds);
+  fmt::print("SPICE against the ideal MVM of the targets over {} column reads: relative RMS error {:.3e}, "
+             "mean error {:+.3e} A\n", static_cast<long>(c.all.n), c.all.rel_rms(), c.all.mean_err());
+  fmt::print("more: xbar inspect {}\n", s.output);
+  return s.failed == 0 ? 0 : 1;
 }
 }  // namespace
 
@@ -33,11 +85,13 @@ Verb add_demo_verb(CLI::App& app) {
   opts->add_to(*demo);
   auto skip_subprocess = std::make_shared<bool>(false);
   demo->add_flag("--no-subprocess", *skip_subprocess, "Skip the cross-check against `ngspice -b`");
+  auto out_dir = std::make_shared<std::string>("xbar-demo");
+  demo->add_option("--out-dir", *out_dir, "Folder for the demo campaign file")->capture_default_str();
   demo->footer("Example:\n  xbar demo --rows 128 --cols 128 --r-row-wire 2.5");
-  return {demo, [opts, skip_subprocess] {
+  return {demo, [opts, skip_subprocess, out_dir] {
             auto& spice = characterize::SpiceSession::instance();
             const auto p = opts->to_params();
-            fmt::print("xbar demo: {}x{} {} crossbar{}, G uniform in [{:g}, {:g}] S, inputs in [{:g}, {:g}] V, seed {}\n",
+            fmt::print("xbar demo, step 1: a {}x{} {} crossbar{}, G uniform in [{:g}, {:g}] S, inputs in [{:g}, {:g}] V, seed {}\n",
                        p.rows, p.cols, to_string(p.cell), p.differential ? " (differential)" : "", opts->g_min_s,
                        opts->g_max_s, opts->v_min_v, opts->v_max_v, opts->seed);
             fmt::print("          wires: {:g} ohm per row segment, {:g} ohm per column segment\n", p.r_row_wire_ohm,
@@ -77,7 +131,7 @@ Verb add_demo_verb(CLI::App& app) {
               fmt::print("same deck in `ngspice -b` ({:.1f} ms): agrees with embedded to {} relative L2\n",
                          t_batch * 1e3, agree);
             }
-            return 0;
+            return run_demo_campaign(*out_dir);
           }};
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "campaign_stats.hpp"
 #include "verbs.hpp"
 #include "xbar/characterize/campaign_file.hpp"
 
@@ -17,53 +18,25 @@ struct InspectOptions {
   int failures = 10;
 };
 
-struct ColumnStats {
-  double n = 0, sum_out = 0, sum_ref = 0, sum_err = 0, sum_err2 = 0, sum_ref2 = 0, max_abs = 0;
-  void add(double out, double ref) {
-    const double e = out - ref;
-    n += 1;
-    sum_out += out;
-    sum_ref += ref;
-    sum_err += e;
-    sum_err2 += e * e;
-    sum_ref2 += ref * ref;
-    max_abs = std::max(max_abs, std::abs(e));
-  }
-  double std_err() const { return n > 1 ? std::sqrt(std::max(0.0, (sum_err2 - sum_err * sum_err / n) / (n - 1))) : 0.0; }
-  double rel_rms() const { return sum_ref2 > 0 ? std::sqrt(sum_err2 / sum_ref2) : NAN; }
-};
-
-void print_stats_row(const std::string& label, const ColumnStats& s, const std::string& unit) {
-  fmt::print("{:>8}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>10.3e}\n", label, s.sum_out / s.n,
-             s.sum_ref / s.n, s.sum_err / s.n, s.std_err(), s.max_abs, s.rel_rms());
-  (void)unit;
+void print_stats_row(const std::string& label, const ErrorStats& s) {
+  fmt::print("{:>8}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>10.3e}\n", label, s.mean_out(),
+             s.mean_ref(), s.mean_err(), s.std_err(), s.max_abs, s.rel_rms());
 }
 
 void print_comparison(const characterize::CampaignFile& f, const characterize::FieldSpec& out, bool all_columns) {
-  const auto& ref = f.schema.field(out.reference);
-  const std::uint64_t oo = f.schema.offset_of(out.name), ro = f.schema.offset_of(ref.name);
-  const std::uint64_t cols = out.shape.empty() ? 1 : out.shape.back();
-  std::vector<ColumnStats> per(cols);
-  ColumnStats all;
-  for (const auto& r : f.records) {
-    if (r.status != characterize::SampleStatus::ok || r.values.empty()) continue;
-    for (std::uint64_t k = 0; k < out.size(); ++k) {
-      const double a = r.values[oo + k], b = r.values[ro + k];
-      per[k % cols].add(a, b);
-      all.add(a, b);
-    }
-  }
-  fmt::print("\n{} against {} [{}], per column over all ok samples and reads:\n", out.name, ref.name, out.unit);
-  if (all.n == 0) {
+  const auto c = compare_field(f, out);
+  fmt::print("\n{} against {} [{}], per column over all ok samples and reads:\n", out.name, out.reference, out.unit);
+  if (c.all.n == 0) {
     fmt::print("  (no ok samples)\n");
     return;
   }
   fmt::print("{:>8}  {:>13}  {:>13}  {:>13}  {:>13}  {:>13}  {:>10}\n", "column", "mean out", "mean ref", "mean err",
              "std err", "max |err|", "rel RMS");
-  const std::uint64_t shown = all_columns ? cols : std::min<std::uint64_t>(cols, 8);
-  for (std::uint64_t c = 0; c < shown; ++c) print_stats_row(std::to_string(c), per[c], out.unit);
+  const std::size_t cols = c.per_column.size();
+  const std::size_t shown = all_columns ? cols : std::min<std::size_t>(cols, 8);
+  for (std::size_t k = 0; k < shown; ++k) print_stats_row(std::to_string(k), c.per_column[k]);
   if (shown < cols) fmt::print("{:>8}  ({} more columns: --all-columns)\n", "...", cols - shown);
-  print_stats_row("all", all, out.unit);
+  print_stats_row("all", c.all);
 }
 }  // namespace
 

@@ -96,7 +96,7 @@ struct CampaignSpec {
 /// the field and what is allowed, e.g.
 ///   "spec.toml:7: workload.instances = 0: must be an integer >= 1"
 ///   "spec.toml:3: crossbar.cell = 'tanh': must be one of linear, sinh"
-///   "spec.toml:12: unknown field 'variaton' (known sections: crossbar, variation, workload, run)"
+///   "spec.toml:12: unknown field 'variaton' (known: kind, seed, crossbar, variation, workload, run); did you mean 'variation'?"
 /// Relative paths (weights_file, inputs_file, run.output) are resolved against the spec's folder.
 CampaignSpec load_campaign_spec(const std::string& path);
 /// The same from text; `source_name` is used in messages and relative paths resolve against
