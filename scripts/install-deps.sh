@@ -111,4 +111,5 @@ if [ $need_ngspice -eq 1 ]; then
     exit 1
   fi
 fi
+rm -f "$log"
 say "done"

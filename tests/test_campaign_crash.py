@@ -78,10 +78,13 @@ with tempfile.TemporaryDirectory() as tmp:
                              stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(rng.uniform(0.05, 0.3) * ref_seconds)
         running = p.poll() is None
-        if k % 2 == 0:
-            os.killpg(p.pid, signal.SIGKILL)  # the parent and its workers
-        else:
-            os.kill(p.pid, signal.SIGKILL)  # the parent only: orphaned workers must go away by themselves
+        try:
+            if k % 2 == 0:
+                os.killpg(p.pid, signal.SIGKILL)  # the parent and its workers
+            else:
+                os.kill(p.pid, signal.SIGKILL)  # the parent only: orphaned workers must go away by themselves
+        except ProcessLookupError:  # it finished (and was reaped) just before the kill
+            running = False
         p.wait()
         mid_run_kills += running
         if os.path.exists(crash_h5):

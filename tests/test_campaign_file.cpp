@@ -94,8 +94,9 @@ std::vector<xc::SampleRecord> test_records() {
   using St = xc::SampleStatus;
   std::vector<xc::SampleRecord> r(6);
   const St statuses[] = {St::ok, St::spice_error, St::ok, St::crashed, St::timeout, St::not_run};
-  const char* errors[] = {"", "Error on line 3: unknown model 'foo'", "", "worker exited with signal 9",
-                          "sample took longer than 60 s", ""};
+  const char* errors[] = {
+      "", "Error on line 3: unknown model 'foo'", "", "worker exited with signal 9", "sample took longer than 60 s",
+      ""};
   for (std::size_t i = 0; i < r.size(); ++i) {
     r[i].index = i;
     r[i].status = statuses[i];
@@ -134,9 +135,7 @@ void check_message(const std::function<void()>& f, const std::vector<std::string
   }
 }
 
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -182,7 +181,7 @@ TEST_CASE("schema helpers: sizes, offsets, lookup and status names") {
 
 TEST_CASE("record bytes: encode/decode round trip keeps every bit") {
   std::vector<xc::SampleRecord> cases{full_record(), xc::SampleRecord{}};
-  cases[1].status = xc::SampleStatus::ok;                       // empty error, no values
+  cases[1].status = xc::SampleStatus::ok;  // empty error, no values
   cases.push_back(full_record());
   cases[2].error = std::string(100000, 'x') + std::string("\0tail", 5);  // long, with a NUL byte
   cases[2].status = xc::SampleStatus::not_run;
@@ -209,11 +208,11 @@ TEST_CASE("record bytes: little-endian layout") {
   REQUIRE(b.size() == 38);
   CHECK(static_cast<unsigned char>(b[0]) == 0x08);
   CHECK(static_cast<unsigned char>(b[7]) == 0x01);
-  CHECK(static_cast<unsigned char>(b[8]) == 0xff);  // -1
+  CHECK(static_cast<unsigned char>(b[8]) == 0xff);   // -1
   CHECK(static_cast<unsigned char>(b[16]) == 0x3f);  // 1.0 = 0x3ff0000000000000, top byte last
   CHECK(static_cast<unsigned char>(b[17]) == 1);     // error length
   CHECK(b[21] == 'e');
-  CHECK(static_cast<unsigned char>(b[22]) == 1);     // value count
+  CHECK(static_cast<unsigned char>(b[22]) == 1);  // value count
 }
 
 TEST_CASE("record bytes: truncated or inconsistent buffers throw Error") {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <unistd.h>
 #include <fstream>
@@ -17,8 +18,16 @@
 using namespace xbar::characterize;
 
 namespace {
+// A folder of this test process, removed when the tests end.
+struct TempFolder {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / fmt::format("xbar-unit-{}", ::getpid());
+  TempFolder() { std::filesystem::create_directories(path); }
+  ~TempFolder() { std::filesystem::remove_all(path); }
+};
+const TempFolder kTemp;
+
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = fmt::format("/tmp/xbar-test-{}-{}", ::getpid(), name);
+  const std::string path = (kTemp.path / name).string();
   std::ofstream(path) << text;
   return path;
 }

@@ -47,11 +47,16 @@ std::vector<std::string> field_names(const CampaignSchema& schema) {
 
 const char* to_string(SampleStatus s) {
   switch (s) {
-    case SampleStatus::not_run: return "not_run";
-    case SampleStatus::ok: return "ok";
-    case SampleStatus::spice_error: return "spice_error";
-    case SampleStatus::crashed: return "crashed";
-    case SampleStatus::timeout: return "timeout";
+    case SampleStatus::not_run:
+      return "not_run";
+    case SampleStatus::ok:
+      return "ok";
+    case SampleStatus::spice_error:
+      return "spice_error";
+    case SampleStatus::crashed:
+      return "crashed";
+    case SampleStatus::timeout:
+      return "timeout";
   }
   return "unknown";
 }
@@ -80,8 +85,8 @@ std::uint64_t CampaignSchema::offset_of(const std::string& name) const {
 const FieldSpec& CampaignSchema::field(const std::string& name) const {
   for (const FieldSpec& f : fields)
     if (f.name == name) return f;
-  throw FileError(fmt::format("campaign schema '{}' has no field '{}' (fields: {})", kind, name,
-                              join(field_names(*this), ", ")));
+  throw FileError(
+      fmt::format("campaign schema '{}' has no field '{}' (fields: {})", kind, name, join(field_names(*this), ", ")));
 }
 
 // ---- record bytes ---------------------------------------------------------------------------
@@ -152,8 +157,8 @@ class ByteReader {
 
 std::string encode_record(const SampleRecord& record) {
   if (record.error.size() > std::numeric_limits<std::uint32_t>::max())
-    throw Error(fmt::format("sample {}: error message of {} bytes is too long to encode", record.index,
-                            record.error.size()));
+    throw Error(
+        fmt::format("sample {}: error message of {} bytes is too long to encode", record.index, record.error.size()));
   ByteWriter w(8 + 1 + 8 + 4 + record.error.size() + 8 + 8 * record.values.size());
   w.uint(record.index, 8);
   w.uint(static_cast<std::uint8_t>(record.status), 1);
@@ -313,8 +318,7 @@ Hid create_dataset(hid_t group, const std::string& full_name, hid_t file_type, s
   // for variable-length strings).
   if (H5Tis_variable_str(file_type) <= 0) check(H5Pset_fletcher32(dcpl), path, what);
   const std::string name = full_name.substr(full_name.rfind('/') + 1);
-  return make(H5Dcreate2(group, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, path,
-              what);
+  return make(H5Dcreate2(group, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, path, what);
 }
 
 void write_all(hid_t dset, hid_t mem_type, std::uint64_t samples, const void* data, const std::string& full_name,
@@ -363,8 +367,8 @@ void write_field(hid_t samples, const FieldSpec& field, std::uint64_t offset, co
 }
 
 void write_timing(hid_t file, const std::vector<SampleRecord>& records, const std::string& path) {
-  Hid timing = make(H5Gcreate2(file, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path,
-                    "create group /timing");
+  Hid timing =
+      make(H5Gcreate2(file, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path, "create group /timing");
   std::vector<double> seconds;
   for (const SampleRecord& r : records) seconds.push_back(r.seconds);
   Hid dset = create_dataset(timing, "/timing/sample_seconds", H5T_IEEE_F64LE, {records.size()}, path);
@@ -374,8 +378,8 @@ void write_timing(hid_t file, const std::vector<SampleRecord>& records, const st
 /// Root attributes written by xbar itself; `extra` may not reuse these names.
 const std::set<std::string>& reserved_root_attrs() {
   static const std::set<std::string> names{
-      "schema",  "kind",       "xbar_version", "git_hash",        "ngspice_version", "spec_text", "start_time",
-      "end_time", "seed",      "total_samples", "ok_samples",     "failed_samples",  "not_run_samples", "fields"};
+      "schema",   "kind", "xbar_version",  "git_hash",   "ngspice_version", "spec_text",       "start_time",
+      "end_time", "seed", "total_samples", "ok_samples", "failed_samples",  "not_run_samples", "fields"};
   return names;
 }
 
@@ -387,8 +391,9 @@ void write_root_attrs(hid_t file, const CampaignSchema& schema, const CampaignPr
     not_run += r.status == SampleStatus::not_run;
   }
   const std::pair<const char*, const std::string*> strings[] = {
-      {"kind", &schema.kind},           {"xbar_version", &prov.xbar_version}, {"git_hash", &prov.git_hash},
-      {"ngspice_version", &prov.ngspice_version}, {"spec_text", &prov.spec_text}, {"start_time", &prov.start_time},
+      {"kind", &schema.kind},         {"xbar_version", &prov.xbar_version},
+      {"git_hash", &prov.git_hash},   {"ngspice_version", &prov.ngspice_version},
+      {"spec_text", &prov.spec_text}, {"start_time", &prov.start_time},
       {"end_time", &prov.end_time}};
   write_string_attr(file, "/", "schema", kSchemaVersion, path);
   for (const auto& [name, value] : strings) write_string_attr(file, "/", name, *value, path);
@@ -428,8 +433,8 @@ void validate_records(const CampaignSchema& schema, const std::vector<SampleReco
   for (std::size_t i = 0; i < records.size(); ++i) {
     const SampleRecord& r = records[i];
     if (r.index != i)
-      throw FileError(fmt::format("{}: record at position {} has index {} (records must be in index order)", path, i,
-                                  r.index));
+      throw FileError(
+          fmt::format("{}: record at position {} has index {} (records must be in index order)", path, i, r.index));
     if (!is_valid_status(static_cast<int>(r.status)))
       throw FileError(fmt::format("{}: sample {} has unknown status code {}", path, i, static_cast<int>(r.status)));
     if (!r.values.empty() && r.values.size() != per_sample)
@@ -557,8 +562,7 @@ Hid open_attr(hid_t obj, const std::string& obj_name, const std::string& name, H
   return attr;
 }
 
-std::string read_string_attr(hid_t obj, const std::string& obj_name, const std::string& name,
-                             const std::string& path) {
+std::string read_string_attr(hid_t obj, const std::string& obj_name, const std::string& name, const std::string& path) {
   Hid attr = open_attr(obj, obj_name, name, H5T_STRING, path);
   Hid type = make(H5Aget_type(attr), H5Tclose, path, "read attribute " + name);
   auto read = [&](hid_t mem, void* buf) { return H5Aread(attr, mem, buf); };
@@ -593,9 +597,10 @@ std::string read_schema_version(hid_t file, const std::string& path) {
     throw FileError(fmt::format("{}: not an xbar campaign file (no 'schema' attribute)", path));
   std::string version = read_string_attr(file, "/", "schema", path);
   if (version != kSchemaVersion)
-    throw FileError(fmt::format("{}: schema '{}' is not supported by this xbar (reads {}); was it written by a newer "
-                                "xbar?",
-                                path, version, kSchemaVersion));
+    throw FileError(
+        fmt::format("{}: schema '{}' is not supported by this xbar (reads {}); was it written by a newer "
+                    "xbar?",
+                    path, version, kSchemaVersion));
   return version;
 }
 
@@ -716,8 +721,8 @@ void read_values(hid_t file, const CampaignSchema& schema, std::vector<SampleRec
       std::copy_n(values.begin() + i * size, size, records[i].values.begin() + offset);
     offset += size;
   }
-  const auto seconds = read_numbers<double>(file, "timing", "sample_seconds", H5T_NATIVE_DOUBLE, records.size(), dims,
-                                            path);
+  const auto seconds =
+      read_numbers<double>(file, "timing", "sample_seconds", H5T_NATIVE_DOUBLE, records.size(), dims, path);
   for (std::size_t i = 0; i < records.size(); ++i) records[i].seconds = seconds[i];
 }
 
