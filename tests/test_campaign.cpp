@@ -96,6 +96,7 @@ TEST_CASE("determinism: 1, 2 and 3 workers give identical datasets") {
   CHECK(one.provenance.seed == 11);
   CHECK(one.provenance.ngspice_version.rfind("ngspice-", 0) == 0);
   CHECK_FALSE(one.provenance.end_time.empty());
+  for (const auto& r : two.records) CHECK(r.seconds > 0.0);  // /timing/sample_seconds: each sample's wall time
 }
 
 TEST_CASE("a different seed gives different samples") {

@@ -119,10 +119,11 @@ CampaignSummary run_remote_rank(const CampaignSpec& spec, const RunOptions& opti
         pool.submit(share.front());
         share.pop_front();
       }
-      for (const auto& r : pool.collect(200)) {
+      for (const auto& r : pool.collect(20)) {
         detail::mpi_send_record(r);
         ++summary.ran;
       }
+      detail::mpi_progress();
     }
   }
   detail::mpi_send_done();

@@ -2,6 +2,9 @@
 
 #ifdef XBAR_WITH_MPI
 #include <mpi.h>
+
+#include <deque>
+#include <string>
 #endif
 
 #include "xbar/characterize/error.hpp"
@@ -16,6 +19,27 @@ bool mpi_on() {
   MPI_Initialized(&init);
   MPI_Finalized(&fin);
   return init && !fin;
+}
+
+// Records go out with MPI_Isend so a rank's workers keep running while rank 0 is busy: a
+// blocking send of a record above the eager limit (4 KiB in Open MPI's shared memory) would
+// wait for rank 0's next receive. The buffers live here until their sends complete.
+struct PendingSend {
+  std::string bytes;
+  MPI_Request request = MPI_REQUEST_NULL;
+};
+std::deque<PendingSend>& pending_sends() {
+  static std::deque<PendingSend> sends;
+  return sends;
+}
+void reap_completed_sends() {
+  auto& sends = pending_sends();
+  while (!sends.empty()) {
+    int done = 0;
+    MPI_Test(&sends.front().request, &done, MPI_STATUS_IGNORE);
+    if (!done) break;
+    sends.pop_front();
+  }
 }
 }  // namespace
 
@@ -35,11 +59,17 @@ void mpi_broadcast(std::vector<std::uint64_t>& indices) {
 }
 
 void mpi_send_record(const SampleRecord& record) {
-  const std::string bytes = encode_record(record);
-  MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kTagRecord, MPI_COMM_WORLD);
+  reap_completed_sends();
+  auto& s = pending_sends().emplace_back();
+  s.bytes = encode_record(record);
+  MPI_Isend(s.bytes.data(), static_cast<int>(s.bytes.size()), MPI_BYTE, 0, kTagRecord, MPI_COMM_WORLD, &s.request);
 }
 
+void mpi_progress() { reap_completed_sends(); }
+
 void mpi_send_done() {
+  for (auto& s : pending_sends()) MPI_Wait(&s.request, MPI_STATUS_IGNORE);
+  pending_sends().clear();
   char nothing = 0;
   MPI_Send(&nothing, 1, MPI_BYTE, 0, kTagDone, MPI_COMM_WORLD);
 }
@@ -67,6 +97,7 @@ std::vector<SampleRecord> mpi_receive(int* ranks_done) {
 MpiWorld mpi_world() { return {}; }
 void mpi_broadcast(std::vector<std::uint64_t>&) {}
 void mpi_send_record(const SampleRecord&) { throw Error("internal: MPI send without MPI"); }
+void mpi_progress() {}
 void mpi_send_done() {}
 std::vector<SampleRecord> mpi_receive(int*) { return {}; }
 #endif

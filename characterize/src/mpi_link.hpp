@@ -23,7 +23,9 @@ MpiWorld mpi_world();
 void mpi_broadcast(std::vector<std::uint64_t>& indices);
 /// Sends a record to rank 0.
 void mpi_send_record(const SampleRecord& record);
-/// Tells rank 0 that this rank has sent all its records.
+/// Lets MPI move queued sends along; call it while waiting for workers.
+void mpi_progress();
+/// Tells rank 0 that this rank has sent all its records (waits for every queued send).
 void mpi_send_done();
 /// Rank 0: takes every record that has arrived, without waiting; counts "done" messages.
 std::vector<SampleRecord> mpi_receive(int* ranks_done);

@@ -91,8 +91,10 @@ void WorkerPool::child_loop(int in_fd, int out_fd) {
     }
     SampleRecord rec;
     bool fatal = false;
+    const auto t0 = std::chrono::steady_clock::now();
     try {
       rec = kind_.run_sample(spice, index);
+      rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     } catch (const std::exception& e) {
       rec.index = index;
       rec.status = SampleStatus::crashed;
