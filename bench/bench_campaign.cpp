@@ -51,6 +51,9 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "bench_common.hpp"
 #include "bench_info.hpp"
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/characterize/campaign_runner.hpp"
@@ -65,7 +68,7 @@ namespace {
 
 namespace ch = xbar::characterize;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using namespace xbar::bench;
 
 enum Config { kBare = 0, kEngine1 = 1, kEngine2 = 2, kMpi = 3, kConfigs = 4 };
 
@@ -80,158 +83,6 @@ struct Options {
   bool mpi = true;
   bool keep = false;  // keep the temporary folder
 };
-
-[[noreturn]] void usage_error(const std::string& msg) {
-  std::fprintf(stderr, "bench_campaign: %s (try --help)\n", msg.c_str());
-  std::exit(2);
-}
-
-void print_help() {
-  std::printf(
-      "bench_campaign: campaign throughput (samples/s), bare SpiceSession loop vs campaign engine\n"
-      "(1 and 2 workers) vs MPI, on N x N linear crossbars with 1 ohm wires and 5 %% programming error\n\n"
-      "Options:\n"
-      "  --sizes LIST     comma-separated N values, 1..1024 (default 32,64)\n"
-      "  --samples LIST   samples (instances, one pattern each) per size, one value per size or one\n"
-      "                   for all (default 400,80: about 10-30 s per configuration on a 2-core machine)\n"
-      "  --inputs K       input vectors per sample (workload.inputs_per_pattern, default 4)\n"
-      "  --repeats R      repeats of every configuration, >= 1 (default 3); medians are quoted\n"
-      "  --seed S         campaign seed (default 1)\n"
-      "  --xbar PATH      the xbar program for the MPI runs (default: ../tools/xbar next to this binary)\n"
-      "  --mpi-np K       MPI ranks (default 2)\n"
-      "  --no-mpi         skip the MPI configuration\n"
-      "  --keep           keep the temporary folder (specs, HDF5 files, mpirun logs)\n"
-      "  --help           this text\n\n"
-      "Markdown (header, tables, notes) is printed to stdout; progress and every timing go to stderr.\n");
-}
-
-long parse_long(const std::string& flag, const std::string& s) {
-  char* end = nullptr;
-  errno = 0;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || errno != 0) usage_error(fmt::format("{} = '{}': not an integer", flag, s));
-  return v;
-}
-
-std::vector<long> parse_list(const std::string& flag, const std::string& list) {
-  std::vector<long> out;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    auto comma = list.find(',', start);
-    if (comma == std::string::npos) comma = list.size();
-    out.push_back(parse_long(flag, list.substr(start, comma - start)));
-    start = comma + 1;
-  }
-  return out;
-}
-
-Options parse_args(int argc, char** argv) {
-  Options o;
-  for (int k = 1; k < argc; ++k) {
-    std::string a = argv[k], value;
-    const auto eq = a.find('=');
-    bool has_inline = false;
-    if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = a.substr(eq + 1);
-      a = a.substr(0, eq);
-      has_inline = true;
-    }
-    auto next = [&]() -> std::string {
-      if (has_inline) return value;
-      if (k + 1 >= argc) usage_error(a + " needs a value");
-      return argv[++k];
-    };
-    if (a == "--help" || a == "-h") {
-      print_help();
-      std::exit(0);
-    } else if (a == "--sizes") {
-      o.sizes.clear();
-      for (long n : parse_list(a, next())) {
-        if (n < 1 || n > 1024) usage_error(fmt::format("--sizes: {} is not between 1 and 1024", n));
-        o.sizes.push_back(static_cast<int>(n));
-      }
-    } else if (a == "--samples") {
-      o.samples = parse_list(a, next());
-      for (long s : o.samples)
-        if (s < 1 || s > 10000000) usage_error(fmt::format("--samples: {} is not between 1 and 10000000", s));
-    } else if (a == "--inputs") {
-      const long v = parse_long(a, next());
-      if (v < 1 || v > 100000) usage_error("--inputs must be between 1 and 100000");
-      o.inputs = static_cast<int>(v);
-    } else if (a == "--repeats") {
-      const long r = parse_long(a, next());
-      if (r < 1 || r > 1000) usage_error("--repeats must be between 1 and 1000");
-      o.repeats = static_cast<int>(r);
-    } else if (a == "--seed") {
-      const long s = parse_long(a, next());
-      if (s < 0) usage_error("--seed must be >= 0");
-      o.seed = static_cast<std::uint64_t>(s);
-    } else if (a == "--xbar") {
-      o.xbar = next();
-    } else if (a == "--mpi-np") {
-      const long np = parse_long(a, next());
-      if (np < 1 || np > 256) usage_error("--mpi-np must be between 1 and 256");
-      o.mpi_np = static_cast<int>(np);
-    } else if (a == "--no-mpi") {
-      o.mpi = false;
-    } else if (a == "--keep") {
-      o.keep = true;
-    } else {
-      usage_error("unknown argument '" + a + "'");
-    }
-  }
-  if (o.samples.size() == 1 && o.sizes.size() > 1) o.samples.assign(o.sizes.size(), o.samples[0]);
-  if (o.samples.size() != o.sizes.size()) {
-    usage_error(fmt::format("--samples has {} values for {} sizes", o.samples.size(), o.sizes.size()));
-  }
-  return o;
-}
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-double median(std::vector<double> v) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-std::string utc_date(const char* format) {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
-
-int nproc() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-  return static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
-}
-
-std::string first_line_of(const std::string& path, const std::string& prefix = "") {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (prefix.empty()) return line;
-    if (line.rfind(prefix, 0) == 0) {
-      auto c = line.find(':');
-      if (c != std::string::npos) return line.substr(line.find_first_not_of(" \t", c + 1));
-    }
-  }
-  return "unknown";
-}
-
-std::string load_average() {
-  std::string l = first_line_of("/proc/loadavg");
-  std::istringstream ss(l);
-  std::string a, b, c;
-  ss >> a >> b >> c;
-  return fmt::format("{} {} {}", a, b, c);
-}
 
 // ---- subprocesses ----
 
@@ -549,7 +400,34 @@ std::string fmt_s(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v)
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options o = parse_args(argc, argv);
+  Options o;
+  CLI::App app{"bench_campaign: campaign throughput (samples/s), bare SpiceSession loop vs campaign engine (1 and 2 "
+               "workers) vs MPI, on N x N linear crossbars with 1 ohm wires and 5 % programming error.\n"
+               "Markdown (header, tables, notes) is printed to stdout; progress and every timing go to stderr."};
+  app.add_option("--sizes", o.sizes, "N values, 1..1024")->delimiter(',')->check(CLI::Range(1, 1024))->capture_default_str();
+  app.add_option("--samples", o.samples,
+                 "Samples (instances, one pattern each) per size, one value per size or one for all "
+                 "(about 10-30 s per configuration on a 2-core machine)")
+      ->delimiter(',')
+      ->check(CLI::Range(1L, 10000000L))
+      ->capture_default_str();
+  app.add_option("--inputs", o.inputs, "Input vectors per sample (workload.inputs_per_pattern)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--repeats", o.repeats, "Repeats of every configuration; medians are quoted")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--seed", o.seed, "Campaign seed")->capture_default_str();
+  app.add_option("--xbar", o.xbar, "The xbar program for the MPI runs (default: ../tools/xbar next to this binary)");
+  app.add_option("--mpi-np", o.mpi_np, "MPI ranks")->check(CLI::Range(1, 256))->capture_default_str();
+  app.add_flag("!--no-mpi", o.mpi, "Skip the MPI configuration");
+  app.add_flag("--keep", o.keep, "Keep the temporary folder (specs, HDF5 files, mpirun logs)");
+  CLI11_PARSE(app, argc, argv);
+  if (o.samples.size() == 1 && o.sizes.size() > 1) o.samples.assign(o.sizes.size(), o.samples[0]);
+  if (o.samples.size() != o.sizes.size()) {
+    std::fprintf(stderr, "bench_campaign: --samples has %zu values for %zu sizes\n", o.samples.size(), o.sizes.size());
+    return 2;
+  }
   std::string tmp_dir;
   try {
     const std::string start_date = utc_date("%Y-%m-%d %H:%M UTC"), load_start = load_average();

@@ -37,6 +37,9 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "bench_common.hpp"
 #include "bench_info.hpp"
 #include "xbar/characterize/counter_rng.hpp"
 #include "xbar/characterize/error.hpp"
@@ -49,7 +52,7 @@ namespace {
 
 namespace ch = xbar::characterize;
 namespace nl = xbar::netlists;
-using Clock = std::chrono::steady_clock;
+using namespace xbar::bench;
 
 constexpr double kGMin = 1e-6, kGMax = 1e-4;  // S
 constexpr double kVMin = 0.0, kVMax = 0.2;    // V
@@ -62,135 +65,6 @@ struct Options {
   std::uint64_t seed = 1;
   double budget_s = 90.0;  // per size; <= 0: always run every repeat
 };
-
-[[noreturn]] void usage_error(const std::string& msg) {
-  std::fprintf(stderr, "bench_crossbar_op: %s (try --help)\n", msg.c_str());
-  std::exit(2);
-}
-
-void print_help() {
-  std::printf(
-      "bench_crossbar_op: embedded ngspice (KLU) vs `ngspice -b`, one .op of an N x N crossbar\n\n"
-      "Options:\n"
-      "  --sizes LIST     comma-separated N values, 1..1024 (default 16,32,64,128,256)\n"
-      "  --repeats R      timed repeats per size, >= 1 (default 5); medians are quoted\n"
-      "  --seed S         seed of the random conductances and inputs (default 1)\n"
-      "  --budget-s T     wall-time budget per size in seconds (default 90); when the first repeat\n"
-      "                   shows that R repeats would exceed it, fewer repeats are run (at least 1)\n"
-      "                   and the output says so. 0 disables the budget.\n"
-      "  --help           this text\n\n"
-      "Markdown (header, table, notes) is printed to stdout; progress goes to stderr.\n");
-}
-
-long parse_long(const std::string& flag, const std::string& s) {
-  char* end = nullptr;
-  errno = 0;
-  long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || errno != 0) usage_error(fmt::format("{} = '{}': not an integer", flag, s));
-  return v;
-}
-
-Options parse_args(int argc, char** argv) {
-  Options o;
-  for (int k = 1; k < argc; ++k) {
-    std::string a = argv[k], value;
-    const auto eq = a.find('=');
-    bool has_inline = false;
-    if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = a.substr(eq + 1);
-      a = a.substr(0, eq);
-      has_inline = true;
-    }
-    auto next = [&]() -> std::string {
-      if (has_inline) return value;
-      if (k + 1 >= argc) usage_error(a + " needs a value");
-      return argv[++k];
-    };
-    if (a == "--help" || a == "-h") {
-      print_help();
-      std::exit(0);
-    } else if (a == "--sizes") {
-      o.sizes.clear();
-      std::string list = next(), item;
-      std::size_t start = 0;
-      while (start <= list.size()) {
-        auto comma = list.find(',', start);
-        if (comma == std::string::npos) comma = list.size();
-        item = list.substr(start, comma - start);
-        const long n = parse_long("--sizes", item);
-        if (n < 1 || n > 1024) usage_error(fmt::format("--sizes: {} is not between 1 and 1024", n));
-        o.sizes.push_back(static_cast<int>(n));
-        start = comma + 1;
-      }
-    } else if (a == "--repeats") {
-      const long r = parse_long(a, next());
-      if (r < 1 || r > 10000) usage_error("--repeats must be between 1 and 10000");
-      o.repeats = static_cast<int>(r);
-    } else if (a == "--seed") {
-      const long s = parse_long(a, next());
-      if (s < 0) usage_error("--seed must be >= 0");
-      o.seed = static_cast<std::uint64_t>(s);
-    } else if (a == "--budget-s") {
-      const std::string v = next();
-      char* end = nullptr;
-      o.budget_s = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || !std::isfinite(o.budget_s)) usage_error("--budget-s = '" + v + "': not a number");
-    } else {
-      usage_error("unknown argument '" + a + "'");
-    }
-  }
-  return o;
-}
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-std::string utc_date() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
-/// CPUs this process may run on (what `nproc` prints).
-int nproc() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-  return static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      auto c = line.find(':');
-      if (c != std::string::npos) return line.substr(line.find_first_not_of(" \t", c + 1));
-    }
-  }
-  return "unknown";
-}
-
-/// Resident set size of this process in MiB (VmRSS), or NaN.
-double rss_mib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-  }
-  return std::nan("");
-}
 
 nl::CrossbarParams make_params(int n, std::uint64_t seed) {
   nl::CrossbarParams p;
@@ -351,7 +225,17 @@ SizeResult bench_size(int n, const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options o = parse_args(argc, argv);
+  Options o;
+  CLI::App app{"bench_crossbar_op: embedded ngspice (KLU) vs `ngspice -b`, one .op of an N x N crossbar.\n"
+               "Markdown (header, table, notes) is printed to stdout; progress goes to stderr."};
+  app.add_option("--sizes", o.sizes, "N values, 1..1024")->delimiter(',')->check(CLI::Range(1, 1024))->capture_default_str();
+  app.add_option("--repeats", o.repeats, "Timed repeats per size; medians are quoted")->check(CLI::Range(1, 10000))->capture_default_str();
+  app.add_option("--seed", o.seed, "Seed of the random conductances and inputs")->capture_default_str();
+  app.add_option("--budget-s", o.budget_s,
+                 "Wall-time budget per size, s: when the first repeat shows that the repeats would exceed it, fewer "
+                 "are run (at least 1) and the output says so; 0 disables it")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   try {
     // libngspice start-up (ngSpice_Init, spinit, code models) is timed once, outside the table.
     const auto t_init = Clock::now();
@@ -376,7 +260,7 @@ int main(int argc, char** argv) {
 
     // ---- report (Markdown) ----
     fmt::print("# bench_crossbar_op: one crossbar .op, embedded ngspice (KLU) vs `ngspice -b`\n\n");
-    fmt::print("- date (UTC): {}\n", utc_date());
+    fmt::print("- date (UTC): {}\n", utc_date("%Y-%m-%d"));
     fmt::print("- ngspice: {} (embedded libngspice, KLU); subprocess: `{} -b`\n", spice.version(),
                ch::ngspice_program());
     fmt::print("- nproc: {}; CPU: {}\n", nproc(), cpu_model());
