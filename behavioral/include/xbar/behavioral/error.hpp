@@ -1,0 +1,29 @@
+#pragma once
+// Errors of xbar::behavioral: bad user input (parameters, shapes, call order). Each message
+// names the field, the value and the rule it breaks, e.g.
+// "crossbar_model.rows = 0: must be between 1 and 1024". Broken internal assumptions are
+// asserts; a solve that does not converge is a returned status (SolveStats), not an exception.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace xbar::behavioral {
+
+/// Base of every exception thrown by xbar::behavioral.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A parameter struct or an argument failed validation. what() lists one line per problem;
+/// problems() gives the same lines one by one.
+class ValidationError : public Error {
+ public:
+  explicit ValidationError(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const noexcept { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+}  // namespace xbar::behavioral

@@ -1,0 +1,339 @@
+// bench_behavioral: the behavioral crossbar model (behavioral::CrossbarModel) per array size:
+// programming, batched MVM against an ideal GEMV of the same size, backward, and the sinh
+// cell's exact and fast solves.
+//
+//   ./build/bench/bench_behavioral [--sizes 16,32,64,128,256] [--repeats 5] [--seed 1]
+//                                  [--baseline-max 256]
+//
+// Workload per N: N x N, linear cells G ~ U[1e-6, 1e-4] S (R_on = 10 kohm), inputs
+// ~ U[0, 0.2] V, 1 ohm row and column wire segments (r/R_on = 1e-4) and 50 ohm source
+// resistance per row; the sinh table also runs r/R_on = 1e-2 (100 ohm segments). V0 = 0.25 V.
+//
+// Timings (medians over --repeats):
+//   program     CrossbarModel::program (nested-dissection multifrontal Cholesky, M read off
+//               the terminal Schur complement)
+//   baseline    Eigen SimplicialLLT (AMD) of the free-node matrix and N dense right-hand sides,
+//               M = C^T Y_ff^-1 B: the method behind DESIGN.md's "limit" table (N <= --baseline-max)
+//   MVM         forward_into on a batch of 256 inputs, per input; ideal = W V with W = G^T,
+//               the same batch and shapes
+//   backward    CrossbarModel::backward on the same batch, per input (all gradients)
+//   sinh        exact (Newton per input) and fast (batched chord) forward, per input; the
+//               error is the relative L2 of fast against exact over the same inputs
+// Markdown goes to stdout, progress to stderr.
+#include <fmt/format.h>
+
+#include <Eigen/SparseCholesky>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench_info.hpp"
+#include "xbar/behavioral/crossbar_model.hpp"
+#include "xbar/characterize/counter_rng.hpp"
+
+namespace {
+
+namespace bh = xbar::behavioral;
+using Clock = std::chrono::steady_clock;
+using Eigen::MatrixXd;
+
+constexpr double kGMin = 1e-6, kGMax = 1e-4;
+constexpr double kSourceOhm = 50.0;
+constexpr int kBatch = 256;
+
+struct Options {
+  std::vector<int> sizes{16, 32, 64, 128, 256};
+  int repeats = 5;
+  std::uint64_t seed = 1;
+  int baseline_max = 256;
+};
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  std::fprintf(stderr, "bench_behavioral: %s\n", msg.c_str());
+  std::exit(2);
+}
+
+int parse_int(const std::string& flag, const std::string& s) {
+  char* end = nullptr;
+  const long v = std::strtol(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || v < 0 || v > 1000000) usage_error(flag + " = '" + s + "': not a valid count");
+  return static_cast<int>(v);
+}
+
+Options parse_args(int argc, char** argv) {
+  Options o;
+  for (int k = 1; k < argc; ++k) {
+    const std::string a = argv[k];
+    auto next = [&]() -> std::string {
+      if (k + 1 >= argc) usage_error(a + " needs a value");
+      return argv[++k];
+    };
+    if (a == "--sizes") {
+      o.sizes.clear();
+      std::string list = next();
+      for (std::size_t start = 0; start <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', start), list.size());
+        const int n = parse_int(a, list.substr(start, comma - start));
+        if (n < 1 || n > 1024) usage_error("--sizes: each N must be between 1 and 1024");
+        o.sizes.push_back(n);
+        start = comma + 1;
+      }
+    } else if (a == "--repeats") {
+      o.repeats = std::max(1, parse_int(a, next()));
+    } else if (a == "--seed") {
+      o.seed = static_cast<std::uint64_t>(parse_int(a, next()));
+    } else if (a == "--baseline-max") {
+      o.baseline_max = parse_int(a, next());
+    } else if (a == "--help" || a == "-h") {
+      std::printf("bench_behavioral [--sizes 16,32,64,128,256] [--repeats 5] [--seed 1] [--baseline-max 256]\n");
+      std::exit(0);
+    } else {
+      usage_error("unknown argument '" + a + "'");
+    }
+  }
+  return o;
+}
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// Median over `repeats` of the time of one call of f, in seconds. Each repeat loops f until
+/// at least `min_s` has passed (for calls much shorter than the clock's resolution).
+double time_median(const std::function<void()>& f, int repeats, double min_s = 0.0) {
+  std::vector<double> t;
+  for (int r = 0; r < repeats; ++r) {
+    int calls = 0;
+    const auto t0 = Clock::now();
+    do {
+      f();
+      ++calls;
+    } while (seconds_since(t0) < min_s);
+    t.push_back(seconds_since(t0) / calls);
+  }
+  return median(t);
+}
+
+std::string utc_date() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+MatrixXd uniform(int rows, int cols, std::uint64_t seed, std::uint64_t stream, double lo, double hi) {
+  xbar::characterize::CounterRng rng(seed, stream);
+  MatrixXd m(rows, cols);
+  for (int j = 0; j < cols; ++j)
+    for (int i = 0; i < rows; ++i) m(i, j) = rng.uniform(static_cast<std::uint64_t>(j) * rows + i, lo, hi);
+  return m;
+}
+
+bh::CrossbarModelParams params(int n, double r_wire_ohm, bh::CellModel cell) {
+  bh::CrossbarModelParams p;
+  p.rows = p.cols = n;
+  p.cell = cell;
+  p.v0_v = 0.25;
+  p.r_row_wire_ohm = p.r_col_wire_ohm = r_wire_ohm;
+  p.r_source_ohm = Eigen::VectorXd::Constant(n, kSourceOhm);
+  return p;
+}
+
+/// DESIGN.md's method: SimplicialLLT of the free-node matrix (nodes d_i, r_ik, c_ik; every
+/// resistance > 0), N dense right-hand sides, M(k, i) = g_col * V(c_{N-1,k}) for v = e_i.
+MatrixXd baseline_m(const MatrixXd& g, double r_wire, double r_source) {
+  const int n = static_cast<int>(g.rows());
+  const int nodes = n + 2 * n * n;
+  auto d = [](int i) { return i; };
+  auto r = [n](int i, int k) { return n + i * n + k; };
+  auto c = [n](int i, int k) { return n + n * n + i * n + k; };
+  std::vector<Eigen::Triplet<double>> t;
+  auto stamp = [&t](int a, int b, double y) {
+    t.emplace_back(a, a, y);
+    if (b < 0) return;  // b is a terminal
+    t.emplace_back(b, b, y);
+    t.emplace_back(a, b, -y);
+    t.emplace_back(b, a, -y);
+  };
+  const double gw = 1.0 / r_wire;
+  for (int i = 0; i < n; ++i) {
+    stamp(d(i), -1, 1.0 / r_source);
+    for (int k = 0; k < n; ++k) {
+      stamp(k == 0 ? d(i) : r(i, k - 1), r(i, k), gw);
+      stamp(r(i, k), c(i, k), g(i, k));
+      stamp(c(i, k), i + 1 < n ? c(i + 1, k) : -1, gw);
+    }
+  }
+  Eigen::SparseMatrix<double> y(nodes, nodes);
+  y.setFromTriplets(t.begin(), t.end());
+  Eigen::SimplicialLLT<Eigen::SparseMatrix<double>> llt(y);
+  MatrixXd rhs = MatrixXd::Zero(nodes, n);
+  for (int i = 0; i < n; ++i) rhs(d(i), i) = 1.0 / r_source;
+  const MatrixXd x = llt.solve(rhs);
+  MatrixXd m(n, n);
+  for (int k = 0; k < n; ++k) m.row(k) = gw * x.row(c(n - 1, k));
+  return m;
+}
+
+struct LinearRow {
+  int n = 0;
+  double program_ms = 0, baseline_ms = NAN, baseline_agreement = NAN;
+  double mvm_us = 0, gemv_us = 0, backward_us = 0;
+  bh::CrossbarFactorInfo info;
+};
+
+LinearRow bench_linear(int n, const Options& o) {
+  LinearRow row;
+  row.n = n;
+  const MatrixXd g = uniform(n, n, o.seed, 1, kGMin, kGMax);
+  const MatrixXd v = uniform(n, kBatch, o.seed, 3, 0.0, 0.2);
+  const MatrixXd w = uniform(n, kBatch, o.seed, 4, -1.0, 1.0);
+  bh::CrossbarModel model(params(n, 1.0, bh::CellModel::linear));
+  const int prog_repeats = n >= 256 ? std::max(1, o.repeats / 2) : o.repeats;
+  row.program_ms = 1e3 * time_median([&] { model.program(g); }, prog_repeats);
+  row.info = model.factor_info();
+  std::fprintf(stderr, "  N=%d program %.2f ms\n", n, row.program_ms);
+
+  MatrixXd out(n, kBatch);
+  const MatrixXd ideal_w = g.transpose();
+  row.mvm_us = 1e6 / kBatch * time_median([&] { model.forward_into(v, out); }, o.repeats, 0.05);
+  row.gemv_us = 1e6 / kBatch * time_median([&] { out.noalias() = ideal_w * v; }, o.repeats, 0.05);
+  const int nb = n >= 256 ? 64 : kBatch;  // backward batch
+  row.backward_us = 1e6 / nb *
+                    time_median([&] { model.backward(v.leftCols(nb), w.leftCols(nb)); },
+                                n >= 128 ? std::max(1, o.repeats / 2) : o.repeats);
+  std::fprintf(stderr, "  N=%d MVM %.3f us, GEMV %.3f us, backward %.1f us per input\n", n, row.mvm_us, row.gemv_us,
+               row.backward_us);
+  if (n <= o.baseline_max) {
+    MatrixXd m;
+    const int repeats = n >= 128 ? 1 : std::max(1, o.repeats / 2);
+    row.baseline_ms = 1e3 * time_median([&] { m = baseline_m(g, 1.0, kSourceOhm); }, repeats);
+    row.baseline_agreement = (m - model.effective_matrix()).norm() / m.norm();
+    std::fprintf(stderr, "  N=%d SimplicialLLT baseline %.1f ms\n", n, row.baseline_ms);
+  }
+  return row;
+}
+
+struct SinhRow {
+  int n = 0;
+  double ratio = 0;
+  int exact_inputs = 0;
+  double exact_ms = 0, exact_steps = 0, fast_ms = 0, fast_steps = 0, error = 0, error_max = 0;
+};
+
+SinhRow bench_sinh(int n, double ratio, const Options& o) {
+  SinhRow row;
+  row.n = n;
+  row.ratio = ratio;
+  row.exact_inputs = n <= 32 ? 32 : n <= 64 ? 16 : n <= 128 ? 4 : 2;
+  const MatrixXd g = uniform(n, n, o.seed, 1, kGMin, kGMax);
+  const MatrixXd v = uniform(n, kBatch, o.seed, 3, 0.0, 0.2);
+  bh::CrossbarModel model(params(n, ratio / kGMax, bh::CellModel::sinh));
+  model.program(g);
+  const MatrixXd v_exact = v.leftCols(row.exact_inputs);
+  MatrixXd exact, fast;
+  bh::SolveStats se, sf;
+  const int exact_repeats = n >= 128 ? 1 : std::max(1, o.repeats / 2);
+  row.exact_ms = 1e3 / row.exact_inputs *
+                 time_median([&] { exact = model.forward(v_exact, bh::SinhSolve::exact, &se); }, exact_repeats);
+  row.fast_ms = 1e3 / kBatch * time_median([&] { fast = model.forward(v, bh::SinhSolve::fast, &sf); }, o.repeats);
+  row.exact_steps = se.mean_iterations;
+  row.fast_steps = sf.mean_iterations;
+  const MatrixXd fast_part = fast.leftCols(row.exact_inputs);
+  row.error = (fast_part - exact).norm() / exact.norm();
+  for (int b = 0; b < row.exact_inputs; ++b) {
+    row.error_max = std::max(row.error_max, (fast_part.col(b) - exact.col(b)).norm() / exact.col(b).norm());
+  }
+  std::fprintf(stderr, "  N=%d r/R_on=%g sinh exact %.3f ms, fast %.4f ms per input, error %.1e\n", n, ratio,
+               row.exact_ms, row.fast_ms, row.error);
+  return row;
+}
+
+std::string num(double x) {
+  if (std::isnan(x)) return "–";
+  if (x >= 100.0) return fmt::format("{:.0f}", x);
+  if (x >= 10.0) return fmt::format("{:.1f}", x);
+  if (x >= 1.0) return fmt::format("{:.2f}", x);
+  return fmt::format("{:.3f}", x);
+}
+
+void print_report(const Options& o, const std::vector<LinearRow>& lin, const std::vector<SinhRow>& snh) {
+  fmt::print("# bench_behavioral: behavioral crossbar model (CrossbarModel)\n\n");
+  fmt::print("- date (UTC): {}\n", utc_date());
+  fmt::print("- xbar {} (git {}), {} build, {}; Eigen {}.{}.{}\n", XBAR_BENCH_VERSION, XBAR_BENCH_GIT_HASH,
+             XBAR_BENCH_BUILD_TYPE, XBAR_BENCH_COMPILER, EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
+  fmt::print(
+      "- workload: N x N, G ~ U[{:g}, {:g}] S (R_on = {:g} ohm), inputs ~ U[0, 0.2] V, {:g} ohm source "
+      "resistance per row, 1 ohm row and column wire segments (r/R_on = 1e-4); seed {}\n",
+      kGMin, kGMax, 1.0 / kGMax, kSourceOhm, o.seed);
+  fmt::print("- medians over {} repeats (fewer for the slowest rows); batch of {} inputs; single thread\n\n", o.repeats,
+             kBatch);
+  fmt::print("## Linear cells\n\n");
+  fmt::print(
+      "| N | program ms | SimplicialLLT baseline ms | speed-up | M agreement | MVM µs/input | ideal GEMV "
+      "µs/input | MVM / GEMV | backward µs/input | fronts | largest front | factor MB |\n");
+  fmt::print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const auto& r : lin) {
+    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {:.2f} | {} | {} | {} | {:.1f} |\n", r.n, num(r.program_ms),
+               num(r.baseline_ms),
+               std::isnan(r.baseline_ms) ? "–" : fmt::format("{:.0f}x", r.baseline_ms / r.program_ms),
+               std::isnan(r.baseline_agreement) ? "–" : fmt::format("{:.1e}", r.baseline_agreement), num(r.mvm_us),
+               num(r.gemv_us), r.mvm_us / r.gemv_us, num(r.backward_us), r.info.fronts, r.info.largest_front,
+               8.0 * static_cast<double>(r.info.factor_entries) / (1 << 20));
+  }
+  fmt::print(
+      "\nprogram = CrossbarModel::program (factor + M), paid once per programmed array. baseline = "
+      "SimplicialLLT (AMD ordering) of the free-node matrix with N dense right-hand sides, the method of "
+      "DESIGN.md's table; M agreement = relative Frobenius difference of the two M. MVM = forward_into "
+      "(one GEMM with M) per input of a {}-input batch; ideal GEMV = W V with W = G^T, same shapes. backward = "
+      "all gradients (dL/dv, dL/dG, dL/dr_row, dL/dr_col, dL/dr_source) per input, batch of {} ({} at N = "
+      "256). factor MB = stored factors (kept for backward).\n\n",
+      kBatch, kBatch, 64);
+  fmt::print("## Sinh cells (V0 = 0.25 V)\n\n");
+  fmt::print(
+      "| N | r/R_on | exact ms/input | Newton steps | fast ms/input | chord steps | exact / fast | fast vs "
+      "exact, rel. L2 | worst input |\n");
+  fmt::print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const auto& r : snh) {
+    fmt::print("| {} | {:g} | {} | {:.1f} | {} | {:.1f} | {:.0f}x | {:.1e} | {:.1e} |\n", r.n, r.ratio, num(r.exact_ms),
+               r.exact_steps, num(r.fast_ms), r.fast_steps, r.exact_ms / r.fast_ms, r.error, r.error_max);
+  }
+  fmt::print(
+      "\nexact = Newton-Raphson per input (refactoring the Jacobian each step, to |dV| < 1e-12 V), timed "
+      "on the first 32/16/4/2 inputs for N = 32/64/128/256. fast = batched chord iteration on the "
+      "programmed factorization (fast_rel_tol = {:g}), timed on all {} inputs. The errors compare fast "
+      "with exact on the inputs both ran (relative L2 over all of them, and the worst single input).\n",
+      bh::CrossbarModelParams{}.fast_rel_tol, kBatch);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse_args(argc, argv);
+  try {
+    std::vector<LinearRow> lin;
+    std::vector<SinhRow> snh;
+    for (int n : o.sizes) {
+      std::fprintf(stderr, "N=%d ...\n", n);
+      lin.push_back(bench_linear(n, o));
+      for (double ratio : {1e-4, 1e-2}) snh.push_back(bench_sinh(n, ratio, o));
+    }
+    print_report(o, lin, snh);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_behavioral: %s\n", e.what());
+    return 1;
+  }
+}

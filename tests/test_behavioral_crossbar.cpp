@@ -1,0 +1,415 @@
+// CrossbarModel (behavioral) against closed forms, against ngspice on the same circuit
+// (netlists::make_crossbar_deck), and its gradients against central finite differences.
+// Tolerances are relative. The measured errors are printed with MESSAGE.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <string>
+
+#include "xbar/behavioral/crossbar_model.hpp"
+#include "xbar/behavioral/error.hpp"
+#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/characterize/spice_session.hpp"
+#include "xbar/netlists/crossbar.hpp"
+
+using namespace xbar;
+using behavioral::CellModel;
+using behavioral::CrossbarModel;
+using behavioral::CrossbarModelParams;
+using behavioral::SinhSolve;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+namespace {
+
+constexpr double kGMin = 1e-6, kGMax = 1e-4;  // S; R_on = 1 / kGMax
+
+double rel_l2(const MatrixXd& a, const MatrixXd& ref) { return (a - ref).norm() / ref.norm(); }
+
+MatrixXd random_matrix(int rows, int cols, std::uint64_t seed, std::uint64_t stream, double lo, double hi) {
+  characterize::CounterRng rng(seed, stream);
+  MatrixXd m(rows, cols);
+  for (int j = 0; j < cols; ++j)
+    for (int i = 0; i < rows; ++i) m(i, j) = rng.uniform(static_cast<std::uint64_t>(j) * rows + i, lo, hi);
+  return m;
+}
+
+/// A random array with its conductances and inputs.
+struct Case {
+  CrossbarModelParams params;
+  MatrixXd g_s, g_neg_s;
+};
+
+Case random_case(int rows, int cols, bool differential, double r_wire_over_r_on, std::uint64_t seed) {
+  Case c;
+  c.params.rows = rows;
+  c.params.cols = cols;
+  c.params.differential = differential;
+  c.params.r_row_wire_ohm = r_wire_over_r_on / kGMax;
+  c.params.r_col_wire_ohm = 0.7 * r_wire_over_r_on / kGMax;
+  c.params.r_source_ohm = random_matrix(rows, 1, seed, 5, 20.0, 200.0);
+  c.g_s = random_matrix(rows, cols, seed, 1, kGMin, kGMax);
+  if (differential) c.g_neg_s = random_matrix(rows, cols, seed, 2, kGMin, kGMax);
+  return c;
+}
+
+netlists::CrossbarParams deck_params(const Case& c, const VectorXd& v) {
+  const CrossbarModelParams& m = c.params;
+  netlists::CrossbarParams p;
+  p.rows = m.rows;
+  p.cols = m.cols;
+  p.differential = m.differential;
+  p.cell = m.cell == CellModel::linear ? netlists::CellModel::linear : netlists::CellModel::sinh;
+  p.v0_v = m.v0_v;
+  p.r_row_wire_ohm = m.r_row_wire_ohm;
+  p.r_col_wire_ohm = m.r_col_wire_ohm;
+  p.r_source_ohm = m.r_source_ohm;
+  p.temperature_c = m.temperature_c;
+  p.tnom_c = m.tnom_c;
+  p.cell_tc1_per_k = m.cell_tc1_per_k;
+  p.wire_tc1_per_k = m.wire_tc1_per_k;
+  p.g_s = c.g_s;
+  if (m.differential) p.g_neg_s = c.g_neg_s;
+  p.v_in_v = v;
+  return p;
+}
+
+VectorXd spice_currents(const Case& c, const VectorXd& v) {
+  const netlists::Deck deck = netlists::make_crossbar_deck(deck_params(c, v));
+  const auto r = characterize::SpiceSession::instance().simulate(deck.text, "op");
+  VectorXd out(deck.probes.size());
+  for (std::size_t j = 0; j < deck.probes.size(); ++j) out[static_cast<Eigen::Index>(j)] = r.probe(deck.probes[j])[0];
+  return out;
+}
+
+CrossbarModel programmed(const Case& c) {
+  CrossbarModel model(c.params);
+  model.program(c.g_s, c.g_neg_s);
+  return model;
+}
+
+std::string label(const Case& c, double ratio) {
+  return fmt::format("{}x{} {} {} r/R_on={:g}", c.params.rows, c.params.cols,
+                     c.params.differential ? "differential" : "single-ended",
+                     c.params.cell == CellModel::linear ? "linear" : "sinh", ratio);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+// ---- closed forms ----------------------------------------------------------------------------
+
+TEST_CASE("1x1 cells: linear I = G V and sinh I = G V0 sinh(V/V0), exact and fast") {
+  CrossbarModelParams p;
+  p.rows = p.cols = 1;
+  CrossbarModel lin(p);
+  lin.program(MatrixXd::Constant(1, 1, 3.7e-5));
+  CHECK(lin.forward(MatrixXd::Constant(1, 1, 0.3))(0, 0) == doctest::Approx(3.7e-5 * 0.3).epsilon(1e-15));
+  p.cell = CellModel::sinh;
+  p.v0_v = 0.2;
+  CrossbarModel snh(p);
+  snh.program(MatrixXd::Constant(1, 1, 3.7e-5));
+  const double expected = 3.7e-5 * 0.2 * std::sinh(0.3 / 0.2);
+  CHECK(snh.forward(MatrixXd::Constant(1, 1, 0.3), SinhSolve::exact)(0, 0) == doctest::Approx(expected).epsilon(1e-14));
+  CHECK(snh.forward(MatrixXd::Constant(1, 1, 0.3), SinhSolve::fast)(0, 0) == doctest::Approx(expected).epsilon(1e-12));
+}
+
+TEST_CASE("no wires and no source resistance: M = G^T exactly, single-ended and differential") {
+  for (bool differential : {false, true}) {
+    CAPTURE(differential);
+    Case c = random_case(13, 9, differential, 0.0, 3);
+    c.params.r_source_ohm.resize(0);
+    CrossbarModel model = programmed(c);
+    const MatrixXd g_t = differential ? MatrixXd((c.g_s - c.g_neg_s).transpose()) : MatrixXd(c.g_s.transpose());
+    CHECK((model.effective_matrix() - g_t).cwiseAbs().maxCoeff() == 0.0);
+    const MatrixXd v = random_matrix(13, 4, 3, 3, -0.2, 0.2);
+    CHECK((model.forward(v) - g_t * v).cwiseAbs().maxCoeff() == 0.0);
+  }
+}
+
+// Row ladder, 1 x N (derivation in test_spice.cpp): with cosh(g) = 1 + rG/2,
+//   x_k = V cosh(g (N - k + 1/2)) / cosh(g (N + 1/2)),  I_k = G x_k.
+TEST_CASE("1xN row ladder matches the closed form to 1e-9") {
+  double worst_all = 0;
+  for (int n : {1, 2, 10, 100, 400}) {
+    for (double r : {0.5, 10.0}) {
+      CAPTURE(n);
+      CAPTURE(r);
+      const double g = 1e-4, v = 0.25;
+      CrossbarModelParams p;
+      p.rows = 1;
+      p.cols = n;
+      p.r_row_wire_ohm = r;
+      CrossbarModel model(p);
+      model.program(MatrixXd::Constant(1, n, g));
+      const VectorXd i = model.forward(MatrixXd::Constant(1, 1, v));
+      const double gam = std::acosh(1.0 + r * g / 2.0);
+      double worst = 0;
+      for (int k = 1; k <= n; ++k) {
+        const double exact = g * v * std::cosh(gam * (n - k + 0.5)) / std::cosh(gam * (n + 0.5));
+        worst = std::max(worst, std::abs(i[k - 1] - exact) / exact);
+      }
+      CHECK(worst < 1e-9);
+      worst_all = std::max(worst_all, worst);
+    }
+  }
+  MESSAGE(fmt::format("row ladder: worst relative error {:.2e}", worst_all));
+}
+
+// Column ladder, N x 1 (derivation in test_spice.cpp):
+//   I_out = (V / r) (1 - cosh(g (N - 1/2)) / cosh(g (N + 1/2))),  cosh(g) = 1 + rG/2.
+TEST_CASE("Nx1 column ladder matches the closed form to 1e-9") {
+  double worst = 0;
+  for (int n : {1, 2, 10, 100, 400}) {
+    for (double r : {0.5, 10.0}) {
+      CAPTURE(n);
+      CAPTURE(r);
+      const double g = 1e-4, v = 0.25;
+      CrossbarModelParams p;
+      p.rows = n;
+      p.cols = 1;
+      p.r_col_wire_ohm = r;
+      CrossbarModel model(p);
+      model.program(MatrixXd::Constant(n, 1, g));
+      const double i = model.forward(MatrixXd::Constant(n, 1, v))(0, 0);
+      const double gam = std::acosh(1.0 + r * g / 2.0);
+      const double a = gam * (n - 0.5), b = gam * (n + 0.5);
+      const double exact = v / r * 2.0 * std::sinh((a + b) / 2) * std::sinh((b - a) / 2) / std::cosh(b);
+      CHECK(std::abs(i - exact) / exact < 1e-9);
+      worst = std::max(worst, std::abs(i - exact) / exact);
+    }
+  }
+  MESSAGE(fmt::format("column ladder: worst relative error {:.2e}", worst));
+}
+
+// ---- against ngspice ---------------------------------------------------------------------------
+
+TEST_CASE("linear cells agree with ngspice to 1e-6 (32, 64 and 128; wires, source resistance)") {
+  struct Size {
+    int n;
+    std::vector<double> ratios;
+  };
+  for (const Size& size : {Size{32, {1e-4, 1e-2}}, Size{64, {1e-4, 1e-2}}, Size{128, {1e-4}}}) {
+    for (double ratio : size.ratios) {
+      for (bool differential : {false, true}) {
+        if (size.n == 128 && differential) continue;
+        const Case c = random_case(size.n, size.n, differential, ratio, 11 + size.n);
+        const CrossbarModel model = programmed(c);
+        const VectorXd v = random_matrix(size.n, 1, 11 + size.n, 3, -0.2, 0.2);
+        const auto t0 = std::chrono::steady_clock::now();
+        const VectorXd spice = spice_currents(c, v);
+        const double spice_s = seconds_since(t0);
+        const double err = rel_l2(model.forward(v), spice);
+        MESSAGE(fmt::format("{}: relative L2 vs ngspice {:.2e} (programming {:.1f} ms, ngspice {:.0f} ms)",
+                            label(c, ratio), err, 1e3 * model.program_seconds(), 1e3 * spice_s));
+        CHECK(err < 1e-6);
+      }
+    }
+  }
+}
+
+TEST_CASE("temperature terms agree with ngspice (linear and sinh)") {
+  for (auto cell : {CellModel::linear, CellModel::sinh}) {
+    Case c = random_case(12, 10, true, 1e-3, 21);
+    c.params.cell = cell;
+    c.params.temperature_c = 85.0;
+    c.params.tnom_c = 25.0;
+    c.params.cell_tc1_per_k = 2e-3;
+    c.params.wire_tc1_per_k = 4e-3;
+    const CrossbarModel model = programmed(c);
+    const VectorXd v = random_matrix(12, 1, 21, 3, -0.2, 0.2);
+    const double err = rel_l2(model.forward(v), spice_currents(c, v));
+    MESSAGE(fmt::format("temperature corner, {}: relative L2 vs ngspice {:.2e}", label(c, 1e-3), err));
+    CHECK(err < 1e-6);
+  }
+}
+
+TEST_CASE("sinh cells agree with ngspice: exact <= 1e-6, fast <= 2e-3") {
+  for (int n : {32, 64}) {
+    for (double ratio : {1e-4, 1e-2}) {
+      for (bool differential : {false, true}) {
+        Case c = random_case(n, n, differential, ratio, 31 + n);
+        c.params.cell = CellModel::sinh;
+        c.params.v0_v = 0.25;
+        const CrossbarModel model = programmed(c);
+        const VectorXd v = random_matrix(n, 1, 31 + n, 3, -0.2, 0.2);
+        const VectorXd spice = spice_currents(c, v);
+        behavioral::SolveStats exact_stats, fast_stats;
+        auto t0 = std::chrono::steady_clock::now();
+        const VectorXd exact = model.forward(v, SinhSolve::exact, &exact_stats);
+        const double exact_s = seconds_since(t0);
+        t0 = std::chrono::steady_clock::now();
+        const VectorXd fast = model.forward(v, SinhSolve::fast, &fast_stats);
+        const double fast_s = seconds_since(t0);
+        const double e_exact = rel_l2(exact, spice), e_fast = rel_l2(fast, spice);
+        MESSAGE(fmt::format("{}: exact {:.2e} ({} Newton steps, {:.1f} ms), fast {:.2e} ({} chord steps, {:.2f} ms)",
+                            label(c, ratio), e_exact, exact_stats.max_iterations, 1e3 * exact_s, e_fast,
+                            fast_stats.max_iterations, 1e3 * fast_s));
+        CHECK(exact_stats.not_converged == 0);
+        CHECK(e_exact < 1e-6);
+        CHECK(e_fast < 2e-3);
+      }
+    }
+  }
+}
+
+// ---- gradients against central finite differences ----------------------------------------------
+
+namespace {
+
+/// L = sum_b w_b . I_b, the loss whose gradient backward() returns.
+double loss(const CrossbarModelParams& p, const MatrixXd& gs, const MatrixXd& gn, const MatrixXd& v,
+            const MatrixXd& w) {
+  CrossbarModel model(p);
+  model.program(gs, gn);
+  return (w.array() * model.forward(v, SinhSolve::exact).array()).sum();
+}
+
+/// Central difference of f at x with step h.
+double central(const std::function<double(double)>& f, double x, double h) { return (f(x + h) - f(x - h)) / (2 * h); }
+
+/// max |fd - an| / max |an| over a gradient.
+double grad_error(const MatrixXd& fd, const MatrixXd& an) {
+  return (fd - an).cwiseAbs().maxCoeff() / an.cwiseAbs().maxCoeff();
+}
+
+void check_gradients(const Case& c, double tol) {
+  const CrossbarModelParams& p = c.params;
+  const MatrixXd v = random_matrix(p.rows, 2, 77, 3, -0.2, 0.2);
+  const MatrixXd w = random_matrix(p.cols, 2, 77, 4, -1.0, 1.0);
+  const CrossbarModel model = programmed(c);
+  const behavioral::CrossbarGradients grad = model.backward(v, w);
+  CHECK(rel_l2(grad.i_out_a, model.forward(v)) < 1e-12);
+
+  MatrixXd fd_v(p.rows, 2);
+  for (int b = 0; b < 2; ++b) {
+    for (int i = 0; i < p.rows; ++i) {
+      fd_v(i, b) = central(
+          [&](double x) {
+            MatrixXd vv = v;
+            vv(i, b) = x;
+            return loss(p, c.g_s, c.g_neg_s, vv, w);
+          },
+          v(i, b), 1e-4);
+    }
+  }
+  auto fd_g = [&](bool neg) {
+    MatrixXd out(p.rows, p.cols);
+    const MatrixXd& g = neg ? c.g_neg_s : c.g_s;
+    for (int i = 0; i < p.rows; ++i) {
+      for (int j = 0; j < p.cols; ++j) {
+        out(i, j) = central(
+            [&](double x) {
+              MatrixXd gg = g;
+              gg(i, j) = x;
+              return neg ? loss(p, c.g_s, gg, v, w) : loss(p, gg, c.g_neg_s, v, w);
+            },
+            g(i, j), 1e-4 * g(i, j));
+      }
+    }
+    return out;
+  };
+  auto fd_param = [&](const std::function<void(CrossbarModelParams&, double)>& set, double x0) {
+    return central(
+        [&](double x) {
+          CrossbarModelParams q = p;
+          set(q, x);
+          return loss(q, c.g_s, c.g_neg_s, v, w);
+        },
+        x0, 1e-4 * x0);
+  };
+  const double fd_row = fd_param([](CrossbarModelParams& q, double x) { q.r_row_wire_ohm = x; }, p.r_row_wire_ohm);
+  const double fd_col = fd_param([](CrossbarModelParams& q, double x) { q.r_col_wire_ohm = x; }, p.r_col_wire_ohm);
+  VectorXd fd_src(p.rows);
+  for (int i = 0; i < p.rows; ++i) {
+    fd_src[i] = fd_param([i](CrossbarModelParams& q, double x) { q.r_source_ohm[i] = x; }, p.r_source_ohm[i]);
+  }
+
+  const double e_v = grad_error(fd_v, grad.dl_dv), e_g = grad_error(fd_g(false), grad.dl_dg_s);
+  const double e_gn = p.differential ? grad_error(fd_g(true), grad.dl_dg_neg_s) : 0.0;
+  const double e_row = std::abs(fd_row - grad.dl_dr_row_wire) / std::abs(grad.dl_dr_row_wire);
+  const double e_col = std::abs(fd_col - grad.dl_dr_col_wire) / std::abs(grad.dl_dr_col_wire);
+  const double e_src = grad_error(fd_src, grad.dl_dr_source);
+  MESSAGE(
+      fmt::format("gradients {}{}: dL/dv {:.1e}, dL/dG {:.1e}, dL/dG- {:.1e}, dL/dr_row {:.1e}, dL/dr_col {:.1e}, "
+                  "dL/dr_source {:.1e}",
+                  label(c, p.r_row_wire_ohm * kGMax), p.temperature_c != p.tnom_c ? " (85 C)" : "", e_v, e_g, e_gn,
+                  e_row, e_col, e_src));
+  CHECK(e_v < tol);
+  CHECK(e_g < tol);
+  CHECK(e_gn < tol);
+  CHECK(e_row < tol);
+  CHECK(e_col < tol);
+  CHECK(e_src < tol);
+}
+
+}  // namespace
+
+TEST_CASE("gradients match central finite differences to 1e-6 (4x5, wires, source resistance)") {
+  for (auto cell : {CellModel::linear, CellModel::sinh}) {
+    for (bool differential : {false, true}) {
+      Case c = random_case(4, 5, differential, 1e-2, 5);
+      c.params.cell = cell;
+      check_gradients(c, 1e-6);
+    }
+    Case hot = random_case(4, 5, false, 3e-3, 6);
+    hot.params.cell = cell;
+    hot.params.temperature_c = 85.0;
+    hot.params.cell_tc1_per_k = 2e-3;
+    hot.params.wire_tc1_per_k = 4e-3;
+    check_gradients(hot, 1e-6);
+  }
+}
+
+// A zero-ohm wire merges nodes; its gradient (the limit r -> 0) comes from KCL currents.
+// One-sided difference with r = h: error O(h).
+TEST_CASE("gradient with respect to a zero-ohm wire is the one-sided limit") {
+  for (auto cell : {CellModel::linear, CellModel::sinh}) {
+    Case c = random_case(4, 5, false, 1e-2, 8);
+    c.params.cell = cell;
+    c.params.r_col_wire_ohm = 0.0;
+    const MatrixXd v = random_matrix(4, 2, 8, 3, -0.2, 0.2);
+    const MatrixXd w = random_matrix(5, 2, 8, 4, -1.0, 1.0);
+    const auto grad = programmed(c).backward(v, w);
+    const double h = 1e-5;
+    CrossbarModelParams q = c.params;
+    q.r_col_wire_ohm = h;
+    const double fd = (loss(q, c.g_s, c.g_neg_s, v, w) - loss(c.params, c.g_s, c.g_neg_s, v, w)) / h;
+    MESSAGE(fmt::format("zero-ohm column wire, {} cells: dL/dr_col {:.6e}, one-sided difference {:.6e} (rel. {:.1e})",
+                        cell == CellModel::linear ? "linear" : "sinh", grad.dl_dr_col_wire, fd,
+                        std::abs(fd - grad.dl_dr_col_wire) / std::abs(grad.dl_dr_col_wire)));
+    CHECK(std::abs(fd - grad.dl_dr_col_wire) < 1e-5 * std::abs(grad.dl_dr_col_wire));
+  }
+}
+
+// ---- contract ----------------------------------------------------------------------------------
+
+TEST_CASE("bad parameters and arguments throw behavioral errors that name the field") {
+  CrossbarModelParams p;
+  p.rows = 0;
+  p.r_row_wire_ohm = -1.0;
+  CHECK_THROWS_WITH_AS(p.validate(), doctest::Contains("crossbar_model.rows = 0: must be between 1 and 1024"),
+                       behavioral::ValidationError);
+  CHECK_THROWS_WITH_AS(p.validate(), doctest::Contains("crossbar_model.r_row_wire_ohm = -1"),
+                       behavioral::ValidationError);
+  CrossbarModelParams q;
+  q.rows = 2;
+  q.cols = 3;
+  CrossbarModel model(q);
+  CHECK_THROWS_WITH_AS(model.forward(MatrixXd::Zero(2, 1)), doctest::Contains("not programmed"), behavioral::Error);
+  CHECK_THROWS_WITH_AS(model.program(MatrixXd::Zero(3, 2)), doctest::Contains("g_s has shape 3x2"),
+                       behavioral::ValidationError);
+  MatrixXd g = MatrixXd::Constant(2, 3, 1e-5);
+  g(1, 2) = -1e-5;
+  CHECK_THROWS_WITH_AS(model.program(g), doctest::Contains("g_s(1,2) = -1e-05: must be finite and >= 0 S"),
+                       behavioral::ValidationError);
+  model.program(MatrixXd::Constant(2, 3, 1e-5));
+  CHECK_THROWS_WITH_AS(model.forward(MatrixXd::Zero(3, 1)), doctest::Contains("v_in_v has 3 rows"),
+                       behavioral::ValidationError);
+}
