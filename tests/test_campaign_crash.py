@@ -72,11 +72,23 @@ with tempfile.TemporaryDirectory() as tmp:
 
     rng = random.Random(20261123)
     crash_h5 = os.path.join(tmp, "crash.h5")
-    mid_run_kills, last_done = 0, 0
+    journal = crash_h5 + ".journal"
+
+    def journal_size():
+        return os.path.getsize(journal) if os.path.exists(journal) else 0
+
+    mid_run_kills = 0
     for k in range(5):
+        # Kill at a random moment after this run has finished at least one new sample, so the
+        # kill lands mid-run whatever the machine's load (the run takes seconds; each segment
+        # lasts a fraction of a second). Kills also land inside the 0.05 s HDF5 checkpoints.
+        size_before = journal_size()
         p = subprocess.Popen([XBAR, "characterize", crash_spec, "--quiet"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(0.05, 0.3) * ref_seconds)
+        deadline = time.monotonic() + 60
+        while p.poll() is None and journal_size() <= size_before and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.1) * ref_seconds)
         running = p.poll() is None
         try:
             if k % 2 == 0:
@@ -93,9 +105,8 @@ with tempfile.TemporaryDirectory() as tmp:
                 check(n >= 0, "readable")
             except Exception as e:  # noqa: BLE001
                 check(False, f"after kill {k + 1} the HDF5 file is unreadable: {e}")
-        journal = crash_h5 + ".journal"
-        check(os.path.exists(journal) or not running, f"kill {k + 1}: a journal holds the finished samples")
-        print(f"kill {k + 1}: {'mid-run' if running else 'after the end'}")
+        check(journal_size() > size_before or not running, f"kill {k + 1}: the journal grew with the finished samples")
+        print(f"kill {k + 1}: {'mid-run' if running else 'after the end'}, journal {journal_size()} bytes")
     check(mid_run_kills >= 3, f"at least 3 of 5 kills landed mid-run ({mid_run_kills})")
 
     r = subprocess.run([XBAR, "characterize", crash_spec], capture_output=True, text=True)

@@ -92,7 +92,8 @@ with tempfile.TemporaryDirectory() as tmp:
           and bad in r.stderr, f"bad deck: {r.stderr}")
 
     # every verb has --help
-    for verb in (["netlist", "crossbar"], ["simulate"], ["demo"], ["version"]):
+    for verb in (["netlist", "crossbar"], ["simulate"], ["characterize"], ["inspect"], ["fit"], ["validate"],
+                 ["demo"], ["version"]):
         h = run(*verb, "--help")
         check(h.returncode == 0 and "Usage" in h.stdout, f"xbar {' '.join(verb)} --help")
 

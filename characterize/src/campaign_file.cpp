@@ -596,6 +596,10 @@ std::string read_schema_version(hid_t file, const std::string& path) {
   if (H5Aexists(file, "schema") <= 0)
     throw FileError(fmt::format("{}: not an xbar campaign file (no 'schema' attribute)", path));
   std::string version = read_string_attr(file, "/", "schema", path);
+  if (version.rfind("xbar.model/", 0) == 0)
+    throw FileError(fmt::format("{}: is a model file ({}), not a campaign file ({}): give the campaign the model "
+                                "was fitted to, e.g. `xbar validate model.h5 campaign.h5`",
+                                path, version, kSchemaVersion));
   if (version != kSchemaVersion)
     throw FileError(
         fmt::format("{}: schema '{}' is not supported by this xbar (reads {}); was it written by a newer "

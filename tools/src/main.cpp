@@ -8,6 +8,7 @@
 
 #include "verbs.hpp"
 #include "xbar/characterize/campaign_runner.hpp"
+#include "xbar/behavioral/error.hpp"
 #include "xbar/characterize/error.hpp"
 #include "xbar/characterize/spice_session.hpp"
 #include "xbar/netlists/error.hpp"
@@ -67,6 +68,8 @@ int main(int argc, char** argv) {
   verbs.push_back(xbar::tools::add_characterize_verb(app));
   verbs.push_back(xbar::tools::add_inspect_verb(app));
   verbs.push_back(xbar::tools::add_demo_verb(app));
+  verbs.push_back(xbar::tools::add_fit_verb(app));
+  verbs.push_back(xbar::tools::add_validate_verb(app));
 
   try {
     app.parse(argc, argv);
@@ -86,6 +89,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "xbar: %s\n", e.what());
     return mpi.fail(3);
   } catch (const xbar::characterize::Error& e) {
+    std::fprintf(stderr, "xbar: %s\n", e.what());
+    return mpi.fail(2);
+  } catch (const xbar::behavioral::Error& e) {
     std::fprintf(stderr, "xbar: %s\n", e.what());
     return mpi.fail(2);
   } catch (const std::exception& e) {

@@ -20,5 +20,9 @@ Verb add_characterize_verb(CLI::App& app);
 Verb add_inspect_verb(CLI::App& app);
 /// `xbar demo`: the main job on its embedded default.
 Verb add_demo_verb(CLI::App& app);
+/// `xbar fit campaign.h5 -o model.h5`: fits a behavioral crossbar model to a campaign.
+Verb add_fit_verb(CLI::App& app);
+/// `xbar validate model.h5 campaign.h5`: recomputes a model's error against SPICE, with plots.
+Verb add_validate_verb(CLI::App& app);
 
 }  // namespace xbar::tools

@@ -1,0 +1,123 @@
+#pragma once
+// The fitted crossbar model file, layout "xbar.model/1" (every attribute: data/MODEL_SCHEMA.md).
+//
+// A CrossbarModelFile holds what fit::fit_crossbar estimates from a campaign: the nominal
+// circuit (CrossbarModelParams, enough to rebuild a CrossbarModel), the fitted device and
+// chip variation with 95% confidence intervals and goodness of fit, the model's error against
+// held-out SPICE samples, and where it all came from.
+//
+// File layout (all values are attributes unless marked dataset):
+//   /                               schema = "xbar.model/1", kind = "crossbar"
+//   /nominal                        every scalar field of CrossbarModelParams
+//   /nominal/r_source_ohm           dataset float64 [rows] (or [0]: no source resistance)
+//   /variation/programming_error    distribution, sigma_rel_d2d (+ _ci95_low/_high), ...
+//   /variation/stuck_on, stuck_off  fraction, fraction_ci95_low/high, n_stuck, n_cells
+//   /variation/wire                 r_wire_sigma_rel_d2d (+ _ci95_low/_high), mean_rel, n
+//   /held_out                       n_samples, rms_abs_a, max_abs_a, rms_pct_fs, ...
+//   /provenance                     campaign_path, campaign_sha256, ngspice_version, ...
+//
+// Writing is atomic (to `path`.tmp, then rename). Units are in the names; fractions and
+// relative spreads are dimensionless. NaN means "not estimated" (e.g. a CI with no data).
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "xbar/behavioral/crossbar_model.hpp"
+
+namespace xbar::behavioral {
+
+/// A two-sided 95% confidence interval [low, high].
+struct ConfidenceInterval95 {
+  double low = std::numeric_limits<double>::quiet_NaN();   ///< lower bound
+  double high = std::numeric_limits<double>::quiet_NaN();  ///< upper bound
+  bool contains(double x) const { return x >= low && x <= high; }
+};
+
+/// Fitted relative programming error of each cell's conductance (device to device):
+///   normal:    G = G_target (1 + e),      e ~ N(mean_rel, sigma_rel_d2d^2)
+///   lognormal: G = G_target exp(l),       l ~ N(mean_log, sigma_log^2),
+///              sigma_rel_d2d = sqrt(exp(sigma_log^2) - 1) (relative std of G)
+struct ProgrammingErrorFit {
+  std::string distribution = "normal";          ///< "normal" or "lognormal"
+  double sigma_rel_d2d = 0.0;                   ///< relative standard deviation of G (MLE), >= 0
+  ConfidenceInterval95 sigma_rel_d2d_ci95;      ///< chi-squared interval of sigma_rel_d2d
+  double mean_rel = 0.0;                        ///< normal: mean of G/G_target - 1 (MLE)
+  double mean_log = 0.0;                        ///< lognormal: mean of ln(G/G_target) (MLE); 0 for normal
+  double sigma_log = 0.0;                       ///< lognormal: std of ln(G/G_target) (MLE); 0 for normal
+  std::string gof_test = "kolmogorov-smirnov";  ///< goodness-of-fit test name
+  double gof_statistic = std::numeric_limits<double>::quiet_NaN();  ///< test statistic (KS: D)
+  double gof_p_value = std::numeric_limits<double>::quiet_NaN();    ///< p-value of the test
+  std::uint64_t n = 0;                                              ///< cells used (not stuck, ok samples)
+};
+
+/// A fitted fraction (stuck cells) with a Clopper-Pearson 95% interval.
+struct FractionFit {
+  double fraction = 0.0;       ///< n_events / n_trials
+  ConfidenceInterval95 ci95;   ///< exact (Clopper-Pearson) interval
+  std::uint64_t n_events = 0;  ///< stuck cells counted
+  std::uint64_t n_trials = 0;  ///< cells examined
+};
+
+/// Fitted relative spread of the wire resistance per chip instance (normal).
+struct WireSpreadFit {
+  double r_wire_sigma_rel_d2d = 0.0;  ///< relative standard deviation (MLE), >= 0
+  ConfidenceInterval95 ci95;          ///< chi-squared interval
+  double mean_rel = 0.0;              ///< mean of r / r_nominal - 1
+  std::uint64_t n = 0;                ///< values used (one per instance and wire kind)
+};
+
+struct CrossbarVariationFit {
+  ProgrammingErrorFit programming_error;
+  FractionFit stuck_on;        ///< fraction of cells stuck at g_stuck_on_s
+  FractionFit stuck_off;       ///< fraction of cells stuck at g_stuck_off_s
+  double g_stuck_on_s = 0.0;   ///< conductance of a stuck-on cell, S
+  double g_stuck_off_s = 0.0;  ///< conductance of a stuck-off cell, S
+  WireSpreadFit wire;
+};
+
+/// Error of the behavioral model against SPICE outputs, over a set of samples.
+struct ErrorMetrics {
+  std::uint64_t n_samples = 0;  ///< samples compared (each with all its input vectors)
+  std::uint64_t n_values = 0;   ///< output currents compared
+  double rms_abs_a = 0.0;       ///< RMS of model - SPICE, amperes
+  double max_abs_a = 0.0;       ///< largest |model - SPICE|, amperes
+  double rms_pct_fs = 0.0;      ///< rms_abs_a in percent of full_scale_a
+  double max_pct_fs = 0.0;      ///< max_abs_a in percent of full_scale_a
+  double rms_lsb = 0.0;         ///< rms_abs_a in LSB of the ADC
+  double max_lsb = 0.0;         ///< max_abs_a in LSB of the ADC
+  double full_scale_a = 0.0;    ///< rows * g_max_s * max |v_read|, amperes
+  int adc_bits = 8;             ///< ADC resolution: LSB = 2 full_scale_a / 2^adc_bits
+};
+
+struct ModelProvenance {
+  std::string campaign_path;        ///< campaign file the model was fitted to
+  std::string campaign_sha256;      ///< SHA-256 of that file's bytes (hex)
+  std::string ngspice_version;      ///< ngspice that produced the campaign
+  std::string xbar_version;         ///< xbar that fitted the model
+  std::string git_hash;             ///< git commit of that xbar
+  std::string fit_time;             ///< when the fit ran, ISO 8601 UTC
+  std::uint64_t held_out_seed = 1;  ///< seed of the held-out split (fit::is_held_out)
+};
+
+/// Everything in an xbar.model/1 file of kind "crossbar".
+struct CrossbarModelFile {
+  CrossbarModelParams nominal;     ///< nominal circuit: builds a CrossbarModel
+  CrossbarVariationFit variation;  ///< fitted variation
+  ErrorMetrics held_out;           ///< model against SPICE on the held-out samples
+  ModelProvenance provenance;
+};
+
+/// Writes `model` to `path` atomically. Validates model.nominal (ValidationError); throws
+/// ModelFileError naming the file and object on any HDF5 or file-system failure.
+void write_crossbar_model_file(const std::string& path, const CrossbarModelFile& model);
+
+/// Reads a model file. Throws ModelFileError naming the file and the missing or malformed
+/// object; a file of another schema (e.g. a campaign file) is rejected with a message saying
+/// what it is.
+CrossbarModelFile read_crossbar_model_file(const std::string& path);
+
+/// The root `schema` attribute of an HDF5 file ("xbar.model/1", "xbar.campaign/1", ...), or ""
+/// when the file is not HDF5 or has none. Never throws; for telling the user which file is which.
+std::string hdf5_schema_of(const std::string& path);
+
+}  // namespace xbar::behavioral

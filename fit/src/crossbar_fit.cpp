@@ -1,0 +1,278 @@
+#include "xbar/fit/crossbar_fit.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+#include <map>
+
+#include "xbar/fit/distribution_fit.hpp"
+#include "xbar/fit/fit_error.hpp"
+#include "xbar/fit/sha256.hpp"
+
+namespace xbar::fit {
+
+namespace {
+
+using characterize::CampaignFile;
+using characterize::SampleStatus;
+
+void require_crossbar(const CampaignFile& c) {
+  if (c.schema.kind != "crossbar")
+    throw FitError(fmt::format("campaign kind '{}': only 'crossbar' campaigns can be fitted yet", c.schema.kind));
+}
+
+// One scalar or array field of a record.
+const double* field(const CampaignFile& c, std::size_t sample, const std::string& name) {
+  return c.records[sample].values.data() + c.schema.offset_of(name);
+}
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+behavioral::ConfidenceInterval95 ci(double low, double high) {
+  behavioral::ConfidenceInterval95 c;
+  c.low = low;
+  c.high = high;
+  return c;
+}
+
+}  // namespace
+
+void FitOptions::validate() const {
+  if (adc_bits < 1 || adc_bits > 32)
+    throw FitError(fmt::format("fit.adc_bits = {}: must be between 1 and 32", adc_bits));
+}
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+bool is_held_out(std::uint64_t seed, std::uint64_t instance) { return splitmix64(seed ^ instance) % 5 == 0; }
+
+std::vector<std::size_t> ok_samples(const CampaignFile& campaign) {
+  std::vector<std::size_t> out;
+  for (std::size_t s = 0; s < campaign.records.size(); ++s)
+    if (campaign.records[s].status == SampleStatus::ok) out.push_back(s);
+  return out;
+}
+
+std::vector<std::size_t> held_out_samples(const CampaignFile& campaign, std::uint64_t seed) {
+  require_crossbar(campaign);
+  std::vector<std::size_t> out;
+  std::uint64_t last = 0;
+  for (std::size_t s : ok_samples(campaign)) {
+    const auto inst = static_cast<std::uint64_t>(*field(campaign, s, "instance"));
+    last = std::max(last, inst);
+    if (is_held_out(seed, inst)) out.push_back(s);
+  }
+  if (out.empty())
+    for (std::size_t s : ok_samples(campaign))
+      if (static_cast<std::uint64_t>(*field(campaign, s, "instance")) == last) out.push_back(s);
+  return out;
+}
+
+behavioral::CrossbarModelParams nominal_params(const characterize::CampaignSpec& spec) {
+  const auto& x = spec.crossbar;
+  behavioral::CrossbarModelParams p;
+  p.rows = x.rows;
+  p.cols = x.cols;
+  p.differential = x.differential;
+  p.cell = x.cell == netlists::CellModel::sinh ? behavioral::CellModel::sinh : behavioral::CellModel::linear;
+  p.v0_v = x.v0_v;
+  p.r_row_wire_ohm = x.r_row_wire_ohm;
+  p.r_col_wire_ohm = x.r_col_wire_ohm;
+  p.r_source_ohm = x.r_source_ohm;
+  p.temperature_c = spec.variation.temperature_c;
+  p.tnom_c = spec.variation.tnom_c;
+  p.cell_tc1_per_k = spec.variation.cell_tc1_per_k;
+  p.wire_tc1_per_k = spec.variation.wire_tc1_per_k;
+  return p;
+}
+
+double full_scale_a(const characterize::CampaignSpec& spec) {
+  const auto& w = spec.workload;
+  return spec.crossbar.rows * w.g_max_s * std::max(std::abs(w.v_read_min_v), std::abs(w.v_read_max_v));
+}
+
+SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nominal, const CampaignFile& campaign,
+                                   const std::vector<std::size_t>& samples, double full_scale, int adc_bits) {
+  require_crossbar(campaign);
+  const int R = nominal.rows, C = nominal.cols, Cp = nominal.physical_cols();
+  const auto& g_field = campaign.schema.field("g_programmed_s");
+  const auto& v_field = campaign.schema.field("v_in_v");
+  const auto& i_field = campaign.schema.field("i_spice_a");
+  if (g_field.shape != std::vector<std::uint64_t>{static_cast<std::uint64_t>(R), static_cast<std::uint64_t>(Cp)} ||
+      i_field.shape.size() != 2 || i_field.shape[1] != static_cast<std::uint64_t>(C))
+    throw FitError(
+        fmt::format("campaign arrays do not match the model ({} rows x {} outputs{}): g_programmed_s is {}x{}", R, C,
+                    nominal.differential ? ", differential" : "", g_field.shape.at(0), g_field.shape.at(1)));
+  const int N = static_cast<int>(v_field.shape.at(0));
+
+  SpiceComparison out;
+  double sum_sq = 0, max_abs = 0;
+  for (std::size_t s : samples) {
+    behavioral::CrossbarModelParams p = nominal;
+    p.r_row_wire_ohm = *field(campaign, s, "r_row_wire_ohm");
+    p.r_col_wire_ohm = *field(campaign, s, "r_col_wire_ohm");
+    p.temperature_c = *field(campaign, s, "temperature_c");
+    behavioral::CrossbarModel model(p);
+    Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> g(
+        field(campaign, s, "g_programmed_s"), R, Cp);
+    Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> v(
+        field(campaign, s, "v_in_v"), N, R);
+    const double* spice = field(campaign, s, "i_spice_a");  // [N, C] row-major
+    if (nominal.differential) {
+      Eigen::MatrixXd gp(R, C), gn(R, C);
+      for (int j = 0; j < C; ++j) {
+        gp.col(j) = g.col(2 * j);
+        gn.col(j) = g.col(2 * j + 1);
+      }
+      model.program(gp, gn);
+    } else {
+      model.program(Eigen::MatrixXd(g));
+    }
+    const Eigen::MatrixXd i = model.forward(v.transpose(), behavioral::SinhSolve::exact);  // C x N
+    for (int n = 0; n < N; ++n) {
+      for (int j = 0; j < C; ++j) {
+        const double m = i(j, n), ref = spice[n * C + j];
+        out.model_a.push_back(m);
+        out.spice_a.push_back(ref);
+        sum_sq += (m - ref) * (m - ref);
+        max_abs = std::max(max_abs, std::abs(m - ref));
+      }
+    }
+  }
+  auto& e = out.metrics;
+  e.n_samples = samples.size();
+  e.n_values = out.model_a.size();
+  e.rms_abs_a = e.n_values ? std::sqrt(sum_sq / static_cast<double>(e.n_values)) : 0.0;
+  e.max_abs_a = max_abs;
+  e.full_scale_a = full_scale;
+  e.adc_bits = adc_bits;
+  const double lsb = 2.0 * full_scale / std::ldexp(1.0, adc_bits);
+  e.rms_pct_fs = 100.0 * e.rms_abs_a / full_scale;
+  e.max_pct_fs = 100.0 * e.max_abs_a / full_scale;
+  e.rms_lsb = e.rms_abs_a / lsb;
+  e.max_lsb = e.max_abs_a / lsb;
+  return out;
+}
+
+behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const FitOptions& options) {
+  options.validate();
+  require_crossbar(campaign);
+  const auto spec = characterize::parse_campaign_spec(campaign.provenance.spec_text, "spec_text of the campaign");
+  const std::vector<std::size_t> ok = ok_samples(campaign);
+  if (ok.empty()) throw FitError("the campaign has no ok samples to fit");
+
+  behavioral::CrossbarModelFile m;
+  m.nominal = nominal_params(spec);
+  const int R = spec.crossbar.rows, Cp = spec.crossbar.physical_cols();
+  const std::size_t cells = static_cast<std::size_t>(R) * static_cast<std::size_t>(Cp);
+  const auto& var = spec.variation;
+  const double g_on = var.g_stuck_on_s >= 0 ? var.g_stuck_on_s : spec.workload.g_max_s;
+  const double g_off = var.g_stuck_off_s >= 0 ? var.g_stuck_off_s : spec.workload.g_min_s;
+  m.variation.g_stuck_on_s = g_on;
+  m.variation.g_stuck_off_s = g_off;
+
+  // Programming error.
+  const bool lognormal = var.g_prog_error.distribution == characterize::Distribution::lognormal;
+  std::vector<double> x;
+  x.reserve(ok.size() * cells);
+  for (std::size_t s : ok) {
+    const double* gt = field(campaign, s, "g_target_s");
+    const double* gp = field(campaign, s, "g_programmed_s");
+    for (std::size_t c = 0; c < cells; ++c) {
+      if (gp[c] == g_on || gp[c] == g_off || !(gt[c] > 0)) continue;
+      if (lognormal) {
+        if (gp[c] > 0) x.push_back(std::log(gp[c] / gt[c]));
+      } else {
+        x.push_back(gp[c] / gt[c] - 1.0);
+      }
+    }
+  }
+  const NormalFit nf = fit_normal(x);
+  const KsTest ks = ks_test_normal(x, nf.mean, nf.sigma);
+  auto& pe = m.variation.programming_error;
+  pe.distribution = lognormal ? "lognormal" : "normal";
+  pe.n = nf.n;
+  pe.gof_test = "kolmogorov-smirnov";
+  pe.gof_statistic = ks.statistic;
+  pe.gof_p_value = ks.p_value;
+  if (lognormal) {
+    auto rel = [](double s) { return std::sqrt(std::expm1(s * s)); };
+    pe.mean_log = nf.mean;
+    pe.sigma_log = nf.sigma;
+    pe.mean_rel = std::exp(nf.mean + 0.5 * nf.sigma * nf.sigma) - 1.0;
+    pe.sigma_rel_d2d = rel(nf.sigma);
+    pe.sigma_rel_d2d_ci95 = ci(rel(nf.sigma_ci95_low), rel(nf.sigma_ci95_high));
+  } else {
+    pe.mean_rel = nf.mean;
+    pe.sigma_rel_d2d = nf.sigma;
+    pe.sigma_rel_d2d_ci95 = ci(nf.sigma_ci95_low, nf.sigma_ci95_high);
+  }
+
+  // Stuck cells and wire spread: one ok sample (the first) per instance.
+  std::map<std::uint64_t, std::size_t> first_of_instance;
+  for (std::size_t s : ok) first_of_instance.emplace(static_cast<std::uint64_t>(*field(campaign, s, "instance")), s);
+  std::uint64_t n_on = 0, n_off = 0;
+  std::vector<double> wire;
+  for (const auto& [inst, s] : first_of_instance) {
+    n_on += static_cast<std::uint64_t>(*field(campaign, s, "n_stuck_on"));
+    n_off += static_cast<std::uint64_t>(*field(campaign, s, "n_stuck_off"));
+    if (spec.crossbar.r_row_wire_ohm > 0)
+      wire.push_back(*field(campaign, s, "r_row_wire_ohm") / spec.crossbar.r_row_wire_ohm - 1.0);
+    if (spec.crossbar.r_col_wire_ohm > 0)
+      wire.push_back(*field(campaign, s, "r_col_wire_ohm") / spec.crossbar.r_col_wire_ohm - 1.0);
+  }
+  const std::uint64_t trials = first_of_instance.size() * cells;
+  auto fraction = [&](std::uint64_t k) {
+    behavioral::FractionFit f;
+    f.n_events = k;
+    f.n_trials = trials;
+    f.fraction = static_cast<double>(k) / static_cast<double>(trials);
+    clopper_pearson95(k, trials, &f.ci95.low, &f.ci95.high);
+    return f;
+  };
+  m.variation.stuck_on = fraction(n_on);
+  m.variation.stuck_off = fraction(n_off);
+  auto& w = m.variation.wire;
+  if (wire.empty()) {
+    w.ci95 = ci(0.0, 0.0);
+  } else {
+    const NormalFit wf = fit_normal(wire);
+    w.r_wire_sigma_rel_d2d = wf.sigma;
+    w.mean_rel = wf.mean;
+    w.ci95 = ci(wf.sigma_ci95_low, wf.sigma_ci95_high);
+    w.n = wf.n;
+  }
+
+  // Held-out error.
+  m.held_out = compare_with_spice(m.nominal, campaign, held_out_samples(campaign, options.seed), full_scale_a(spec),
+                                  options.adc_bits)
+                   .metrics;
+
+  auto& pv = m.provenance;
+  pv.campaign_path = options.campaign_path;
+  pv.campaign_sha256 = options.campaign_path.empty() ? "" : sha256_file_hex(options.campaign_path);
+  pv.ngspice_version = campaign.provenance.ngspice_version;
+  pv.xbar_version = options.xbar_version;
+  pv.git_hash = options.git_hash;
+  pv.fit_time = utc_now();
+  pv.held_out_seed = options.seed;
+  return m;
+}
+
+}  // namespace xbar::fit

@@ -1,0 +1,96 @@
+// xbar fit campaign.h5 -o model.h5 [--seed N] [--adc-bits B]
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "verbs.hpp"
+#include "xbar/behavioral/model_file.hpp"
+#include "xbar/behavioral/model_file_error.hpp"
+#include "xbar/characterize/campaign_file.hpp"
+#include "xbar/fit/crossbar_fit.hpp"
+#include "xbar/fit/fit_error.hpp"
+#include "xbar_version.hpp"
+
+namespace xbar::tools {
+
+namespace {
+struct FitVerbOptions {
+  std::string campaign_path;
+  std::string output = "model.h5";
+  std::uint64_t seed = 1;
+  int adc_bits = 8;
+};
+
+void print_metrics(const char* label, const behavioral::ErrorMetrics& m) {
+  fmt::print("  {:<10} {:>7} {:>8}  {:>11.4e}  {:>11.4e}  {:>10.3e}  {:>10.3e}  {:>9.3e}  {:>9.3e}\n", label,
+             m.n_samples, m.n_values, m.rms_abs_a, m.max_abs_a, m.rms_pct_fs, m.max_pct_fs, m.rms_lsb, m.max_lsb);
+}
+}  // namespace
+
+Verb add_fit_verb(CLI::App& app) {
+  auto* sub = app.add_subcommand("fit", "Fit a behavioral crossbar model (xbar.model/1) to a campaign file");
+  auto o = std::make_shared<FitVerbOptions>();
+  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1, kind crossbar)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("-o,--output", o->output, "Model file to write (HDF5, xbar.model/1; data/MODEL_SCHEMA.md)")
+      ->capture_default_str();
+  sub->add_option("--seed", o->seed,
+                  "Seed of the held-out split: instance k is held out if splitmix64(seed^k) % 5 == 0")
+      ->capture_default_str();
+  sub->add_option("--adc-bits", o->adc_bits, "ADC resolution for the error in LSB (LSB = 2 full scale / 2^bits)")
+      ->check(CLI::Range(1, 32))
+      ->capture_default_str();
+  sub->footer("Example:\n  xbar fit crossbar_small.h5 -o crossbar_small_model.h5 --seed 1 --adc-bits 8");
+  return {
+      sub, [o] {
+        try {
+          if (behavioral::hdf5_schema_of(o->campaign_path) == "xbar.model/1")
+            throw fit::FitError(o->campaign_path + ": is a model file (xbar.model/1), not a campaign file; usage: " +
+                                "xbar fit CAMPAIGN.h5 -o MODEL.h5");
+          const auto campaign = characterize::read_campaign_file(o->campaign_path);
+          fit::FitOptions fo;
+          fo.seed = o->seed;
+          fo.adc_bits = o->adc_bits;
+          fo.campaign_path = o->campaign_path;
+          fo.xbar_version = XBAR_VERSION;
+          fo.git_hash = XBAR_GIT_HASH;
+          const auto m = fit::fit_crossbar(campaign, fo);
+          const auto& p = m.nominal;
+          const auto& e = m.variation.programming_error;
+          fmt::print("{}: {}x{} crossbar{}, {} cells, {} ok samples\n", o->campaign_path, p.rows, p.cols,
+                     p.differential ? " (differential)" : "", p.cell == behavioral::CellModel::sinh ? "sinh" : "linear",
+                     fit::ok_samples(campaign).size());
+          fmt::print("\nfitted variation (95% confidence intervals):\n");
+          fmt::print(
+              "  programming error  {:<9} sigma_rel_d2d = {:.5f}  [{:.5f}, {:.5f}]  mean_rel = {:+.2e}  (n = {})\n",
+              e.distribution, e.sigma_rel_d2d, e.sigma_rel_d2d_ci95.low, e.sigma_rel_d2d_ci95.high, e.mean_rel, e.n);
+          fmt::print("    goodness of fit: {} D = {:.4e}, p = {:.4g}\n", e.gof_test, e.gof_statistic, e.gof_p_value);
+          for (auto [name, f] : {std::pair{"stuck on ", &m.variation.stuck_on}, {"stuck off", &m.variation.stuck_off}})
+            fmt::print("  {}          fraction      = {:.5f}  [{:.5f}, {:.5f}]  ({} of {} cells, Clopper-Pearson)\n",
+                       name, f->fraction, f->ci95.low, f->ci95.high, f->n_events, f->n_trials);
+          const auto& w = m.variation.wire;
+          fmt::print("  wire spread        r_wire_sigma_rel_d2d = {:.5f}  [{:.5f}, {:.5f}]  (n = {})\n",
+                     w.r_wire_sigma_rel_d2d, w.ci95.low, w.ci95.high, w.n);
+          fmt::print("\nheld-out error of the model against SPICE (seed {}, full scale {:.4e} A, {}-bit ADC):\n",
+                     o->seed, m.held_out.full_scale_a, m.held_out.adc_bits);
+          fmt::print("  {:<10} {:>7} {:>8}  {:>11}  {:>11}  {:>10}  {:>10}  {:>9}  {:>9}\n", "set", "samples", "values",
+                     "RMS [A]", "max [A]", "RMS [%FS]", "max [%FS]", "RMS [LSB]", "max [LSB]");
+          print_metrics("held-out", m.held_out);
+          behavioral::write_crossbar_model_file(o->output, m);
+          fmt::print("\nwrote {}\n", o->output);
+          return 0;
+        } catch (const behavioral::Error& ex) {
+          std::fprintf(stderr, "xbar fit: %s\n", ex.what());
+          return 2;
+        } catch (const fit::FitError& ex) {
+          const std::string msg = ex.what();
+          std::fprintf(stderr, "xbar fit: %s%s\n",
+                       msg.rfind(o->campaign_path, 0) == 0 ? "" : (o->campaign_path + ": ").c_str(), msg.c_str());
+          return 2;
+        }
+      }};
+}
+
+}  // namespace xbar::tools

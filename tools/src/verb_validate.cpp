@@ -1,0 +1,171 @@
+// xbar validate model.h5 campaign.h5 [--plots DIR] [--dump-predictions FILE.csv]
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "verbs.hpp"
+#include "xbar/behavioral/model_file.hpp"
+#include "xbar/behavioral/model_file_error.hpp"
+#include "xbar/characterize/campaign_file.hpp"
+#include "xbar/fit/crossbar_fit.hpp"
+#include "xbar/fit/fit_error.hpp"
+#include "xbar/fit/sha256.hpp"
+
+namespace xbar::tools {
+
+namespace {
+struct ValidateOptions {
+  std::string model_path;
+  std::string campaign_path;
+  std::string plots_dir;
+  std::string dump_path;
+};
+
+void print_metrics(const char* label, const behavioral::ErrorMetrics& m) {
+  fmt::print("  {:<10} {:>7} {:>8}  {:>11.4e}  {:>11.4e}  {:>10.3e}  {:>10.3e}  {:>9.3e}  {:>9.3e}\n", label,
+             m.n_samples, m.n_values, m.rms_abs_a, m.max_abs_a, m.rms_pct_fs, m.max_pct_fs, m.rms_lsb, m.max_lsb);
+}
+
+// Runs a gnuplot script; throws fit::FitError when gnuplot is missing or fails.
+void run_gnuplot(const std::string& script) {
+  FILE* pipe = ::popen("gnuplot 2>&1", "w");
+  if (!pipe) throw fit::FitError("cannot start gnuplot (is it installed?)");
+  std::fwrite(script.data(), 1, script.size(), pipe);
+  const int rc = ::pclose(pipe);
+  if (rc != 0) throw fit::FitError(fmt::format("gnuplot failed (exit status {}); is it installed?", rc));
+}
+
+std::string gnuplot_terminal() {
+  FILE* pipe = ::popen("gnuplot -e 'set terminal' 2>&1", "r");
+  std::string out;
+  if (pipe) {
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+    ::pclose(pipe);
+  }
+  return out.find("pngcairo") != std::string::npos ? "pngcairo size 900,700" : "png size 900,700";
+}
+
+std::vector<std::string> write_plots(const std::string& dir, const fit::SpiceComparison& all) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  const std::string data = (fs::path(dir) / "validate_points.dat").string();
+  {
+    std::ofstream out(data);
+    if (!out) throw fit::FitError(data + ": cannot write");
+    out << "# spice_a model_a residual_a\n";
+    out.precision(17);
+    for (std::size_t i = 0; i < all.model_a.size(); ++i)
+      out << all.spice_a[i] << ' ' << all.model_a[i] << ' ' << all.model_a[i] - all.spice_a[i] << '\n';
+  }
+  double max_res = 0;
+  for (std::size_t i = 0; i < all.model_a.size(); ++i)
+    max_res = std::max(max_res, std::abs(all.model_a[i] - all.spice_a[i]));
+  const double bin = max_res > 0 ? 2.0 * max_res / 50.0 : 1e-18;
+  const std::string scatter = (fs::path(dir) / "model_vs_spice.png").string();
+  const std::string hist = (fs::path(dir) / "residual_histogram.png").string();
+  const std::string term = gnuplot_terminal();
+  run_gnuplot(fmt::format(R"(set terminal {0}
+set output '{1}'
+set title 'behavioral model against SPICE (all ok samples)'
+set xlabel 'SPICE output current [A]'
+set ylabel 'model output current [A]'
+set key top left
+set grid
+plot '{2}' using 1:2 with points pt 7 ps 0.4 title 'outputs', x with lines lw 1 title 'y = x'
+set output '{3}'
+set title 'residual model - SPICE'
+set xlabel 'residual [A]'
+set ylabel 'count'
+set style fill solid 0.6
+binw = {4:.17g}
+bin(x) = binw * floor(x / binw + 0.5)
+plot '{2}' using (bin($3)):(1.0) smooth frequency with boxes title 'residuals'
+set output
+)",
+                          term, scatter, data, hist, bin));
+  return {scatter, hist};
+}
+}  // namespace
+
+Verb add_validate_verb(CLI::App& app) {
+  auto* sub = app.add_subcommand("validate", "Recompute a model's error against the SPICE samples of a campaign");
+  auto o = std::make_shared<ValidateOptions>();
+  sub->add_option("model", o->model_path, "Model file (HDF5, xbar.model/1)")->required()->check(CLI::ExistingFile);
+  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("--plots", o->plots_dir, "Write gnuplot PNGs (model vs SPICE scatter, residual histogram) here");
+  sub->add_option("--dump-predictions", o->dump_path,
+                  "Write every ok sample's model and SPICE outputs as CSV: sample,input,output,model_a,spice_a");
+  sub->footer("Example:\n  xbar validate model.h5 campaign.h5 --plots plots/");
+  return {
+      sub, [o] {
+        try {
+          const auto m = behavioral::read_crossbar_model_file(o->model_path);
+          if (behavioral::hdf5_schema_of(o->campaign_path) == "xbar.model/1")
+            throw fit::FitError(o->campaign_path + ": is a model file (xbar.model/1), not a campaign file; usage: " +
+                                "xbar validate MODEL.h5 CAMPAIGN.h5");
+          const auto campaign = characterize::read_campaign_file(o->campaign_path);
+          if (campaign.schema.kind != "crossbar")
+            throw fit::FitError(fmt::format("{}: campaign kind '{}': this model is a crossbar model", o->campaign_path,
+                                            campaign.schema.kind));
+          const std::string sha = fit::sha256_file_hex(o->campaign_path);
+          fmt::print("{}: {}x{} crossbar model fitted {} to {}\n", o->model_path, m.nominal.rows, m.nominal.cols,
+                     m.provenance.fit_time, m.provenance.campaign_path);
+          if (!m.provenance.campaign_sha256.empty() && sha != m.provenance.campaign_sha256)
+            fmt::print(
+                "note: {} is not the campaign the model was fitted to (SHA-256 differs); "
+                "its held-out split is applied anyway\n",
+                o->campaign_path);
+          const auto& h = m.held_out;
+          const auto held =
+              fit::compare_with_spice(m.nominal, campaign, fit::held_out_samples(campaign, m.provenance.held_out_seed),
+                                      h.full_scale_a, h.adc_bits);
+          const auto all =
+              fit::compare_with_spice(m.nominal, campaign, fit::ok_samples(campaign), h.full_scale_a, h.adc_bits);
+          fmt::print("\nerror of the model against SPICE (full scale {:.4e} A, {}-bit ADC):\n", h.full_scale_a,
+                     h.adc_bits);
+          fmt::print("  {:<10} {:>7} {:>8}  {:>11}  {:>11}  {:>10}  {:>10}  {:>9}  {:>9}\n", "set", "samples", "values",
+                     "RMS [A]", "max [A]", "RMS [%FS]", "max [%FS]", "RMS [LSB]", "max [LSB]");
+          print_metrics("recorded", h);
+          print_metrics("held-out", held.metrics);
+          print_metrics("all ok", all.metrics);
+          if (!o->dump_path.empty()) {
+            const auto& ifield = campaign.schema.field("i_spice_a");
+            const std::size_t n_in = ifield.shape.at(0), n_out = ifield.shape.at(1);
+            const auto samples = fit::ok_samples(campaign);
+            std::ofstream out(o->dump_path);
+            if (!out) throw fit::FitError(o->dump_path + ": cannot write");
+            out.precision(17);
+            out << "sample,input,output,model_a,spice_a\n";
+            std::size_t k = 0;
+            for (std::size_t s : samples)
+              for (std::size_t n = 0; n < n_in; ++n)
+                for (std::size_t j = 0; j < n_out; ++j, ++k)
+                  out << s << ',' << n << ',' << j << ',' << all.model_a[k] << ',' << all.spice_a[k] << '\n';
+            fmt::print("\nwrote {}\n", o->dump_path);
+          }
+          if (!o->plots_dir.empty()) {
+            fmt::print("\nplots:\n");
+            for (const auto& png : write_plots(o->plots_dir, all)) fmt::print("  {}\n", png);
+          }
+          return 0;
+        } catch (const behavioral::Error& ex) {
+          std::fprintf(stderr, "xbar validate: %s\n", ex.what());
+          return 2;
+        } catch (const fit::FitError& ex) {
+          const std::string msg = ex.what();
+          std::fprintf(stderr, "xbar validate: %s%s\n",
+                       msg.rfind(o->campaign_path, 0) == 0 ? "" : (o->campaign_path + ": ").c_str(), msg.c_str());
+          return 2;
+        }
+      }};
+}
+
+}  // namespace xbar::tools
