@@ -11,20 +11,17 @@
 #include <cstring>
 #include <filesystem>
 
+#include "temp_dir.hpp"
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/characterize/campaign_runner.hpp"
 #include "xbar/characterize/campaign_spec.hpp"
 
 using namespace xbar::characterize;
 namespace fs = std::filesystem;
+using xbar::test::TempDir;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / fmt::format("xbar-campaign-test-{}", ::getpid());
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string spec_text(const std::string& output, int samples_instances, const std::string& extra_variation = "",
                       int rows = 8, int cols = 6) {

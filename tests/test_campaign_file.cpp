@@ -1,5 +1,7 @@
 // Campaign record bytes and the HDF5 campaign file "xbar.campaign/1" (campaign_file.hpp).
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <fmt/format.h>
 #include <hdf5.h>
 #include <unistd.h>
@@ -20,6 +22,7 @@
 
 namespace xc = xbar::characterize;
 namespace fs = std::filesystem;
+using xbar::test::TempDir;
 
 namespace {
 
@@ -46,21 +49,6 @@ void check_same_bits(const std::vector<double>& a, const std::vector<double>& b)
   }
 }
 
-/// A fresh folder under the temp dir, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / fmt::format("xbar_test_campaign_file_{}_{}", ::getpid(), counter++);
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 xc::CampaignSchema test_schema() {
   xc::CampaignSchema s;

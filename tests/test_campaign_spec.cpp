@@ -1,6 +1,8 @@
 // Unit tests of the campaign spec parser: the shipped examples, defaults, and one test per class
 // of error, each checking the file name, the line, the field and what is allowed.
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 
 using namespace xbar::characterize;
 namespace fs = std::filesystem;
+using xbar::test::TempDir;
 
 namespace {
 
@@ -22,20 +25,6 @@ std::string data_path(const std::string& name) {
   return (fs::path(__FILE__).parent_path().parent_path() / "data" / name).string();
 }
 
-/// A scratch folder for spec and CSV files, removed at the end of the test.
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / fmt::format("xbar-test-spec-{}", ::getpid());
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path file = path / name;
-    std::ofstream(file) << text;
-    return file.string();
-  }
-};
 
 /// The SpecError message of parsing `text` as "spec.toml", or "" when it parses.
 std::string error_of(const std::string& text) {

@@ -1,5 +1,7 @@
 // Unit tests of characterize pieces that need no ngspice: counter RNG, CSV and rawfile readers.
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <fmt/format.h>
 
 #include <cmath>
@@ -18,19 +20,9 @@
 using namespace xbar::characterize;
 
 namespace {
-// A folder of this test process, removed when the tests end.
-struct TempFolder {
-  std::filesystem::path path = std::filesystem::temp_directory_path() / fmt::format("xbar-unit-{}", ::getpid());
-  TempFolder() { std::filesystem::create_directories(path); }
-  ~TempFolder() { std::filesystem::remove_all(path); }
-};
-const TempFolder kTemp;
+const xbar::test::TempDir kTemp;  // this process's scratch files
 
-std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = (kTemp.path / name).string();
-  std::ofstream(path) << text;
-  return path;
-}
+std::string write_temp(const std::string& name, const std::string& text) { return kTemp.write(name, text); }
 std::string error_of(const std::function<void()>& f) {
   try {
     f();

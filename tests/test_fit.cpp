@@ -2,6 +2,8 @@
 // must cover the spec's values; the linear model must match SPICE on held-out samples; the
 // model file round-trips exactly.
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -19,14 +21,10 @@
 
 using namespace xbar;
 namespace fs = std::filesystem;
+using xbar::test::TempDir;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / fmt::format("xbar-fit-test-{}", ::getpid());
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string spec_text(const std::string& output, const std::string& distribution, const std::string& crossbar_extra) {
   return fmt::format(R"(kind = "crossbar"
