@@ -597,8 +597,8 @@ std::string read_schema_version(hid_t file, const std::string& path) {
     throw FileError(fmt::format("{}: not an xbar campaign file (no 'schema' attribute)", path));
   std::string version = read_string_attr(file, "/", "schema", path);
   if (version.rfind("xbar.model/", 0) == 0)
-    throw FileError(fmt::format("{}: is a model file ({}), not a campaign file ({}): give the campaign the model "
-                                "was fitted to, e.g. `xbar validate model.h5 campaign.h5`",
+    throw FileError(fmt::format("{}: is a model file ({}), not a campaign file ({}): pass the campaign file here "
+                                "(`xbar fit CAMPAIGN.h5 -o MODEL.h5`, `xbar validate MODEL.h5 CAMPAIGN.h5`)",
                                 path, version, kSchemaVersion));
   if (version != kSchemaVersion)
     throw FileError(

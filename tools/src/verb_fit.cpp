@@ -46,9 +46,6 @@ Verb add_fit_verb(CLI::App& app) {
   return {
       sub, [o] {
         try {
-          if (behavioral::hdf5_schema_of(o->campaign_path) == "xbar.model/1")
-            throw fit::FitError(o->campaign_path + ": is a model file (xbar.model/1), not a campaign file; usage: " +
-                                "xbar fit CAMPAIGN.h5 -o MODEL.h5");
           const auto campaign = characterize::read_campaign_file(o->campaign_path);
           fit::FitOptions fo;
           fo.seed = o->seed;

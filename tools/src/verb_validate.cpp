@@ -108,9 +108,6 @@ Verb add_validate_verb(CLI::App& app) {
       sub, [o] {
         try {
           const auto m = behavioral::read_crossbar_model_file(o->model_path);
-          if (behavioral::hdf5_schema_of(o->campaign_path) == "xbar.model/1")
-            throw fit::FitError(o->campaign_path + ": is a model file (xbar.model/1), not a campaign file; usage: " +
-                                "xbar validate MODEL.h5 CAMPAIGN.h5");
           const auto campaign = characterize::read_campaign_file(o->campaign_path);
           if (campaign.schema.kind != "crossbar")
             throw fit::FitError(fmt::format("{}: campaign kind '{}': this model is a crossbar model", o->campaign_path,
