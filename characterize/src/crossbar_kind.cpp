@@ -9,6 +9,7 @@
 #include <string>
 
 #include "xbar/characterize/circuit_kind.hpp"
+#include "kinds.hpp"
 #include "xbar/characterize/counter_rng.hpp"
 #include "xbar/characterize/csv.hpp"
 #include "xbar/characterize/error.hpp"
@@ -223,9 +224,6 @@ std::uint64_t rng_stream(std::uint64_t purpose, std::uint64_t index) {
   return CounterRng::mix(purpose * 0x9E3779B97F4A7C15ULL) ^ CounterRng::mix(index);
 }
 
-std::unique_ptr<CircuitKind> make_circuit_kind(const CampaignSpec& spec) {
-  if (spec.kind == "crossbar") return std::make_unique<CrossbarKind>(spec);
-  throw SpecError(fmt::format("{}: kind = '{}': no such circuit kind (known: crossbar)", spec.source_path, spec.kind));
-}
+std::unique_ptr<CircuitKind> make_crossbar_kind(const CampaignSpec& spec) { return std::make_unique<CrossbarKind>(spec); }
 
 }  // namespace xbar::characterize

@@ -1,0 +1,34 @@
+#include "xbar/characterize/circuit_kind.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <string_view>
+
+#include "kinds.hpp"
+#include "xbar/characterize/error.hpp"
+
+namespace xbar::characterize {
+
+namespace {
+
+struct KindFactory {
+  std::string_view name;
+  std::unique_ptr<CircuitKind> (*make)(const CampaignSpec& spec);
+};
+constexpr KindFactory kKindFactories[] = {
+    {"crossbar", make_crossbar_kind},
+};
+
+}  // namespace
+
+std::unique_ptr<CircuitKind> make_circuit_kind(const CampaignSpec& spec) {
+  std::string known;
+  for (const KindFactory& k : kKindFactories) {
+    if (k.name == spec.kind) return k.make(spec);
+    known += fmt::format("{}{}", known.empty() ? "" : ", ", k.name);
+  }
+  throw SpecError(fmt::format("{}: kind = '{}': no such circuit kind (known: {})", spec.source_path, spec.kind, known));
+}
+
+}  // namespace xbar::characterize
