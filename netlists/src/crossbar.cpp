@@ -109,32 +109,90 @@ void CrossbarParams::validate() const {
   if (!bad.empty()) throw ValidationError(std::move(bad));
 }
 
-Deck make_crossbar_deck(const CrossbarParams& p) {
-  p.validate();
-  const int R = p.rows;
-  const int K = p.physical_cols();
-  const bool rw = p.r_row_wire_ohm > 0.0;
-  const bool cw = p.r_col_wire_ohm > 0.0;
+namespace {
 
-  // Node-name helpers; zero-ohm segments merge their end nodes (no 0-ohm resistors in SPICE).
-  auto rs = [&](int i) { return p.r_source_ohm.size() ? p.r_source_ohm[i] : 0.0; };
-  auto drv = [&](int i) { return rs(i) > 0.0 ? fmt::format("d{}", i) : fmt::format("in{}", i); };
-  auto out_node = [&](int k) { return fmt::format("o{}", k); };
-  auto row_node = [&](int i, int k) { return rw ? fmt::format("r{}_{}", i, k) : drv(i); };
-  auto col_node = [&](int i, int k) { return cw ? fmt::format("c{}_{}", i, k) : out_node(k); };
-  auto g_of = [&](int i, int k) {
+/// Names shared by the deck and the array text. Zero-ohm segments merge their end nodes (no
+/// 0-ohm resistors in SPICE).
+struct CrossbarNames {
+  const CrossbarParams& p;
+  bool rw() const { return p.r_row_wire_ohm > 0.0; }
+  bool cw() const { return p.r_col_wire_ohm > 0.0; }
+  double rs(int i) const { return p.r_source_ohm.size() ? p.r_source_ohm[i] : 0.0; }
+  std::string drv(int i) const { return rs(i) > 0.0 ? fmt::format("d{}", i) : fmt::format("in{}", i); }
+  std::string out_node(int k) const { return fmt::format("o{}", k); }
+  std::string row_node(int i, int k) const { return rw() ? fmt::format("r{}_{}", i, k) : drv(i); }
+  std::string col_node(int i, int k) const { return cw() ? fmt::format("c{}_{}", i, k) : out_node(k); }
+  double g_of(int i, int k) const {
     if (!p.differential) return p.g_s(i, k);
     return (k % 2 == 0) ? p.g_s(i, k / 2) : p.g_neg_s(i, k / 2);
-  };
-  auto sense_name = [&](int k) {
+  }
+  std::string sense_name(int k) const {
     if (!p.differential) return fmt::format("vsj{}", k);
     return fmt::format("vsj{}{}", k % 2 == 0 ? 'p' : 'n', k / 2);
-  };
+  }
+};
 
-  const bool thermal = p.temperature_c != 27.0 || p.tnom_c != 27.0;
+void write_array(const CrossbarParams& p, fmt::memory_buffer& buf) {
+  const CrossbarNames n{p};
+  const int R = p.rows;
+  const int K = p.physical_cols();
   const std::string wire_tc = p.wire_tc1_per_k != 0.0 ? fmt::format(" tc1={}", p.wire_tc1_per_k) : "";
   const std::string cell_tc = p.cell_tc1_per_k != 0.0 ? fmt::format(" tc1={}", p.cell_tc1_per_k) : "";
   const double sinh_g_scale = 1.0 / (1.0 + p.cell_tc1_per_k * (p.temperature_c - p.tnom_c));
+  auto out = std::back_inserter(buf);
+  if (n.rw()) {
+    fmt::format_to(out, "* row wires\n");
+    for (int i = 0; i < R; ++i) {
+      for (int k = 0; k < K; ++k) {
+        const std::string from = k == 0 ? n.drv(i) : n.row_node(i, k - 1);
+        fmt::format_to(out, "Rr{}_{} {} r{}_{} {}{}\n", i, k, from, i, k, p.r_row_wire_ohm, wire_tc);
+        if (p.c_row_wire_f > 0.0) fmt::format_to(out, "Cr{}_{} r{}_{} 0 {}\n", i, k, i, k, p.c_row_wire_f);
+      }
+    }
+  } else if (p.c_row_wire_f > 0.0) {
+    for (int i = 0; i < R; ++i)
+      for (int k = 0; k < K; ++k) fmt::format_to(out, "Cr{}_{} {} 0 {}\n", i, k, n.row_node(i, k), p.c_row_wire_f);
+  }
+  if (n.cw() || p.c_col_wire_f > 0.0) fmt::format_to(out, "* column wires\n");
+  for (int k = 0; k < K; ++k) {
+    for (int i = 0; i < R; ++i) {
+      const std::string to = (i + 1 < R) ? n.col_node(i + 1, k) : n.out_node(k);
+      if (n.cw()) fmt::format_to(out, "Rc{}_{} c{}_{} {} {}{}\n", i, k, i, k, to, p.r_col_wire_ohm, wire_tc);
+      if (p.c_col_wire_f > 0.0) fmt::format_to(out, "Cc{}_{} {} 0 {}\n", i, k, to, p.c_col_wire_f);
+    }
+  }
+  fmt::format_to(out, "* cells\n");
+  for (int i = 0; i < R; ++i) {
+    for (int k = 0; k < K; ++k) {
+      const double g = n.g_of(i, k);
+      if (g == 0.0) continue;  // open cell (e.g. stuck off)
+      const std::string a = n.row_node(i, k), b = n.col_node(i, k);
+      if (p.cell == CellModel::linear) {
+        fmt::format_to(out, "Rx{}_{} {} {} {}{}\n", i, k, a, b, 1.0 / g, cell_tc);
+      } else {
+        fmt::format_to(out, "Bx{}_{} {} {} I={}*sinh(V({},{})/{})\n", i, k, a, b, g * sinh_g_scale * p.v0_v, a, b,
+                       p.v0_v);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string crossbar_array_text(const CrossbarParams& p) {
+  p.validate();
+  fmt::memory_buffer buf;
+  write_array(p, buf);
+  return fmt::to_string(buf);
+}
+
+Deck make_crossbar_deck(const CrossbarParams& p) {
+  p.validate();
+  const CrossbarNames n{p};
+  const int R = p.rows;
+  const int K = p.physical_cols();
+  const bool thermal = p.temperature_c != 27.0 || p.tnom_c != 27.0;
+  const std::string wire_tc = p.wire_tc1_per_k != 0.0 ? fmt::format(" tc1={}", p.wire_tc1_per_k) : "";
 
   fmt::memory_buffer buf;
   auto out = std::back_inserter(buf);
@@ -148,9 +206,9 @@ Deck make_crossbar_deck(const CrossbarParams& p) {
   for (int j = 0; j < p.cols; ++j) {
     Probe probe{fmt::format("i_out{}", j), "A", {}};
     if (p.differential) {
-      probe.terms = {{sense_name(2 * j) + "#branch", 1.0}, {sense_name(2 * j + 1) + "#branch", -1.0}};
+      probe.terms = {{n.sense_name(2 * j) + "#branch", 1.0}, {n.sense_name(2 * j + 1) + "#branch", -1.0}};
     } else {
-      probe.terms = {{sense_name(j) + "#branch", 1.0}};
+      probe.terms = {{n.sense_name(j) + "#branch", 1.0}};
     }
     fmt::format_to(out, "{}\n", probe_comment(probe));
     deck.probes.push_back(std::move(probe));
@@ -159,45 +217,11 @@ Deck make_crossbar_deck(const CrossbarParams& p) {
   fmt::format_to(out, "* row drivers\n");
   for (int i = 0; i < R; ++i) {
     fmt::format_to(out, "Vin{} in{} 0 DC {}\n", i, i, p.v_in_v[i]);
-    if (rs(i) > 0.0) fmt::format_to(out, "Rs{} in{} d{} {}{}\n", i, i, i, rs(i), wire_tc);
+    if (n.rs(i) > 0.0) fmt::format_to(out, "Rs{} in{} d{} {}{}\n", i, i, i, n.rs(i), wire_tc);
   }
-  if (rw) {
-    fmt::format_to(out, "* row wires\n");
-    for (int i = 0; i < R; ++i) {
-      for (int k = 0; k < K; ++k) {
-        const std::string from = k == 0 ? drv(i) : row_node(i, k - 1);
-        fmt::format_to(out, "Rr{}_{} {} r{}_{} {}{}\n", i, k, from, i, k, p.r_row_wire_ohm, wire_tc);
-        if (p.c_row_wire_f > 0.0) fmt::format_to(out, "Cr{}_{} r{}_{} 0 {}\n", i, k, i, k, p.c_row_wire_f);
-      }
-    }
-  } else if (p.c_row_wire_f > 0.0) {
-    for (int i = 0; i < R; ++i)
-      for (int k = 0; k < K; ++k) fmt::format_to(out, "Cr{}_{} {} 0 {}\n", i, k, row_node(i, k), p.c_row_wire_f);
-  }
-  if (cw || p.c_col_wire_f > 0.0) fmt::format_to(out, "* column wires\n");
-  for (int k = 0; k < K; ++k) {
-    for (int i = 0; i < R; ++i) {
-      const std::string to = (i + 1 < R) ? col_node(i + 1, k) : out_node(k);
-      if (cw) fmt::format_to(out, "Rc{}_{} c{}_{} {} {}{}\n", i, k, i, k, to, p.r_col_wire_ohm, wire_tc);
-      if (p.c_col_wire_f > 0.0) fmt::format_to(out, "Cc{}_{} {} 0 {}\n", i, k, to, p.c_col_wire_f);
-    }
-  }
-  fmt::format_to(out, "* cells\n");
-  for (int i = 0; i < R; ++i) {
-    for (int k = 0; k < K; ++k) {
-      const double g = g_of(i, k);
-      if (g == 0.0) continue;  // open cell (e.g. stuck off)
-      if (p.cell == CellModel::linear) {
-        fmt::format_to(out, "Rx{}_{} {} {} {}{}\n", i, k, row_node(i, k), col_node(i, k), 1.0 / g, cell_tc);
-      } else {
-        const std::string a = row_node(i, k), b = col_node(i, k);
-        fmt::format_to(out, "Bx{}_{} {} {} I={}*sinh(V({},{})/{})\n", i, k, a, b, g * sinh_g_scale * p.v0_v, a, b,
-                       p.v0_v);
-      }
-    }
-  }
+  write_array(p, buf);
   fmt::format_to(out, "* virtual-ground sensing\n");
-  for (int k = 0; k < K; ++k) fmt::format_to(out, "{} o{} 0 DC 0\n", sense_name(k), k);
+  for (int k = 0; k < K; ++k) fmt::format_to(out, "{} o{} 0 DC 0\n", n.sense_name(k), k);
   if (p.klu) fmt::format_to(out, ".options klu\n");
   if (thermal) fmt::format_to(out, ".options temp={} tnom={}\n", p.temperature_c, p.tnom_c);
   fmt::format_to(out, ".op\n.end\n");

@@ -91,4 +91,11 @@ struct CrossbarParams {
 /// "i_out<j>", unit A.
 Deck make_crossbar_deck(const CrossbarParams& params);
 
+/// The array alone, for composing bigger decks (the tile chain): row wires, column wires and
+/// cells, with the node names above. Rows start at in<i> (or d<i> when r_source_ohm[i] > 0,
+/// in which case the caller writes Rs<i>), physical columns end at o<k>. No sources, no sense
+/// sources, no options, no analysis: the caller drives in<i> and terminates o<k> (e.g. with
+/// TIAs). v_in_v must still be valid (validate() runs) but is not used.
+std::string crossbar_array_text(const CrossbarParams& params);
+
 }  // namespace xbar::netlists
