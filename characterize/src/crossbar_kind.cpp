@@ -9,6 +9,7 @@
 #include <string>
 
 #include "xbar/characterize/circuit_kind.hpp"
+#include "crossbar_sampling.hpp"
 #include "kinds.hpp"
 #include "xbar/characterize/counter_rng.hpp"
 #include "xbar/characterize/csv.hpp"
@@ -19,8 +20,6 @@ namespace xbar::characterize {
 
 namespace {
 
-// Purposes of the RNG streams (never renumber: files depend on them).
-enum : std::uint64_t { kWireSpread = 1, kStuck = 2, kTarget = 3, kProgramming = 4, kInput = 5 };
 
 class CrossbarKind final : public CircuitKind {
  public:
@@ -68,52 +67,12 @@ void CrossbarKind::build_schema() {
 }
 
 Eigen::MatrixXd CrossbarKind::targets(std::uint64_t index) const {
-  const auto& x = spec_.crossbar;
-  const auto& w = spec_.workload;
-  const int Cp = x.physical_cols();
-  if (w.weights == WeightSource::file) return weights_;  // physical columns (the spec parser checked the shape)
-  CounterRng rng(spec_.seed, rng_stream(kTarget, index));
-  Eigen::MatrixXd t(x.rows, Cp);
-  const double mid = 0.5 * (w.g_min_s + w.g_max_s), sigma = (w.g_max_s - w.g_min_s) / 6.0;
-  for (int i = 0; i < x.rows; ++i) {
-    for (int k = 0; k < Cp; ++k) {
-      const std::uint64_t cell = static_cast<std::uint64_t>(i) * Cp + k;
-      t(i, k) = w.weights == WeightSource::uniform ? rng.uniform(cell, w.g_min_s, w.g_max_s)
-                                                    : std::clamp(mid + sigma * rng.normal(cell), w.g_min_s, w.g_max_s);
-    }
-  }
-  return t;
+  return sample_target_conductances(spec_, weights_, index);
 }
 
 Eigen::MatrixXd CrossbarKind::programmed(const Eigen::MatrixXd& target, std::uint64_t index, std::uint64_t instance,
                                          double* n_on, double* n_off) const {
-  const auto& v = spec_.variation;
-  const double g_on = v.g_stuck_on_s >= 0 ? v.g_stuck_on_s : spec_.workload.g_max_s;
-  const double g_off = v.g_stuck_off_s >= 0 ? v.g_stuck_off_s : spec_.workload.g_min_s;
-  const double sigma = v.g_prog_error.sigma_rel_d2d;
-  const double s_log = std::sqrt(std::log1p(sigma * sigma));
-  CounterRng stuck(spec_.seed, rng_stream(kStuck, instance));  // a chip property: the same for every pattern
-  CounterRng prog(spec_.seed, rng_stream(kProgramming, index));  // drawn anew at every programming
-  Eigen::MatrixXd g = target;
-  *n_on = *n_off = 0;
-  for (Eigen::Index i = 0; i < g.rows(); ++i) {
-    for (Eigen::Index k = 0; k < g.cols(); ++k) {
-      const std::uint64_t cell = static_cast<std::uint64_t>(i) * g.cols() + k;
-      const double u = stuck.uniform(cell);
-      if (u < v.stuck_on_fraction) {
-        g(i, k) = g_on;
-        ++*n_on;
-      } else if (u < v.stuck_on_fraction + v.stuck_off_fraction) {
-        g(i, k) = g_off;
-        ++*n_off;
-      } else if (v.g_prog_error.distribution == Distribution::normal) {
-        g(i, k) = std::max(0.0, target(i, k) * (1.0 + sigma * prog.normal(cell)));
-      } else if (v.g_prog_error.distribution == Distribution::lognormal) {
-        g(i, k) = target(i, k) * std::exp(s_log * prog.normal(cell) - 0.5 * s_log * s_log);
-      }
-    }
-  }
-  return g;
+  return sample_programmed_conductances(spec_, target, index, instance, n_on, n_off);
 }
 
 Eigen::MatrixXd CrossbarKind::inputs(std::uint64_t index) const {
