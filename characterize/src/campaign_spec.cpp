@@ -305,6 +305,8 @@ struct KindReader {
 };
 constexpr KindReader kKindReaders[] = {
     {"crossbar", read_crossbar_kind},
+    {"opamp", read_opamp_kind},
+    {"tia", read_tia_kind},
 };
 
 std::string known_kinds() {

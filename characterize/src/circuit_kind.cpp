@@ -18,6 +18,8 @@ struct KindFactory {
 };
 constexpr KindFactory kKindFactories[] = {
     {"crossbar", make_crossbar_kind},
+    {"opamp", make_opamp_kind},
+    {"tia", make_tia_kind},
 };
 
 }  // namespace

@@ -265,5 +265,7 @@ CampaignSpec parse_spec(const std::string& text, const std::string& source_name,
 
 // ---- one reader per circuit kind: checks the top-level keys and reads every table ----
 void read_crossbar_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);
+void read_opamp_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);   // opamp_spec.cpp
+void read_tia_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);     // opamp_spec.cpp
 
 }  // namespace xbar::characterize::spec_detail

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "xbar/netlists/crossbar.hpp"
+#include "xbar/netlists/opamp.hpp"
 
 namespace xbar::characterize {
 
@@ -38,6 +39,9 @@ struct ProgrammingError {
   double sigma_rel_d2d = 0.0;  ///< relative standard deviation, >= 0
 };
 
+/// Which transistors of an op-amp get Pelgrom mismatch draws.
+enum class MismatchDevices { all, input_pair, none };
+
 struct VariationSpec {
   ProgrammingError g_prog_error;           ///< [variation] g_prog_error
   double stuck_on_fraction = 0.0;          ///< fraction of cells stuck at g_stuck_on_s, in [0, 1]
@@ -49,6 +53,11 @@ struct VariationSpec {
   double tnom_c = 27.0;                    ///< temperature at which nominal values hold, Celsius
   double cell_tc1_per_k = 0.0;             ///< first-order temperature coefficient of cell resistance, 1/K
   double wire_tc1_per_k = 0.0;             ///< first-order temperature coefficient of wire resistance, 1/K
+  // Op-amp mismatch (kinds "opamp" and "tia"; the tile chain's TIAs), drawn per instance.
+  double a_vt_mv_um = -1.0;                ///< Pelgrom A_VT per transistor, mV*um; < 0 means the process's (3.5 for xbar180)
+  double a_beta_pct_um = -1.0;             ///< Pelgrom A_beta per transistor, %*um; < 0 means the process's (0.7 for xbar180)
+  MismatchDevices mismatch_devices = MismatchDevices::all;  ///< which transistors get mismatch draws
+  double opamp_vos_sigma_v = 0.0;          ///< macro op-amp: standard deviation of the input offset, V
 };
 
 enum class WeightSource { uniform, normal, file };
@@ -76,9 +85,13 @@ struct RunSpec {
 };
 
 struct CampaignSpec {
-  std::string kind = "crossbar";           ///< circuit kind: "crossbar" (op-amp, ADC, tile chain later)
+  std::string kind = "crossbar";           ///< circuit kind: "crossbar", "opamp" or "tia" (ADC, tile chain later)
   std::uint64_t seed = 1;                  ///< campaign seed: sample i depends only on (seed, i)
   netlists::CrossbarParams crossbar;       ///< [crossbar] nominal parameters; g_s and v_in_v come from the workload
+  netlists::OpampParams opamp;             ///< [opamp] the op-amp (kinds "opamp" and "tia")
+  netlists::OpampBench opamp_bench;        ///< [opamp] test-bench fields (kind "opamp")
+  netlists::TiaParams tia;                 ///< [tia] the TIA; tia.opamp is a copy of `opamp` (kind "tia")
+  netlists::TiaBench tia_bench;            ///< [tia] test-bench fields (kind "tia")
   VariationSpec variation;
   WorkloadSpec workload;
   RunSpec run;
