@@ -116,7 +116,8 @@ std::string macro_subckt(const OpampParams& p, const OpampMismatch& mm, const st
                  "tanh((v(n1)-(v(vdd)+v(vss))/2) / ((v(vdd)-v(vss))/2-{0:.17g}))\n",
                  p.headroom_v);
   fmt::format_to(out, "g2 0 n2 nl 0 {:.17g}\nr2 n2 0 {:.17g}\nc2 n2 0 {:.17g}\n", 1.0 / r2, r2, c2);
-  fmt::format_to(out, "eout no 0 n2 0 1\nrout no out {:.17g}\n", p.r_out_ohm);
+  fmt::format_to(out, "eout no 0 n2 0 1\nvo no ns DC 0\nrout ns out {:.17g}\n", p.r_out_ohm);
+  fmt::format_to(out, "bsrc vdd 0 I = max(i(vo), 0)\nbsnk 0 vss I = max(-i(vo), 0)\n");
   if (p.i_q_a > 0.0) fmt::format_to(out, "iq vdd vss DC {:.17g}\n", p.i_q_a);
   fmt::format_to(out, ".ends {}\n", name);
   return fmt::to_string(buf);

@@ -55,11 +55,13 @@
 //                              v(nl) = vc + h tanh((v(n1) - vc) / h),
 //                              vc = (v(vdd) + v(vss)) / 2, h = (v(vdd) - v(vss)) / 2 - headroom_v
 //   G2/R2/C2  n2               second pole f_p2_hz (unity gain)
-//   Eout  no = v(n2); Rout no -> out  r_out_ohm
+//   Eout  no = v(n2); Vo (0 V sense) no -> ns; Rout ns -> out  r_out_ohm
 //   Iq    vdd -> vss           i_q_a (the quiescent supply current, seen by energy accounting)
+//   Bsrc  vdd -> 0             max(i(Vo), 0): current the output sources is drawn from vdd
+//   Bsnk  0 -> vss             max(-i(Vo), 0): current the output sinks goes to vss
 // DC gain a0_vv at the centre of the output range; the tanh lowers the small-signal gain by
-// 1 - tanh^2 away from it. The load current of the macro model comes from ground, not from the
-// supplies (only Iq is drawn from them).
+// 1 - tanh^2 away from it. Bsrc and Bsnk make the output stage class B as far as the supplies
+// are concerned: a load's energy is drawn from the supply pins, as in a real amplifier.
 //
 // Example:
 //   OpampParams p;                                      // transistor-level, nominal sizes
