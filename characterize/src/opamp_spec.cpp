@@ -32,6 +32,10 @@ void report_validation(Section& s, const netlists::ValidationError& e, std::stri
 
 void read_number(Section& s, std::string_view key, double& out) { s.read(key, out, finite, "must be finite"); }
 
+bool nonneg_or_default(double x) { return std::isfinite(x) && x >= 0.0; }
+
+}  // namespace
+
 void read_opamp(Section s, netlists::OpampParams& p, netlists::OpampBench& b) {
   s.check_known({"model", "vdd_v", "vss_v", "w_in_m", "l_in_m", "w_load_m", "l_load_m", "w_tail_m", "l_tail_m",
                  "w_cs_m", "l_cs_m", "w_sink_m", "l_sink_m", "w_bias_m", "l_bias_m", "i_bias_a", "cc_f", "rz_ohm",
@@ -84,8 +88,6 @@ void read_tia(Section s, netlists::TiaParams& t, netlists::TiaBench& b) {
   }
 }
 
-bool nonneg_or_default(double x) { return std::isfinite(x) && x >= 0.0; }
-
 void read_opamp_variation(Section s, VariationSpec& v) {
   s.check_known({"a_vt_mv_um", "a_beta_pct_um", "mismatch_devices", "opamp_vos_sigma_v"});
   s.read("a_vt_mv_um", v.a_vt_mv_um, nonneg_or_default,
@@ -97,6 +99,8 @@ void read_opamp_variation(Section s, VariationSpec& v) {
               "all, input_pair, none", v.mismatch_devices);
   s.read("opamp_vos_sigma_v", v.opamp_vos_sigma_v, finite_nonneg, "must be finite and >= 0 V");
 }
+
+namespace {
 
 void read_instances(Section s, WorkloadSpec& w, std::string_view kind) {
   s.check_known({"instances", "patterns_per_instance", "inputs_per_pattern"});

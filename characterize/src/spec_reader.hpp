@@ -144,8 +144,16 @@ class Section {
   /// A free-form problem at the key's line.
   void note(std::string_view key, std::string message) { problems_.add(line(key), std::move(message)); }
 
+  /// The same table with unknown-key checks off: for a reader that reads part of a table whose
+  /// keys the caller checks as a whole (the tile kind's [variation] joins several readers).
+  Section lenient() const {
+    Section s(*this);
+    s.check_keys_ = false;
+    return s;
+  }
+
   void check_known(std::initializer_list<std::string_view> known) {
-    if (!table_) return;
+    if (!table_ || !check_keys_) return;
     for (const auto& [key, node] : *table_) {
       if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
       problems_.add(line_of(key.source()), fmt::format("unknown field {} (known: {}){}", single_quoted(field(key.str())),
@@ -242,6 +250,7 @@ class Section {
   Problems& problems_;
   const toml::table* table_;
   std::string name_;
+  bool check_keys_ = true;
 };
 
 inline std::string resolve(const fs::path& base_dir, const std::string& path) {
@@ -267,5 +276,11 @@ CampaignSpec parse_spec(const std::string& text, const std::string& source_name,
 void read_crossbar_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);
 void read_opamp_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);   // opamp_spec.cpp
 void read_tia_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);     // opamp_spec.cpp
+void read_tile_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);    // tile_spec.cpp
+
+// ---- table readers shared between kinds ----
+void read_opamp(Section s, netlists::OpampParams& p, netlists::OpampBench& b);      // opamp_spec.cpp
+void read_tia(Section s, netlists::TiaParams& t, netlists::TiaBench& b);            // opamp_spec.cpp
+void read_opamp_variation(Section s, VariationSpec& v);                             // opamp_spec.cpp
 
 }  // namespace xbar::characterize::spec_detail
