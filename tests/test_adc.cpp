@@ -220,3 +220,31 @@ TEST_CASE("validate() messages name the field, the value and the rule") {
                        "adc mismatch comparator_offset_v has 5 entries: must be empty or 2^bits - 1 = 63",
                        netlists::ValidationError);
 }
+
+TEST_CASE("adc spec reader: fields, and messages with file:line: field = value: rule") {
+  const auto spec = characterize::parse_campaign_spec(
+      "kind = \"adc\"\n[adc]\nbits = 5\nv_min_v = -0.4\n[variation]\ncomparator_offset_sigma_v = 2e-3\n"
+      "[measure]\npoints_per_lsb = 8\n[workload]\ninstances = 3\n",
+      "a.toml");
+  CHECK(spec.kind == "adc");
+  CHECK(spec.adc.bits == 5);
+  CHECK(spec.adc.v_min_v == -0.4);
+  CHECK(spec.variation.comparator_offset_sigma_v == 2e-3);
+  CHECK(spec.adc_measure.points_per_lsb == 8);
+  CHECK(spec.total_samples() == 3);
+  auto message = [](const std::string& text) {
+    try {
+      characterize::parse_campaign_spec(text, "a.toml");
+    } catch (const characterize::SpecError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(message("kind = \"adc\"\n[adc]\nbits = 9\n") == "a.toml:3: adc.bits = 9: must be an integer between 4 and 8");
+  CHECK(message("kind = \"adc\"\n[adc]\nv_min_v = 0.1\n") == "a.toml:3: adc.v_min_v = 0.1: must be < adc.v_max_v = 0");
+  CHECK(message("kind = \"adc\"\n[variation]\nladder_r_sigma_rel = -1\n") ==
+        "a.toml:3: variation.ladder_r_sigma_rel = -1: must be finite and >= 0");
+  CHECK(message("kind = \"adc\"\n[measure]\nt_edge_s = 5e-9\n") ==
+        "a.toml:3: measure.t_edge_s = 5e-09: must be <= measure.t_conversion_s / 4 = 2.5e-09 s");
+  CHECK(message("kind = \"adc\"\n[adc]\nbitz = 6\n").rfind("a.toml:3: unknown field 'adc.bitz'", 0) == 0);
+}

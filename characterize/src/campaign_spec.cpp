@@ -305,6 +305,7 @@ struct KindReader {
 };
 constexpr KindReader kKindReaders[] = {
     {"crossbar", read_crossbar_kind},
+    {"adc", read_adc_kind},
 };
 
 std::string known_kinds() {

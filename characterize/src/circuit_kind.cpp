@@ -18,6 +18,7 @@ struct KindFactory {
 };
 constexpr KindFactory kKindFactories[] = {
     {"crossbar", make_crossbar_kind},
+    {"adc", make_adc_kind},
 };
 
 }  // namespace

@@ -8,5 +8,6 @@
 namespace xbar::characterize {
 
 std::unique_ptr<CircuitKind> make_crossbar_kind(const CampaignSpec& spec);
+std::unique_ptr<CircuitKind> make_adc_kind(const CampaignSpec& spec);
 
 }  // namespace xbar::characterize

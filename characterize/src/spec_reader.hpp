@@ -265,5 +265,6 @@ CampaignSpec parse_spec(const std::string& text, const std::string& source_name,
 
 // ---- one reader per circuit kind: checks the top-level keys and reads every table ----
 void read_crossbar_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);
+void read_adc_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);  // adc_spec.cpp
 
 }  // namespace xbar::characterize::spec_detail

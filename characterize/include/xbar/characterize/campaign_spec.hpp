@@ -22,7 +22,9 @@
 #include <cstdint>
 #include <string>
 
+#include "xbar/netlists/adc.hpp"
 #include "xbar/netlists/crossbar.hpp"
+#include "xbar/netlists/dac.hpp"
 
 namespace xbar::characterize {
 
@@ -49,6 +51,17 @@ struct VariationSpec {
   double tnom_c = 27.0;                    ///< temperature at which nominal values hold, Celsius
   double cell_tc1_per_k = 0.0;             ///< first-order temperature coefficient of cell resistance, 1/K
   double wire_tc1_per_k = 0.0;             ///< first-order temperature coefficient of wire resistance, 1/K
+  // Converters (kinds "adc", and the tile chain), drawn per instance and per converter:
+  double comparator_offset_sigma_v = 0.0;  ///< ADC comparator input-referred offset, normal, V
+  double ladder_r_sigma_rel = 0.0;         ///< ADC reference-ladder resistor relative error, normal (clipped at -0.9)
+  double dac_r_sigma_rel = 0.0;            ///< R-2R DAC resistor relative error, normal (clipped at -0.9)
+};
+
+/// How the "adc" kind measures each instance ([measure]).
+struct AdcMeasureSpec {
+  int points_per_lsb = 16;                 ///< DC ramp density: sweep step = LSB / points_per_lsb, 1..1024
+  double t_conversion_s = 10e-9;           ///< conversion period of the energy transient, s
+  double t_edge_s = 0.1e-9;                ///< input step rise time of the energy transient, s (<= t_conversion_s / 4)
 };
 
 enum class WeightSource { uniform, normal, file };
@@ -76,9 +89,12 @@ struct RunSpec {
 };
 
 struct CampaignSpec {
-  std::string kind = "crossbar";           ///< circuit kind: "crossbar" (op-amp, ADC, tile chain later)
+  std::string kind = "crossbar";           ///< circuit kind: "crossbar" or "adc" (op-amp, DAC, tile chain later)
   std::uint64_t seed = 1;                  ///< campaign seed: sample i depends only on (seed, i)
   netlists::CrossbarParams crossbar;       ///< [crossbar] nominal parameters; g_s and v_in_v come from the workload
+  netlists::DacParams dac;                 ///< [dac] nominal row driver
+  netlists::AdcParams adc;                 ///< [adc] nominal flash ADC
+  AdcMeasureSpec adc_measure;              ///< [measure] of kind "adc"
   VariationSpec variation;
   WorkloadSpec workload;
   RunSpec run;
