@@ -307,6 +307,8 @@ constexpr KindReader kKindReaders[] = {
     {"crossbar", read_crossbar_kind},
     {"opamp", read_opamp_kind},
     {"tia", read_tia_kind},
+    {"adc", read_adc_kind},
+    {"tile", read_tile_kind},
 };
 
 std::string known_kinds() {

@@ -20,6 +20,8 @@ constexpr KindFactory kKindFactories[] = {
     {"crossbar", make_crossbar_kind},
     {"opamp", make_opamp_kind},
     {"tia", make_tia_kind},
+    {"adc", make_adc_kind},
+    {"tile", make_tile_kind},
 };
 
 }  // namespace

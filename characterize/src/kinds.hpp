@@ -10,5 +10,7 @@ namespace xbar::characterize {
 std::unique_ptr<CircuitKind> make_crossbar_kind(const CampaignSpec& spec);
 std::unique_ptr<CircuitKind> make_opamp_kind(const CampaignSpec& spec);
 std::unique_ptr<CircuitKind> make_tia_kind(const CampaignSpec& spec);
+std::unique_ptr<CircuitKind> make_adc_kind(const CampaignSpec& spec);
+std::unique_ptr<CircuitKind> make_tile_kind(const CampaignSpec& spec);
 
 }  // namespace xbar::characterize

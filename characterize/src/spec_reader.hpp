@@ -282,5 +282,8 @@ void read_tile_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);
 void read_opamp(Section s, netlists::OpampParams& p, netlists::OpampBench& b);      // opamp_spec.cpp
 void read_tia(Section s, netlists::TiaParams& t, netlists::TiaBench& b);            // opamp_spec.cpp
 void read_opamp_variation(Section s, VariationSpec& v);                             // opamp_spec.cpp
+void read_adc_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);  // adc_spec.cpp
+void read_adc(Section s, netlists::AdcParams& a);                                 // adc_spec.cpp
+void read_converter_variation(Section s, VariationSpec& v);                        // adc_spec.cpp
 
 }  // namespace xbar::characterize::spec_detail

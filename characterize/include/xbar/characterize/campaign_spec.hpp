@@ -22,8 +22,10 @@
 #include <cstdint>
 #include <string>
 
+#include "xbar/netlists/adc.hpp"
 #include "xbar/netlists/crossbar.hpp"
 #include "xbar/netlists/opamp.hpp"
+#include "xbar/netlists/dac.hpp"
 
 namespace xbar::characterize {
 
@@ -58,6 +60,23 @@ struct VariationSpec {
   double a_beta_pct_um = -1.0;             ///< Pelgrom A_beta per transistor, %*um; < 0 means the process's (0.7 for xbar180)
   MismatchDevices mismatch_devices = MismatchDevices::all;  ///< which transistors get mismatch draws
   double opamp_vos_sigma_v = 0.0;          ///< macro op-amp: standard deviation of the input offset, V
+  // Converters (kinds "adc", and the tile chain), drawn per instance and per converter:
+  double comparator_offset_sigma_v = 0.0;  ///< ADC comparator input-referred offset, normal, V
+  double ladder_r_sigma_rel = 0.0;         ///< ADC reference-ladder resistor relative error, normal (clipped at -0.9)
+  double dac_r_sigma_rel = 0.0;            ///< R-2R DAC resistor relative error, normal (clipped at -0.9)
+};
+
+/// Read-cycle timing of the tile chain ([tile]); see netlists/tile.hpp.
+struct TileSpec {
+  netlists::ReadTiming timing;             ///< t_cycle_s, t_edge_s
+  double t_step_max_s = 0.0;               ///< transient maximum step, s; 0 = t_edge_s / 4
+};
+
+/// How the "adc" kind measures each instance ([measure]).
+struct AdcMeasureSpec {
+  int points_per_lsb = 16;                 ///< DC ramp density: sweep step = LSB / points_per_lsb, 1..1024
+  double t_conversion_s = 10e-9;           ///< conversion period of the energy transient, s
+  double t_edge_s = 0.1e-9;                ///< input step rise time of the energy transient, s (<= t_conversion_s / 4)
 };
 
 enum class WeightSource { uniform, normal, file };
@@ -85,13 +104,17 @@ struct RunSpec {
 };
 
 struct CampaignSpec {
-  std::string kind = "crossbar";           ///< circuit kind: "crossbar", "opamp" or "tia" (ADC, tile chain later)
+  std::string kind = "crossbar";           ///< circuit kind: "crossbar", "opamp", "tia", "adc" or "tile"
   std::uint64_t seed = 1;                  ///< campaign seed: sample i depends only on (seed, i)
   netlists::CrossbarParams crossbar;       ///< [crossbar] nominal parameters; g_s and v_in_v come from the workload
   netlists::OpampParams opamp;             ///< [opamp] the op-amp (kinds "opamp" and "tia")
   netlists::OpampBench opamp_bench;        ///< [opamp] test-bench fields (kind "opamp")
   netlists::TiaParams tia;                 ///< [tia] the TIA; tia.opamp is a copy of `opamp` (kind "tia")
   netlists::TiaBench tia_bench;            ///< [tia] test-bench fields (kind "tia")
+  netlists::DacParams dac;                 ///< [dac] nominal row driver
+  netlists::AdcParams adc;                 ///< [adc] nominal flash ADC
+  AdcMeasureSpec adc_measure;              ///< [measure] of kind "adc"
+  TileSpec tile;                           ///< [tile] read-cycle timing of kind "tile"
   VariationSpec variation;
   WorkloadSpec workload;
   RunSpec run;

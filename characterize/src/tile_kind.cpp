@@ -1,0 +1,269 @@
+// Circuit kind "tile": the whole tile chain (DAC drivers, crossbar, TIAs, flash ADCs) in one
+// ngspice transient per sample. One sample = one programmed array (instance, pattern) read
+// with inputs_per_pattern input vectors, one per read cycle of the same transient.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "adc_sampling.hpp"
+#include "crossbar_sampling.hpp"
+#include "kinds.hpp"
+#include "opamp_sampling.hpp"
+#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/characterize/csv.hpp"
+#include "xbar/characterize/energy.hpp"
+#include "xbar/characterize/error.hpp"
+#include "xbar/characterize/fault_injection.hpp"
+#include "xbar/netlists/tile.hpp"
+
+namespace xbar::characterize {
+
+namespace {
+
+/// integral over [t0, t1] of a(t) b(t), trapezoid on the time points, with the ends interpolated.
+double integral_of_product(const std::vector<double>& t, const std::vector<double>& a, const std::vector<double>& b,
+                           double t0, double t1) {
+  double sum = 0.0;
+  double prev_t = t0;
+  double prev_p = interpolate_at(t, a, t0) * interpolate_at(t, b, t0);
+  for (std::size_t m = 0; m < t.size(); ++m) {
+    if (t[m] <= t0) continue;
+    if (t[m] >= t1) break;
+    const double p = a[m] * b[m];
+    sum += 0.5 * (p + prev_p) * (t[m] - prev_t);
+    prev_t = t[m];
+    prev_p = p;
+  }
+  const double p1 = interpolate_at(t, a, t1) * interpolate_at(t, b, t1);
+  sum += 0.5 * (p1 + prev_p) * (t1 - prev_t);
+  return sum;
+}
+
+class TileKind final : public CircuitKind {
+ public:
+  explicit TileKind(const CampaignSpec& spec) : spec_(spec) {
+    const auto& w = spec_.workload;
+    if (w.weights == WeightSource::file) weights_ = read_csv_matrix(w.weights_file);
+    if (w.inputs == InputSource::file) inputs_ = read_csv_matrix(w.inputs_file);
+    build_schema();
+  }
+  const CampaignSchema& schema() const override { return schema_; }
+  SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const override;
+
+  /// The tile parameters of sample `index` (conductances, codes and every mismatch draw).
+  netlists::TileParams tile_params(std::uint64_t index, Eigen::MatrixXd* target, double* n_on, double* n_off) const;
+
+ private:
+  void build_schema();
+  Eigen::MatrixXi input_codes(std::uint64_t index) const;
+
+  const CampaignSpec& spec_;
+  Eigen::MatrixXd weights_, inputs_;
+  CampaignSchema schema_;
+};
+
+void TileKind::build_schema() {
+  const auto& x = spec_.crossbar;
+  const std::uint64_t R = x.rows, C = x.cols, N = spec_.workload.inputs_per_pattern;
+  const std::uint64_t M = (1u << spec_.adc.bits) - 1;
+  schema_.kind = "tile";
+  schema_.fields = {
+      {"instance", {}, "1", "param", "chip instance of this sample", ""},
+      {"pattern", {}, "1", "param", "weight pattern of this sample on its instance", ""},
+      {"n_stuck_on", {}, "1", "param", "cells stuck at g_stuck_on_s", ""},
+      {"n_stuck_off", {}, "1", "param", "cells stuck at g_stuck_off_s", ""},
+      {"g_target_s", {R, C}, "S", "input", "target conductances", ""},
+      {"g_programmed_s", {R, C}, "S", "param", "programmed conductances after programming error and stuck cells", ""},
+      {"adc_comparator_offset_v", {C, M}, "V", "param", "comparator offsets of each column's ADC (comparator m trips tap m+1)", ""},
+      {"input_codes", {N, R}, "1", "input", "DAC input codes, one vector per read cycle", ""},
+      {"v_tia_v", {N, C}, "V", "output", "TIA outputs at the ADC sampling instant, from ngspice", "v_tia_ideal_v"},
+      {"v_tia_ideal_v", {N, C}, "V", "ideal", "ideal TIA outputs -Rf G^T v of the targets and ideal DAC levels", ""},
+      {"codes", {N, C}, "1", "output", "ADC output codes from ngspice (ones count of the comparator outputs)", "codes_ideal"},
+      {"codes_ideal", {N, C}, "1", "ideal", "ideal quantized MVM: adc_ideal_code(v_tia_ideal_v)", ""},
+      {"energy_array_j", {N}, "J", "output", "energy into the array over the read cycle", ""},
+      {"energy_drivers_j", {N}, "J", "output", "energy of the DACs and drivers not delivered to the array", ""},
+      {"energy_tia_j", {N}, "J", "output", "energy of the TIA supplies over the read cycle", ""},
+      {"energy_adc_j", {N}, "J", "output", "energy of the ADC supply and ladder references over the read cycle", ""},
+      {"energy_total_j", {N}, "J", "output", "sum of the four blocks: the energy of one MVM", ""},
+  };
+}
+
+Eigen::MatrixXi TileKind::input_codes(std::uint64_t index) const {
+  const auto& w = spec_.workload;
+  const int R = spec_.crossbar.rows, N = w.inputs_per_pattern;
+  const int top = (1 << spec_.dac.bits) - 1;
+  Eigen::MatrixXi c(N, R);
+  if (w.inputs == InputSource::file) {
+    for (int n = 0; n < N; ++n)
+      for (int r = 0; r < R; ++r)
+        c(n, r) = static_cast<int>(std::lround(inputs_((index * N + n) % inputs_.rows(), r)));
+  } else if (w.inputs == InputSource::one_hot) {
+    c.setZero();
+    for (int n = 0; n < N; ++n) c(n, (index * N + n) % R) = top;
+  } else {
+    CounterRng rng(spec_.seed, rng_stream(kInput, index));
+    for (int n = 0; n < N; ++n)
+      for (int r = 0; r < R; ++r) {
+        const double u = rng.uniform(static_cast<std::uint64_t>(n) * R + r);
+        c(n, r) = std::min(top, static_cast<int>(u * (top + 1)));
+      }
+  }
+  return c;
+}
+
+netlists::TileParams TileKind::tile_params(std::uint64_t index, Eigen::MatrixXd* target, double* n_on,
+                                           double* n_off) const {
+  const auto& x = spec_.crossbar;
+  const std::uint64_t instance = index / spec_.workload.patterns_per_instance;
+  netlists::TileParams p;
+  p.crossbar = x;
+  CounterRng spread(spec_.seed, rng_stream(kWireSpread, instance));
+  const double s_w = spec_.variation.r_wire_sigma_rel_d2d;
+  p.crossbar.r_row_wire_ohm = std::max(0.0, x.r_row_wire_ohm * (1.0 + s_w * spread.normal(0)));
+  p.crossbar.r_col_wire_ohm = std::max(0.0, x.r_col_wire_ohm * (1.0 + s_w * spread.normal(1)));
+  p.crossbar.temperature_c = spec_.variation.temperature_c;
+  p.crossbar.tnom_c = spec_.variation.tnom_c;
+  p.crossbar.cell_tc1_per_k = spec_.variation.cell_tc1_per_k;
+  p.crossbar.wire_tc1_per_k = spec_.variation.wire_tc1_per_k;
+  *target = sample_target_conductances(spec_, weights_, index);
+  p.crossbar.g_s = sample_programmed_conductances(spec_, *target, index, instance, n_on, n_off);
+  p.dac = spec_.dac;
+  p.tia = spec_.tia;
+  p.adc = spec_.adc;
+  p.timing = spec_.tile.timing;
+  p.t_step_max_s = spec_.tile.t_step_max_s;
+  // Periphery mismatch is a chip property: drawn per instance, one slot per row or column.
+  for (int i = 0; i < x.rows; ++i) p.dac_mismatch.push_back(sample_dac_mismatch(p.dac, spec_.variation, spec_.seed, instance, i));
+  for (int k = 0; k < x.cols; ++k) {
+    p.tia_mismatch.push_back(sample_opamp_mismatch(p.tia.opamp, spec_.variation, spec_.seed, instance, k));
+    p.adc_mismatch.push_back(sample_adc_mismatch(p.adc, spec_.variation, spec_.seed, instance, k));
+  }
+  p.input_codes = input_codes(index);
+  p.title = fmt::format("xbar tile sample {} (instance {}, pattern {})", index, instance,
+                        index % spec_.workload.patterns_per_instance);
+  return p;
+}
+
+/// ".save" cards for every vector the kind reads, so that ngspice keeps only those.
+std::string save_cards(const netlists::TileParams& p, const std::string& deck_text) {
+  std::set<std::string> items;
+  for (const VoltageSourceTerminals& s : voltage_sources(deck_text)) {
+    const bool block = s.name.rfind("vdac", 0) == 0 || s.name.rfind("vtia", 0) == 0 || s.name.rfind("vadc", 0) == 0 ||
+                       s.name.rfind("vrow", 0) == 0 || s.name.rfind("vcol", 0) == 0;
+    if (!block) continue;
+    items.insert(fmt::format("i({})", s.name));
+    if (s.plus != "0") items.insert(fmt::format("v({})", s.plus));
+    if (s.minus != "0") items.insert(fmt::format("v({})", s.minus));
+  }
+  for (int k = 0; k < p.crossbar.cols; ++k) {
+    items.insert(fmt::format("v({})", netlists::tile_tia_output_node(k)));
+    for (const std::string& q : netlists::adc_output_nodes(p.adc, netlists::tile_adc_prefix(k))) items.insert(fmt::format("v({})", q));
+  }
+  std::string out;
+  std::string line = ".save";
+  for (const std::string& item : items) {
+    if (line.size() + item.size() > 200) {
+      out += line + "\n";
+      line = ".save";
+    }
+    line += " " + item;
+  }
+  return out + line + "\n";
+}
+
+SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) const {
+  const int R = spec_.crossbar.rows, C = spec_.crossbar.cols, N = spec_.workload.inputs_per_pattern;
+  const std::uint64_t instance = index / spec_.workload.patterns_per_instance;
+  Eigen::MatrixXd target;
+  double n_on = 0, n_off = 0;
+  const netlists::TileParams p = tile_params(index, &target, &n_on, &n_off);
+  const int M = (1 << p.adc.bits) - 1;
+
+  SampleRecord rec;
+  rec.index = index;
+  rec.values = {static_cast<double>(instance), static_cast<double>(index % spec_.workload.patterns_per_instance), n_on,
+                n_off};
+  auto put = [&](const auto& m) {  // row-major
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+      for (Eigen::Index k = 0; k < m.cols(); ++k) rec.values.push_back(static_cast<double>(m(i, k)));
+  };
+  put(target);
+  put(p.crossbar.g_s);
+  for (int k = 0; k < C; ++k) {
+    const auto& os = p.adc_mismatch[static_cast<std::size_t>(k)].comparator_offset_v;
+    for (int m = 0; m < M; ++m) rec.values.push_back(os.empty() ? 0.0 : os[static_cast<std::size_t>(m)]);
+  }
+  put(p.input_codes);
+
+  Eigen::MatrixXd v_ideal;
+  const Eigen::MatrixXi codes_ideal = netlists::tile_ideal_codes(p, target, &v_ideal);
+  Eigen::MatrixXd v_tia(N, C);
+  Eigen::MatrixXi codes(N, C);
+  std::vector<double> e_array(N), e_drivers(N), e_tia(N), e_adc(N), e_total(N);
+  try {
+    const netlists::Deck deck = netlists::make_tile_deck(p);
+    std::string text = deck.text;
+    text.insert(text.rfind(".end"), save_cards(p, deck.text));
+    if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
+    const SpiceResult r = spice.simulate(text, "run");
+    const std::vector<double>& t = r.real("time");
+    for (int n = 0; n < N; ++n) {
+      const double ts = netlists::read_sample_time_s(p.timing, n);
+      for (int k = 0; k < C; ++k) {
+        v_tia(n, k) = interpolate_at(t, r.real(netlists::tile_tia_output_node(k)), ts);
+        std::vector<double> q;
+        for (const std::string& node : netlists::adc_output_nodes(p.adc, netlists::tile_adc_prefix(k)))
+          q.push_back(interpolate_at(t, r.real(node), ts));
+        codes(n, k) = netlists::adc_code(p.adc, q);
+      }
+      const double t0 = n * p.timing.t_cycle_s, t1 = (n + 1) * p.timing.t_cycle_s;
+      double into = 0.0, loss_rs = 0.0;
+      for (int i = 0; i < R; ++i) {
+        const auto& cur = r.real(fmt::format("vrow{}#branch", i));
+        into += integral_of_product(t, r.real(netlists::tile_driver_node(i)), cur, t0, t1);
+        loss_rs += p.dac.r_source_ohm * integral_of_product(t, cur, cur, t0, t1);
+      }
+      double out = 0.0;
+      for (int k = 0; k < C; ++k)
+        out += integral_of_product(t, node_voltage(r, fmt::format("o{}", k)), r.real(fmt::format("vcol{}#branch", k)), t0, t1);
+      const double e_dac = energy_by_prefix_j(r, deck.text, "vdac", t0, t1);
+      e_array[n] = into - out;
+      // An ideal DAC's sources deliver the array's energy themselves; an R-2R ladder's ideal
+      // buffer does not, so only the loss in r_source behind it is added.
+      e_drivers[n] = p.dac.architecture == netlists::DacArchitecture::ideal ? e_dac - into : e_dac + loss_rs;
+      e_tia[n] = energy_by_prefix_j(r, deck.text, "vtia", t0, t1);
+      e_adc[n] = energy_by_prefix_j(r, deck.text, "vadc", t0, t1);
+      e_total[n] = e_array[n] + e_drivers[n] + e_tia[n] + e_adc[n];
+    }
+  } catch (const SpiceError& e) {
+    rec.status = SampleStatus::spice_error;
+    rec.error = e.what();
+    const std::size_t missing = schema_.values_per_sample() - rec.values.size();
+    rec.values.insert(rec.values.end(), missing, std::nan(""));
+    // keep the ideal fields: they do not need ngspice
+    const std::size_t at_ideal_v = schema_.offset_of("v_tia_ideal_v");
+    for (int n = 0; n < N; ++n)
+      for (int k = 0; k < C; ++k) {
+        rec.values[at_ideal_v + static_cast<std::size_t>(n) * C + k] = v_ideal(n, k);
+        rec.values[schema_.offset_of("codes_ideal") + static_cast<std::size_t>(n) * C + k] = codes_ideal(n, k);
+      }
+    return rec;
+  }
+  put(v_tia);
+  put(v_ideal);
+  put(codes);
+  put(codes_ideal);
+  for (const auto* e : {&e_array, &e_drivers, &e_tia, &e_adc, &e_total}) rec.values.insert(rec.values.end(), e->begin(), e->end());
+  rec.status = SampleStatus::ok;
+  return rec;
+}
+
+}  // namespace
+
+std::unique_ptr<CircuitKind> make_tile_kind(const CampaignSpec& spec) { return std::make_unique<TileKind>(spec); }
+
+}  // namespace xbar::characterize
