@@ -1,7 +1,9 @@
 // xbar inspect campaign.h5 [--all-columns] [--failures N]
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <map>
 #include <memory>
 
@@ -37,6 +39,36 @@ void print_comparison(const characterize::CampaignFile& f, const characterize::F
   for (std::size_t k = 0; k < shown; ++k) print_stats_row(std::to_string(k), c.per_column[k]);
   if (shown < cols) fmt::print("{:>8}  ({} more columns: --all-columns)\n", "...", cols - shown);
   print_stats_row("all", c.all);
+}
+/// Median, mean, standard deviation, min and max of every output field without a reference
+/// (op-amp gain, ADC DNL, energies...), over all values of all ok samples.
+void print_output_summary(const characterize::CampaignFile& f) {
+  bool header = false;
+  for (const auto& fld : f.schema.fields) {
+    if (fld.role != "output" || !fld.reference.empty()) continue;
+    const std::uint64_t at = f.schema.offset_of(fld.name), n = fld.size();
+    std::vector<double> v;
+    for (const auto& r : f.records) {
+      if (r.status != characterize::SampleStatus::ok) continue;
+      for (std::uint64_t k = 0; k < n; ++k)
+        if (std::isfinite(r.values[at + k])) v.push_back(r.values[at + k]);
+    }
+    if (v.empty()) continue;
+    if (!header) {
+      fmt::print("\noutputs over all ok samples:\n{:>26}  {:>6}  {:>12}  {:>12}  {:>12}  {:>12}  {:>12}  unit\n", "field", "n",
+                 "median", "mean", "std", "min", "max");
+      header = true;
+    }
+    std::sort(v.begin(), v.end());
+    const std::size_t m = v.size();
+    const double median = m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
+    double mean = 0.0, ss = 0.0;
+    for (double x : v) mean += x / static_cast<double>(m);
+    for (double x : v) ss += (x - mean) * (x - mean);
+    const double sd = m > 1 ? std::sqrt(ss / static_cast<double>(m - 1)) : 0.0;
+    fmt::print("{:>26}  {:>6}  {:>12.5g}  {:>12.5g}  {:>12.4g}  {:>12.5g}  {:>12.5g}  {}\n", fld.name, m, median, mean, sd,
+               v.front(), v.back(), fld.unit);
+  }
 }
 }  // namespace
 
@@ -77,6 +109,7 @@ Verb add_inspect_verb(CLI::App& app) {
               fmt::print("  sample {} {}: {}{}\n", r.index, characterize::to_string(r.status), r.error.substr(0, nl),
                          nl == std::string::npos ? "" : " ...");
             }
+            print_output_summary(f);
             for (const auto& fld : f.schema.fields)
               if (fld.role == "output" && !fld.reference.empty()) print_comparison(f, fld, o->all_columns);
             return 0;
