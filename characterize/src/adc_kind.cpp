@@ -50,11 +50,18 @@ class AdcKind final : public CircuitKind {
 
   const CampaignSchema& schema() const override { return schema_; }
   SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const override;
+  std::string deck_text(std::uint64_t index) const override;
 
  private:
   CampaignSpec spec_;
   CampaignSchema schema_;
 };
+
+std::string AdcKind::deck_text(std::uint64_t index) const {
+  const netlists::AdcMismatch m = sample_adc_mismatch(spec_.adc, spec_.variation, spec_.seed, index, 0);
+  return with_analyses(netlists::make_adc_dc_deck(spec_.adc, m).text,
+                       {netlists::adc_dc_sweep_command(spec_.adc, spec_.adc_measure.points_per_lsb)});
+}
 
 SampleRecord AdcKind::run_sample(SpiceSession& spice, std::uint64_t index) const {
   const netlists::AdcParams& p = spec_.adc;

@@ -26,6 +26,18 @@ constexpr KindFactory kKindFactories[] = {
 
 }  // namespace
 
+std::string with_analyses(const std::string& deck, const std::vector<std::string>& analyses) {
+  std::string cards;
+  for (const std::string& a : analyses) {
+    if (deck.find("\n." + a + "\n") == std::string::npos) cards += "." + a + "\n";  // not there yet
+  }
+  if (!cards.empty()) cards = "* the analyses xbar runs on this deck\n" + cards;
+  std::string out = deck;
+  const auto end = out.rfind(".end");
+  out.insert(end == std::string::npos ? out.size() : end, cards);
+  return out;
+}
+
 std::unique_ptr<CircuitKind> make_circuit_kind(const CampaignSpec& spec) {
   std::string known;
   for (const KindFactory& k : kKindFactories) {

@@ -33,8 +33,11 @@ class CrossbarKind final : public CircuitKind {
   const CampaignSchema& schema() const override { return schema_; }
 
   SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const override;
+  std::string deck_text(std::uint64_t index) const override;
 
  private:
+  netlists::CrossbarParams sample_params(std::uint64_t index, Eigen::MatrixXd* target, Eigen::MatrixXd* prog,
+                                         Eigen::MatrixXd* v, double* n_on, double* n_off) const;
   void build_schema();
   Eigen::MatrixXd targets(std::uint64_t index) const;
   Eigen::MatrixXd programmed(const Eigen::MatrixXd& target, std::uint64_t index, std::uint64_t instance,
@@ -92,9 +95,11 @@ Eigen::MatrixXd CrossbarKind::inputs(std::uint64_t index) const {
   return v;
 }
 
-SampleRecord CrossbarKind::run_sample(SpiceSession& spice, std::uint64_t index) const {
+netlists::CrossbarParams CrossbarKind::sample_params(std::uint64_t index, Eigen::MatrixXd* target_out,
+                                                     Eigen::MatrixXd* prog_out, Eigen::MatrixXd* v_out, double* n_on_out,
+                                                     double* n_off_out) const {
   const auto& x = spec_.crossbar;
-  const int R = x.rows, C = x.cols, N = spec_.workload.inputs_per_pattern;
+  const int R = x.rows, C = x.cols;
   const std::uint64_t instance = index / spec_.workload.patterns_per_instance;
   const std::uint64_t pattern = index % spec_.workload.patterns_per_instance;
 
@@ -109,8 +114,7 @@ SampleRecord CrossbarKind::run_sample(SpiceSession& spice, std::uint64_t index) 
   p.wire_tc1_per_k = spec_.variation.wire_tc1_per_k;
 
   const Eigen::MatrixXd target = targets(index);
-  double n_on = 0, n_off = 0;
-  const Eigen::MatrixXd prog = programmed(target, index, instance, &n_on, &n_off);
+  const Eigen::MatrixXd prog = programmed(target, index, instance, n_on_out, n_off_out);
   const Eigen::MatrixXd v = inputs(index);
   if (x.differential) {
     p.g_s.resize(R, C);
@@ -124,6 +128,26 @@ SampleRecord CrossbarKind::run_sample(SpiceSession& spice, std::uint64_t index) 
   }
   p.v_in_v = v.row(0).transpose();
   p.title = fmt::format("xbar campaign sample {} (instance {}, pattern {})", index, instance, pattern);
+  *target_out = target;
+  *prog_out = prog;
+  *v_out = v;
+  return p;
+}
+
+std::string CrossbarKind::deck_text(std::uint64_t index) const {
+  Eigen::MatrixXd target, prog, v;
+  double n_on = 0, n_off = 0;
+  return netlists::make_crossbar_deck(sample_params(index, &target, &prog, &v, &n_on, &n_off)).text;
+}
+
+SampleRecord CrossbarKind::run_sample(SpiceSession& spice, std::uint64_t index) const {
+  const auto& x = spec_.crossbar;
+  const int R = x.rows, C = x.cols, N = spec_.workload.inputs_per_pattern;
+  const std::uint64_t instance = index / spec_.workload.patterns_per_instance;
+  const std::uint64_t pattern = index % spec_.workload.patterns_per_instance;
+  Eigen::MatrixXd target, prog, v;
+  double n_on = 0, n_off = 0;
+  const netlists::CrossbarParams p = sample_params(index, &target, &prog, &v, &n_on, &n_off);
 
   SampleRecord rec;
   rec.index = index;

@@ -101,6 +101,7 @@ class OpampKind final : public CircuitKind {
   explicit OpampKind(const CampaignSpec& spec) : spec_(spec) { build_schema(); }
   const CampaignSchema& schema() const override { return schema_; }
   SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const override;
+  std::string deck_text(std::uint64_t index) const override;
 
  private:
   bool transistor() const { return spec_.opamp.model == netlists::OpampModel::transistor; }
@@ -136,6 +137,12 @@ void OpampKind::build_schema() {
   if (transistor()) {
     schema_.fields.push_back({"v_tail_v", {}, "V", "output", "follower's input-pair source node (tail), V", ""});
   }
+}
+
+std::string OpampKind::deck_text(std::uint64_t index) const {
+  const netlists::OpampMismatch mm = sample_opamp_mismatch(spec_.opamp, spec_.variation, spec_.seed, index, 0);
+  return with_analyses(netlists::make_opamp_test_deck(spec_.opamp, mm, spec_.opamp_bench).text,
+                       {"op", netlists::opamp_ac_analysis(spec_.opamp_bench)});
 }
 
 SampleRecord OpampKind::run_sample(SpiceSession& spice, std::uint64_t index) const {

@@ -45,6 +45,7 @@ class TiaKind final : public CircuitKind {
   explicit TiaKind(const CampaignSpec& spec) : spec_(spec) { build_schema(); }
   const CampaignSchema& schema() const override { return schema_; }
   SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const override;
+  std::string deck_text(std::uint64_t index) const override;
 
  private:
   bool transistor() const { return spec_.tia.opamp.model == netlists::OpampModel::transistor; }
@@ -85,6 +86,12 @@ void TiaKind::build_schema() {
       {"i_supply_a", {}, "A", "output", "current drawn from vtia_dd at the sweep point nearest i_in = 0", ""},
   };
   schema_.fields.insert(schema_.fields.end(), rest.begin(), rest.end());
+}
+
+std::string TiaKind::deck_text(std::uint64_t index) const {
+  const netlists::OpampMismatch mm = sample_opamp_mismatch(spec_.tia.opamp, spec_.variation, spec_.seed, index, 0);
+  return with_analyses(netlists::make_tia_test_deck(spec_.tia, mm, spec_.tia_bench).text,
+                       {netlists::tia_dc_analysis(spec_.tia_bench), netlists::tia_tran_analysis(spec_.tia_bench)});
 }
 
 SampleRecord TiaKind::run_sample(SpiceSession& spice, std::uint64_t index) const {

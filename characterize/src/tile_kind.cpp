@@ -53,6 +53,7 @@ class TileKind final : public CircuitKind {
   }
   const CampaignSchema& schema() const override { return schema_; }
   SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const override;
+  std::string deck_text(std::uint64_t index) const override;
 
   /// The tile parameters of sample `index` (conductances, codes and every mismatch draw).
   netlists::TileParams tile_params(std::uint64_t index, Eigen::MatrixXd* target, double* n_on, double* n_off) const;
@@ -173,6 +174,12 @@ std::string save_cards(const netlists::TileParams& p, const std::string& deck_te
     line += " " + item;
   }
   return out + line + "\n";
+}
+
+std::string TileKind::deck_text(std::uint64_t index) const {
+  Eigen::MatrixXd target;
+  double n_on = 0, n_off = 0;
+  return netlists::make_tile_deck(tile_params(index, &target, &n_on, &n_off)).text;  // has its own .tran card
 }
 
 SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) const {

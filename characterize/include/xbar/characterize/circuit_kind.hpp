@@ -14,6 +14,8 @@
 // data/, and return it from make_circuit_kind below.
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/characterize/campaign_spec.hpp"
@@ -27,7 +29,15 @@ class CircuitKind {
   virtual const CampaignSchema& schema() const = 0;
   /// Runs sample `index` (0 <= index < spec.total_samples()) and returns its record.
   virtual SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const = 0;
+  /// The main deck of sample `index` (its draws included), with the analyses the kind runs as
+  /// dot cards, so that it runs in `ngspice -b` (`xbar netlist sample`). The crossbar kind
+  /// writes the first input vector; the tile deck covers every read cycle.
+  virtual std::string deck_text(std::uint64_t index) const = 0;
 };
+
+/// `deck` with ".<analysis>" cards inserted before its ".end" (analyses as SpiceSession::run
+/// takes them, e.g. "op", "ac dec 20 1 1e10").
+std::string with_analyses(const std::string& deck, const std::vector<std::string>& analyses);
 
 /// The circuit kind named by spec.kind; throws SpecError for an unknown kind.
 std::unique_ptr<CircuitKind> make_circuit_kind(const CampaignSpec& spec);
