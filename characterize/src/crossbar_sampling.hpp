@@ -16,6 +16,8 @@ enum RngPurpose : std::uint64_t {
   kTarget = 3,        // per sample: random target conductances
   kProgramming = 4,   // per sample: programming error
   kInput = 5,         // per sample: random inputs (voltages, or DAC codes in the tile kind)
+  // 16: op-amp mismatch, per instance (opamp_sampling.hpp, kOpampMismatchPurpose)
+  // 17, 18, 19: ADC comparator offsets, ADC ladder, R-2R DAC ladder, per instance (adc_sampling.hpp)
 };
 
 /// rows x physical_cols target conductances of sample `index`: the weights file (already read,
