@@ -11,13 +11,7 @@ void read_adc(Section s, netlists::AdcParams& a) {
   s.check_known({"bits", "v_min_v", "v_max_v", "vdd_v", "r_ladder_unit_ohm", "preamp_gain", "i_bias_a", "c_load_f",
                  "w_n_m", "w_p_m", "l_m"});
   s.read_int("bits", 4, 8, a.bits);
-  const bool min_ok = !s.has("v_min_v") || s.read("v_min_v", a.v_min_v, finite, "must be finite (V)");
-  const bool max_ok = !s.has("v_max_v") || s.read("v_max_v", a.v_max_v, finite, "must be finite (V)");
-  if (min_ok && max_ok && !(a.v_max_v > a.v_min_v)) {
-    s.bad(s.has("v_max_v") ? "v_max_v" : "v_min_v", fmt::format("{}", s.has("v_max_v") ? a.v_max_v : a.v_min_v),
-          s.has("v_max_v") ? fmt::format("must be > adc.v_min_v = {}", a.v_min_v)
-                           : fmt::format("must be < adc.v_max_v = {}", a.v_max_v));
-  }
+  read_voltage_range(s, "adc", "v_min_v", "v_max_v", a.v_min_v, a.v_max_v);
   s.read("vdd_v", a.vdd_v, finite_pos, "must be finite and > 0 V");
   s.read("r_ladder_unit_ohm", a.r_ladder_unit_ohm, finite_pos, "must be finite and > 0 ohm");
   s.read("preamp_gain", a.preamp_gain, [](double x) { return std::isfinite(x) && x > 1.0; }, "must be finite and > 1");

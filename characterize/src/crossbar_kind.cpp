@@ -104,14 +104,7 @@ netlists::CrossbarParams CrossbarKind::sample_params(std::uint64_t index, Eigen:
   const std::uint64_t pattern = index % spec_.workload.patterns_per_instance;
 
   netlists::CrossbarParams p = x;
-  CounterRng spread(spec_.seed, rng_stream(kWireSpread, instance));
-  const double s_w = spec_.variation.r_wire_sigma_rel_d2d;
-  p.r_row_wire_ohm = std::max(0.0, x.r_row_wire_ohm * (1.0 + s_w * spread.normal(0)));
-  p.r_col_wire_ohm = std::max(0.0, x.r_col_wire_ohm * (1.0 + s_w * spread.normal(1)));
-  p.temperature_c = spec_.variation.temperature_c;
-  p.tnom_c = spec_.variation.tnom_c;
-  p.cell_tc1_per_k = spec_.variation.cell_tc1_per_k;
-  p.wire_tc1_per_k = spec_.variation.wire_tc1_per_k;
+  apply_instance_variation(spec_, instance, p);
 
   const Eigen::MatrixXd target = targets(index);
   const Eigen::MatrixXd prog = programmed(target, index, instance, n_on_out, n_off_out);

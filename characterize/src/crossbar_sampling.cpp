@@ -8,6 +8,18 @@
 
 namespace xbar::characterize {
 
+void apply_instance_variation(const CampaignSpec& spec, std::uint64_t instance, netlists::CrossbarParams& p) {
+  const auto& x = spec.crossbar;
+  CounterRng spread(spec.seed, rng_stream(kWireSpread, instance));
+  const double s_w = spec.variation.r_wire_sigma_rel_d2d;
+  p.r_row_wire_ohm = std::max(0.0, x.r_row_wire_ohm * (1.0 + s_w * spread.normal(0)));
+  p.r_col_wire_ohm = std::max(0.0, x.r_col_wire_ohm * (1.0 + s_w * spread.normal(1)));
+  p.temperature_c = spec.variation.temperature_c;
+  p.tnom_c = spec.variation.tnom_c;
+  p.cell_tc1_per_k = spec.variation.cell_tc1_per_k;
+  p.wire_tc1_per_k = spec.variation.wire_tc1_per_k;
+}
+
 Eigen::MatrixXd sample_target_conductances(const CampaignSpec& spec, const Eigen::MatrixXd& weights_file, std::uint64_t index) {
   const auto& x = spec.crossbar;
   const auto& w = spec.workload;

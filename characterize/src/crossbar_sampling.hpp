@@ -20,6 +20,10 @@ enum RngPurpose : std::uint64_t {
   // 17, 18, 19: ADC comparator offsets, ADC ladder, R-2R DAC ladder, per instance (adc_sampling.hpp)
 };
 
+/// The chip-level draws and the corner of `instance`, applied to `p` (a copy of spec.crossbar):
+/// the wire-resistance spread (normal, relative, clipped at 0) and the temperature fields.
+void apply_instance_variation(const CampaignSpec& spec, std::uint64_t instance, netlists::CrossbarParams& p);
+
 /// rows x physical_cols target conductances of sample `index`: the weights file (already read,
 /// physical columns) or uniform/normal draws in [g_min_s, g_max_s].
 Eigen::MatrixXd sample_target_conductances(const CampaignSpec& spec, const Eigen::MatrixXd& weights_file,

@@ -258,6 +258,19 @@ inline std::string resolve(const fs::path& base_dir, const std::string& path) {
   return (base_dir / path).lexically_normal().string();
 }
 
+/// Reads a voltage range `lo_key` < `hi_key` (finite numbers, V) of table `table` ("adc", "dac").
+inline void read_voltage_range(Section& s, std::string_view table, std::string_view lo_key, std::string_view hi_key,
+                               double& lo, double& hi) {
+  const bool lo_ok = !s.has(lo_key) || s.read(lo_key, lo, finite, "must be finite (V)");
+  const bool hi_ok = !s.has(hi_key) || s.read(hi_key, hi, finite, "must be finite (V)");
+  if (!lo_ok || !hi_ok || hi > lo) return;
+  if (s.has(hi_key)) {
+    s.bad(hi_key, fmt::format("{}", hi), fmt::format("must be > {}.{} = {}", table, lo_key, lo));
+  } else {
+    s.bad(lo_key, fmt::format("{}", lo), fmt::format("must be < {}.{} = {}", table, hi_key, hi));
+  }
+}
+
 // ---- shared readers (campaign_spec.cpp) ----
 
 /// [name] as a Section; a non-table is reported.

@@ -122,14 +122,7 @@ netlists::TileParams TileKind::tile_params(std::uint64_t index, Eigen::MatrixXd*
   const std::uint64_t instance = index / spec_.workload.patterns_per_instance;
   netlists::TileParams p;
   p.crossbar = x;
-  CounterRng spread(spec_.seed, rng_stream(kWireSpread, instance));
-  const double s_w = spec_.variation.r_wire_sigma_rel_d2d;
-  p.crossbar.r_row_wire_ohm = std::max(0.0, x.r_row_wire_ohm * (1.0 + s_w * spread.normal(0)));
-  p.crossbar.r_col_wire_ohm = std::max(0.0, x.r_col_wire_ohm * (1.0 + s_w * spread.normal(1)));
-  p.crossbar.temperature_c = spec_.variation.temperature_c;
-  p.crossbar.tnom_c = spec_.variation.tnom_c;
-  p.crossbar.cell_tc1_per_k = spec_.variation.cell_tc1_per_k;
-  p.crossbar.wire_tc1_per_k = spec_.variation.wire_tc1_per_k;
+  apply_instance_variation(spec_, instance, p.crossbar);
   *target = sample_target_conductances(spec_, weights_, index);
   p.crossbar.g_s = sample_programmed_conductances(spec_, *target, index, instance, n_on, n_off);
   p.dac = spec_.dac;

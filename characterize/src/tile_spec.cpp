@@ -15,13 +15,7 @@ void read_dac(Section s, netlists::DacParams& d) {
   s.read_enum("architecture", {{"ideal", netlists::DacArchitecture::ideal}, {"r2r", netlists::DacArchitecture::r2r}},
               "ideal, r2r", d.architecture);
   s.read_int("bits", 1, 12, d.bits);
-  const bool min_ok = !s.has("v_min_v") || s.read("v_min_v", d.v_min_v, finite, "must be finite (V)");
-  const bool max_ok = !s.has("v_max_v") || s.read("v_max_v", d.v_max_v, finite, "must be finite (V)");
-  if (min_ok && max_ok && !(d.v_max_v > d.v_min_v)) {
-    s.bad(s.has("v_max_v") ? "v_max_v" : "v_min_v", fmt::format("{}", s.has("v_max_v") ? d.v_max_v : d.v_min_v),
-          s.has("v_max_v") ? fmt::format("must be > dac.v_min_v = {}", d.v_min_v)
-                           : fmt::format("must be < dac.v_max_v = {}", d.v_max_v));
-  }
+  read_voltage_range(s, "dac", "v_min_v", "v_max_v", d.v_min_v, d.v_max_v);
   s.read("r_source_ohm", d.r_source_ohm, finite_nonneg, "must be finite and >= 0 ohm");
   s.read("r_unit_ohm", d.r_unit_ohm, finite_pos, "must be finite and > 0 ohm");
 }
