@@ -111,18 +111,25 @@ double mean_of(const characterize::CampaignFile& f, const std::string& field) {
   return count ? sum / static_cast<double>(count) : std::nan("");
 }
 
-int run_demo_tile(const std::string& out_dir) {
+/// Runs an embedded demo spec afresh into <out_dir>/<file_name> and returns its summary.
+characterize::CampaignSummary run_embedded_spec(const char* spec_text, const std::string& what,
+                                                const std::string& out_dir, const std::string& file_name) {
   namespace fs = std::filesystem;
-  auto spec = characterize::parse_campaign_spec(kDemoTileSpec, "embedded demo tile spec");
-  spec.run.output = (fs::path(out_dir) / "demo_tile.h5").string();
-  fs::remove(spec.run.output);
+  fs::create_directories(out_dir);
+  auto spec = characterize::parse_campaign_spec(spec_text, what);
+  spec.run.output = (fs::path(out_dir) / file_name).string();
+  fs::remove(spec.run.output);  // the demo always runs afresh
   fs::remove(spec.run.output + ".journal");
-  fmt::print("\nxbar demo, step 4: a tile chain in one transient: 4-bit DACs, an 8x8 crossbar, transistor-level TIAs\n"
-             "  (two-stage Miller op-amps, xbar180, Pelgrom mismatch), 6-bit flash ADCs; 2 chips x 2 MVMs\n");
   characterize::RunOptions ro;
   ro.xbar_version = XBAR_VERSION;
   ro.git_hash = XBAR_GIT_HASH;
-  const auto s = characterize::run_campaign(spec, ro);
+  return characterize::run_campaign(spec, ro);
+}
+
+int run_demo_tile(const std::string& out_dir) {
+  fmt::print("\nxbar demo, step 4: a tile chain in one transient: 4-bit DACs, an 8x8 crossbar, transistor-level TIAs\n"
+             "  (two-stage Miller op-amps, xbar180, Pelgrom mismatch), 6-bit flash ADCs; 2 chips x 2 MVMs\n");
+  const auto s = run_embedded_spec(kDemoTileSpec, "embedded demo tile spec", out_dir, "demo_tile.h5");
   const auto file = characterize::read_campaign_file(s.output);
   fmt::print("wrote {}: {} samples ({} ok, {} failed) in {:.1f} s\n", s.output, s.total, s.ok, s.failed, s.seconds);
   if (s.failed != 0) return 1;
@@ -139,17 +146,9 @@ int run_demo_tile(const std::string& out_dir) {
 
 int run_demo_campaign(const std::string& out_dir) {
   namespace fs = std::filesystem;
-  fs::create_directories(out_dir);
-  auto spec = characterize::parse_campaign_spec(kDemoSpec, "embedded demo spec");
-  spec.run.output = (fs::path(out_dir) / "demo_campaign.h5").string();
-  fs::remove(spec.run.output);  // the demo always runs afresh
-  fs::remove(spec.run.output + ".journal");
   fmt::print("\nxbar demo, step 2: a Monte Carlo campaign: 4 chips x 2 weight patterns x 8 inputs of a 32x32 tile,\n"
              "  5 % programming error, 0.2 % stuck-on and stuck-off cells, 2 % wire spread, 2 worker processes\n");
-  characterize::RunOptions ro;
-  ro.xbar_version = XBAR_VERSION;
-  ro.git_hash = XBAR_GIT_HASH;
-  const auto s = characterize::run_campaign(spec, ro);
+  const auto s = run_embedded_spec(kDemoSpec, "embedded demo spec", out_dir, "demo_campaign.h5");
   const auto file = characterize::read_campaign_file(s.output);
   const auto c = compare_field(file, file.schema.field("i_spice_a"));
   fmt::print("wrote {}: {} samples ({} ok, {} failed) in {:.1f} s, {:.1f} samples/s\n", s.output, s.total, s.ok,
