@@ -61,36 +61,48 @@ std::vector<double> node_voltage(const SpiceResult& result, const std::string& n
   return result.real(node);
 }
 
+double integral_of_product(const std::vector<double>& t, const std::vector<double>& a, const std::vector<double>& b,
+                           double t0_s, double t1_s) {
+  if (a.size() != t.size() || b.size() != t.size()) {
+    throw Error(fmt::format("integral_of_product: {} time points, {} and {} values: need the same number", t.size(),
+                            a.size(), b.size()));
+  }
+  if (!(t1_s >= t0_s)) throw Error(fmt::format("integral_of_product: window [{}, {}] s: need t1 >= t0", t0_s, t1_s));
+  // The product at the window's ends: a and b each interpolated, then multiplied (as at a time point).
+  auto product_at = [&](double tt) { return interpolate_at(t, a, tt) * interpolate_at(t, b, tt); };
+  double sum = 0.0, t_prev = t0_s, p_prev = product_at(t0_s);
+  for (std::size_t k = 0; k < t.size(); ++k) {
+    if (t[k] <= t0_s) continue;
+    if (t[k] >= t1_s) break;
+    const double p = a[k] * b[k];
+    sum += 0.5 * (p_prev + p) * (t[k] - t_prev);
+    t_prev = t[k];
+    p_prev = p;
+  }
+  return sum + 0.5 * (p_prev + product_at(t1_s)) * (t1_s - t_prev);
+}
+
 double source_energy_j(const SpiceResult& result, const VoltageSourceTerminals& source, double t0_s, double t1_s) {
   if (!(t1_s >= t0_s)) throw Error(fmt::format("source_energy_j({}): window [{}, {}] s: need t1 >= t0", source.name, t0_s, t1_s));
   const std::vector<double>& t = result.real("time");
   const std::vector<double>& i = result.real(source.name + "#branch");
-  const std::vector<double> vp = node_voltage(result, source.plus);
+  std::vector<double> v = node_voltage(result, source.plus);
   const std::vector<double> vm = node_voltage(result, source.minus);
-  std::vector<double> p(t.size());
-  for (std::size_t k = 0; k < t.size(); ++k) p[k] = -(vp[k] - vm[k]) * i[k];
-  // Power at the window's ends: v and i each interpolated, then multiplied (as at a time point).
-  auto power_at = [&](double tt) {
-    return -(interpolate_at(t, vp, tt) - interpolate_at(t, vm, tt)) * interpolate_at(t, i, tt);
-  };
-  double e = 0.0, t_prev = t0_s, p_prev = power_at(t0_s);
-  for (std::size_t k = 0; k < t.size(); ++k) {
-    if (t[k] <= t0_s) continue;
-    if (t[k] >= t1_s) break;
-    e += 0.5 * (p_prev + p[k]) * (t[k] - t_prev);
-    t_prev = t[k];
-    p_prev = p[k];
-  }
-  e += 0.5 * (p_prev + power_at(t1_s)) * (t1_s - t_prev);
-  return e;
+  for (std::size_t k = 0; k < v.size(); ++k) v[k] -= vm[k];
+  return -integral_of_product(t, v, i, t0_s, t1_s);  // p = -v(+,-) i
 }
 
 double energy_by_prefix_j(const SpiceResult& result, const std::string& deck_text, const std::string& prefix,
                           double t0_s, double t1_s) {
+  return energy_by_prefix_j(result, voltage_sources(deck_text), prefix, t0_s, t1_s);
+}
+
+double energy_by_prefix_j(const SpiceResult& result, const std::vector<VoltageSourceTerminals>& sources,
+                          const std::string& prefix, double t0_s, double t1_s) {
   const std::string pre = lower(prefix);
   double e = 0.0;
   int n = 0;
-  for (const VoltageSourceTerminals& s : voltage_sources(deck_text)) {
+  for (const VoltageSourceTerminals& s : sources) {
     if (s.name.compare(0, pre.size(), pre) != 0) continue;
     e += source_energy_j(result, s, t0_s, t1_s);
     ++n;

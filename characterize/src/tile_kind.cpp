@@ -24,25 +24,6 @@ namespace xbar::characterize {
 
 namespace {
 
-/// integral over [t0, t1] of a(t) b(t), trapezoid on the time points, with the ends interpolated.
-double integral_of_product(const std::vector<double>& t, const std::vector<double>& a, const std::vector<double>& b,
-                           double t0, double t1) {
-  double sum = 0.0;
-  double prev_t = t0;
-  double prev_p = interpolate_at(t, a, t0) * interpolate_at(t, b, t0);
-  for (std::size_t m = 0; m < t.size(); ++m) {
-    if (t[m] <= t0) continue;
-    if (t[m] >= t1) break;
-    const double p = a[m] * b[m];
-    sum += 0.5 * (p + prev_p) * (t[m] - prev_t);
-    prev_t = t[m];
-    prev_p = p;
-  }
-  const double p1 = interpolate_at(t, a, t1) * interpolate_at(t, b, t1);
-  sum += 0.5 * (p1 + prev_p) * (t1 - prev_t);
-  return sum;
-}
-
 class TileKind final : public CircuitKind {
  public:
   explicit TileKind(const CampaignSpec& spec) : spec_(spec) {
@@ -143,9 +124,9 @@ netlists::TileParams TileKind::tile_params(std::uint64_t index, Eigen::MatrixXd*
 }
 
 /// ".save" cards for every vector the kind reads, so that ngspice keeps only those.
-std::string save_cards(const netlists::TileParams& p, const std::string& deck_text) {
+std::string save_cards(const netlists::TileParams& p, const std::vector<VoltageSourceTerminals>& sources) {
   std::set<std::string> items;
-  for (const VoltageSourceTerminals& s : voltage_sources(deck_text)) {
+  for (const VoltageSourceTerminals& s : sources) {
     const bool block = s.name.rfind("vdac", 0) == 0 || s.name.rfind("vtia", 0) == 0 || s.name.rfind("vadc", 0) == 0 ||
                        s.name.rfind("vrow", 0) == 0 || s.name.rfind("vcol", 0) == 0;
     if (!block) continue;
@@ -206,8 +187,9 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
   std::vector<double> e_array(N), e_drivers(N), e_tia(N), e_adc(N), e_total(N);
   try {
     const netlists::Deck deck = netlists::make_tile_deck(p);
+    const std::vector<VoltageSourceTerminals> sources = voltage_sources(deck.text);  // parsed once per sample
     std::string text = deck.text;
-    text.insert(text.rfind(".end"), save_cards(p, deck.text));
+    text.insert(text.rfind(".end"), save_cards(p, sources));
     if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
     const SpiceResult r = spice.simulate(text, "run");
     const std::vector<double>& t = r.real("time");
@@ -230,13 +212,13 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
       double out = 0.0;
       for (int k = 0; k < C; ++k)
         out += integral_of_product(t, node_voltage(r, fmt::format("o{}", k)), r.real(fmt::format("vcol{}#branch", k)), t0, t1);
-      const double e_dac = energy_by_prefix_j(r, deck.text, "vdac", t0, t1);
+      const double e_dac = energy_by_prefix_j(r, sources, "vdac", t0, t1);
       e_array[n] = into - out;
       // An ideal DAC's sources deliver the array's energy themselves; an R-2R ladder's ideal
       // buffer does not, so only the loss in r_source behind it is added.
       e_drivers[n] = p.dac.architecture == netlists::DacArchitecture::ideal ? e_dac - into : e_dac + loss_rs;
-      e_tia[n] = energy_by_prefix_j(r, deck.text, "vtia", t0, t1);
-      e_adc[n] = energy_by_prefix_j(r, deck.text, "vadc", t0, t1);
+      e_tia[n] = energy_by_prefix_j(r, sources, "vtia", t0, t1);
+      e_adc[n] = energy_by_prefix_j(r, sources, "vadc", t0, t1);
       e_total[n] = e_array[n] + e_drivers[n] + e_tia[n] + e_adc[n];
     }
   } catch (const SpiceError& e) {

@@ -43,6 +43,12 @@ std::vector<VoltageSourceTerminals> voltage_sources(const std::string& deck_text
 /// otherwise).
 double interpolate_at(const std::vector<double>& time_s, const std::vector<double>& y, double t_s);
 
+/// integral over [t0_s, t1_s] of a(t) b(t): the trapezoid rule on the products at the time
+/// points inside the window, with a and b each interpolated (interpolate_at) at the window's
+/// ends. Throws Error if the lengths differ or t1_s < t0_s.
+double integral_of_product(const std::vector<double>& time_s, const std::vector<double>& a,
+                           const std::vector<double>& b, double t0_s, double t1_s);
+
 /// The voltage of `node` in a transient result ("0" is ground: all zeros).
 std::vector<double> node_voltage(const SpiceResult& result, const std::string& node);
 
@@ -55,5 +61,8 @@ double source_energy_j(const SpiceResult& result, const VoltageSourceTerminals& 
 /// `prefix` (lower case, e.g. "vadc"). Throws Error if no source matches.
 double energy_by_prefix_j(const SpiceResult& result, const std::string& deck_text, const std::string& prefix,
                           double t0_s, double t1_s);
+/// The same over sources already read with voltage_sources() (to parse a big deck once).
+double energy_by_prefix_j(const SpiceResult& result, const std::vector<VoltageSourceTerminals>& sources,
+                          const std::string& prefix, double t0_s, double t1_s);
 
 }  // namespace xbar::characterize
