@@ -150,13 +150,7 @@ SampleRecord OpampKind::run_sample(SpiceSession& spice, std::uint64_t index) con
   SampleRecord rec;
   rec.index = index;
   rec.values.push_back(static_cast<double>(index));
-  if (transistor()) {
-    const std::size_t T = netlists::opamp_transistor_names().size();
-    for (std::size_t k = 0; k < T; ++k) rec.values.push_back(mm.dvt_v.empty() ? 0.0 : mm.dvt_v[k]);
-    for (std::size_t k = 0; k < T; ++k) rec.values.push_back(mm.dbeta_rel.empty() ? 0.0 : mm.dbeta_rel[k]);
-  } else {
-    rec.values.push_back(mm.vos_v);
-  }
+  append_opamp_mismatch(spec_.opamp, mm, rec.values);
   const std::size_t n_out = schema_.values_per_sample() - rec.values.size();
   try {
     const OpampFigures f =

@@ -40,4 +40,15 @@ netlists::OpampMismatch sample_opamp_mismatch(const netlists::OpampParams& param
   return m;
 }
 
+void append_opamp_mismatch(const netlists::OpampParams& params, const netlists::OpampMismatch& mm,
+                           std::vector<double>& values) {
+  if (params.model != netlists::OpampModel::transistor) {
+    values.push_back(mm.vos_v);
+    return;
+  }
+  const std::size_t T = netlists::opamp_transistor_names().size();
+  for (std::size_t k = 0; k < T; ++k) values.push_back(mm.dvt_v.empty() ? 0.0 : mm.dvt_v[k]);
+  for (std::size_t k = 0; k < T; ++k) values.push_back(mm.dbeta_rel.empty() ? 0.0 : mm.dbeta_rel[k]);
+}
+
 }  // namespace xbar::characterize

@@ -17,6 +17,7 @@
 // "tia" kinds (slot 0) see the same op-amp for the same (seed, instance), and slots are
 // independent op-amps of one instance.
 #include <cstdint>
+#include <vector>
 
 #include "xbar/characterize/campaign_spec.hpp"
 #include "xbar/netlists/opamp.hpp"
@@ -30,6 +31,12 @@ netlists::OpampMismatch sample_opamp_mismatch(const netlists::OpampParams& param
                                               std::uint64_t seed, std::uint64_t instance, std::uint64_t slot);
 
 /// The A_VT (V*m) and A_beta (m, as a fraction) that sample_opamp_mismatch uses.
+/// Appends one instance's draws to a record, in the schema order both op-amp kinds use: for the
+/// transistor model dvt_v then dbeta_rel (one per transistor, zeros without mismatch), for the
+/// macro model the drawn offset vos_v.
+void append_opamp_mismatch(const netlists::OpampParams& params, const netlists::OpampMismatch& mismatch,
+                           std::vector<double>& values);
+
 double effective_a_vt_v_m(const netlists::OpampParams& params, const VariationSpec& variation);
 double effective_a_beta_m(const netlists::OpampParams& params, const VariationSpec& variation);
 

@@ -102,13 +102,7 @@ SampleRecord TiaKind::run_sample(SpiceSession& spice, std::uint64_t index) const
   SampleRecord rec;
   rec.index = index;
   rec.values.push_back(static_cast<double>(index));
-  if (transistor()) {
-    const std::size_t T = netlists::opamp_transistor_names().size();
-    for (std::size_t k = 0; k < T; ++k) rec.values.push_back(mm.dvt_v.empty() ? 0.0 : mm.dvt_v[k]);
-    for (std::size_t k = 0; k < T; ++k) rec.values.push_back(mm.dbeta_rel.empty() ? 0.0 : mm.dbeta_rel[k]);
-  } else {
-    rec.values.push_back(mm.vos_v);
-  }
+  append_opamp_mismatch(tia.opamp, mm, rec.values);
   std::vector<double> i_in(P);
   for (int k = 0; k < P; ++k) i_in[k] = -bench.i_full_scale_a + 2.0 * bench.i_full_scale_a * k / (P - 1);
   std::vector<double> ideal(P);
