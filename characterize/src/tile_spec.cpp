@@ -47,8 +47,8 @@ void read_tile_variation(Section s, VariationSpec& v) {
 
 void read_tile_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir) {
   top.check_known({"kind", "seed", "crossbar", "dac", "opamp", "tia", "adc", "tile", "variation", "workload", "run"});
-  const bool dims_ok = read_crossbar(section(top, "crossbar"), spec.crossbar);
-  Section xb = section(top, "crossbar");
+  Section xb = section(top, "crossbar");  // once: a non-table [crossbar] is reported once
+  const bool dims_ok = read_crossbar(xb, spec.crossbar);
   if (spec.crossbar.differential) {
     xb.bad("differential", "true", "must be false for kind = 'tile' (the tile chain reads single-ended columns)");
   }
