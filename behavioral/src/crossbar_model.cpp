@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cat.hpp"
 #include "crossbar_kernels.hpp"
 #include "crossbar_layout.hpp"
 #include "frontal_solver.hpp"
@@ -22,13 +23,7 @@ constexpr int kMaxDim = 1024;
 // Batched solves keep n_nodes x chunk doubles per matrix; this bounds the chunk (32 MB).
 constexpr long long kChunkDoubles = 4'000'000;
 
-template <typename... Parts>
-std::string cat(const Parts&... parts) {
-  std::ostringstream os;
-  os.precision(10);
-  (os << ... << parts);
-  return os.str();
-}
+using detail::cat;
 
 bool finite_nonneg(double x) { return std::isfinite(x) && x >= 0.0; }
 
