@@ -128,6 +128,24 @@ void check_same(const behavioral::CrossbarModelFile& a, const behavioral::Crossb
                       {h.max_lsb, k.max_lsb},
                       {h.full_scale_a, k.full_scale_a}})
     CHECK(same_bits(u, v));
+  CHECK(same_bits(h.rel_l2, k.rel_l2));
+  CHECK(a.estimated.parameters.size() == b.estimated.parameters.size());
+  CHECK(a.estimated.iterations == b.estimated.iterations);
+  CHECK(a.estimated.converged == b.estimated.converged);
+  CHECK(same_bits(a.estimated.rms_residual_rel_fs, b.estimated.rms_residual_rel_fs));
+  for (const auto& p : a.estimated.parameters) {
+    bool found = false;
+    for (const auto& q : b.estimated.parameters) {
+      if (q.name != p.name) continue;
+      found = true;
+      CHECK(same_bits(p.value, q.value));
+      CHECK(same_bits(p.nominal, q.nominal));
+      CHECK(same_bits(p.std_error, q.std_error));
+      CHECK(same_bits(p.ci95.low, q.ci95.low));
+      CHECK(same_bits(p.ci95.high, q.ci95.high));
+    }
+    CHECK_MESSAGE(found, p.name);
+  }
   const auto& r = a.provenance;
   const auto& s = b.provenance;
   CHECK(r.campaign_path == s.campaign_path);
@@ -211,7 +229,15 @@ TEST_CASE("fit a normal campaign: CIs cover the spec, the linear model matches S
   CHECK(m.held_out.n_samples >= 2u);
   CHECK(m.held_out.rms_abs_a / m.held_out.full_scale_a < 1e-8);
   CHECK(m.held_out.full_scale_a == doctest::Approx(16 * 1e-4 * 0.2));
+  CHECK(m.held_out.rel_l2 < 1e-8);
   CHECK(m.provenance.campaign_sha256.size() == 64u);
+  // Levenberg-Marquardt recovers the wires the campaign used.
+  REQUIRE(m.estimated.parameters.size() == 2u);
+  CHECK(m.estimated.converged);
+  for (const auto& p : m.estimated.parameters) {
+    INFO(p.name, " = ", p.value, " spec ", p.nominal);
+    CHECK(std::abs(p.value / p.nominal - 1) < 1e-6);
+  }
 
   // Wrong file kinds are refused with a message.
   CHECK_THROWS_WITH_AS(behavioral::read_crossbar_model_file(out), doctest::Contains("is a campaign file"),
@@ -226,6 +252,28 @@ TEST_CASE("fit a normal campaign: CIs cover the spec, the linear model matches S
     const auto inst = static_cast<std::uint64_t>(campaign.records[s].values[campaign.schema.offset_of("instance")]);
     CHECK(fit::is_held_out(1, inst));
   }
+}
+
+TEST_CASE("Levenberg-Marquardt finds the sinh V0 and the source resistance from a wrong starting nominal") {
+  TempDir dir;
+  const std::string out = (dir.path / "sinh.h5").string();
+  std::string text = spec_text(out, "normal", "cell = \"sinh\"\nv0_v = 0.2\nr_source_ohm = 50.0");
+  text.replace(text.find("instances = 20"), 14, "instances = 4");
+  const auto campaign = run(text);
+  const auto spec = characterize::parse_campaign_spec(campaign.provenance.spec_text, "spec");
+  auto nominal = fit::nominal_params(spec);
+  nominal.v0_v = 0.3;                                           // 50 % off
+  nominal.r_source_ohm = Eigen::VectorXd::Constant(16, 80.0);  // 60 % off
+  const auto e = fit::estimate_parameters(nominal, campaign, fit::ok_samples(campaign), fit::full_scale_a(spec), 2);
+  REQUIRE(e.parameters.size() == 4u);
+  CHECK_MESSAGE(e.converged, "iterations ", e.iterations, " rms ", e.rms_residual_rel_fs);
+  for (const auto& p : e.parameters) {
+    INFO(p.name, " = ", p.value, " [", p.ci95.low, ", ", p.ci95.high, "]");
+    if (p.name == "v0_v") CHECK(std::abs(p.value / 0.2 - 1) < 1e-6);
+    if (p.name == "r_source_ohm") CHECK(std::abs(p.value / 50.0 - 1) < 1e-6);
+    if (p.name == "r_row_wire_ohm" || p.name == "r_col_wire_ohm") CHECK(std::abs(p.value - 1.0) < 1e-6);
+  }
+  CHECK(e.rms_residual_rel_fs < 1e-8);
 }
 
 TEST_CASE("fit a lognormal differential campaign") {

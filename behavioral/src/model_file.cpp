@@ -224,6 +224,7 @@ void write_metrics(const Writer& w, hid_t g, const std::string& full, const Erro
   w.f64(g, full, "max_abs_a", m.max_abs_a);
   w.f64(g, full, "rms_pct_fs", m.rms_pct_fs);
   w.f64(g, full, "max_pct_fs", m.max_pct_fs);
+  w.f64(g, full, "rel_l2", m.rel_l2);
   w.f64(g, full, "rms_lsb", m.rms_lsb);
   w.f64(g, full, "max_lsb", m.max_lsb);
   w.f64(g, full, "full_scale_a", m.full_scale_a);
@@ -238,6 +239,8 @@ ErrorMetrics read_metrics(const Reader& r, hid_t g, const std::string& full) {
   m.max_abs_a = r.f64(g, full, "max_abs_a");
   m.rms_pct_fs = r.f64(g, full, "rms_pct_fs");
   m.max_pct_fs = r.f64(g, full, "max_pct_fs");
+  // rel_l2 was added after the first model files; those read as NaN (not recorded).
+  m.rel_l2 = H5Aexists(g, "rel_l2") > 0 ? r.f64(g, full, "rel_l2") : std::numeric_limits<double>::quiet_NaN();
   m.rms_lsb = r.f64(g, full, "rms_lsb");
   m.max_lsb = r.f64(g, full, "max_lsb");
   m.full_scale_a = r.f64(g, full, "full_scale_a");
@@ -297,6 +300,24 @@ void write_all(const Writer& w, hid_t file, const CrossbarModelFile& m) {
     w.ci(wg.get(), "/variation/wire", "r_wire_sigma_rel_d2d", s.ci95);
     w.f64(wg.get(), "/variation/wire", "mean_rel", s.mean_rel);
     w.u64(wg.get(), "/variation/wire", "n", s.n);
+  }
+  {
+    const auto& e = m.estimated;
+    const std::string n = "/estimated";
+    Hid g = w.group(file, "estimated", n);
+    w.u64(g.get(), n, "n_samples", e.n_samples);
+    w.u64(g.get(), n, "n_residuals", e.n_residuals);
+    w.i64(g.get(), n, "iterations", e.iterations);
+    w.i64(g.get(), n, "converged", e.converged ? 1 : 0);
+    w.f64(g.get(), n, "rms_residual_rel_fs", e.rms_residual_rel_fs);
+    for (const auto& p : e.parameters) {
+      const std::string pn = n + "/" + p.name;
+      Hid pg = w.group(g.get(), p.name, pn);
+      w.f64(pg.get(), pn, "nominal", p.nominal);
+      w.f64(pg.get(), pn, "value", p.value);
+      w.f64(pg.get(), pn, "std_error", p.std_error);
+      w.ci(pg.get(), pn, "value", p.ci95);
+    }
   }
   {
     Hid g = w.group(file, "held_out", "/held_out");
@@ -441,6 +462,32 @@ CrossbarModelFile read_crossbar_model_file(const std::string& path) {
     s.ci95 = r.ci(wg.get(), wn, "r_wire_sigma_rel_d2d");
     s.mean_rel = r.f64(wg.get(), wn, "mean_rel");
     s.n = r.u64(wg.get(), wn, "n");
+  }
+  if (H5Lexists(f, "estimated", H5P_DEFAULT) > 0) {  // absent in model files written before it existed
+    const std::string n = "/estimated";
+    Hid g = r.group(f, n);
+    auto& e = m.estimated;
+    e.n_samples = r.u64(g.get(), n, "n_samples");
+    e.n_residuals = r.u64(g.get(), n, "n_residuals");
+    e.iterations = static_cast<int>(r.i64(g.get(), n, "iterations"));
+    e.converged = r.i64(g.get(), n, "converged") != 0;
+    e.rms_residual_rel_fs = r.f64(g.get(), n, "rms_residual_rel_fs");
+    H5G_info_t info{};
+    H5Gget_info(g.get(), &info);
+    for (hsize_t k = 0; k < info.nlinks; ++k) {
+      char name[256] = {};
+      if (H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, k, name, sizeof name, H5P_DEFAULT) < 0)
+        r.fail("group " + n, "cannot list its parameters");
+      const std::string pn = n + "/" + name;
+      Hid pg = r.group(f, pn);
+      ParameterEstimate p;
+      p.name = name;
+      p.nominal = r.f64(pg.get(), pn, "nominal");
+      p.value = r.f64(pg.get(), pn, "value");
+      p.std_error = r.f64(pg.get(), pn, "std_error");
+      p.ci95 = r.ci(pg.get(), pn, "value");
+      e.parameters.push_back(p);
+    }
   }
   {
     Hid g = r.group(f, "/held_out");

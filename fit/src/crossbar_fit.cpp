@@ -11,6 +11,7 @@
 
 #include "xbar/fit/distribution_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
+#include "xbar/fit/levenberg_marquardt.hpp"
 #include "xbar/fit/sha256.hpp"
 
 namespace xbar::fit {
@@ -107,50 +108,69 @@ double full_scale_a(const characterize::CampaignSpec& spec) {
   return spec.crossbar.rows * w.g_max_s * std::max(std::abs(w.v_read_min_v), std::abs(w.v_read_max_v));
 }
 
-SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nominal, const CampaignFile& campaign,
-                                   const std::vector<std::size_t>& samples, double full_scale, int adc_bits) {
+namespace {
+
+// Throws unless the campaign's arrays fit `nominal`; returns the number of inputs per sample.
+int check_shapes(const behavioral::CrossbarModelParams& nominal, const CampaignFile& campaign) {
   require_crossbar(campaign);
   const int R = nominal.rows, C = nominal.cols, Cp = nominal.physical_cols();
   const auto& g_field = campaign.schema.field("g_programmed_s");
-  const auto& v_field = campaign.schema.field("v_in_v");
   const auto& i_field = campaign.schema.field("i_spice_a");
   if (g_field.shape != std::vector<std::uint64_t>{static_cast<std::uint64_t>(R), static_cast<std::uint64_t>(Cp)} ||
       i_field.shape.size() != 2 || i_field.shape[1] != static_cast<std::uint64_t>(C))
     throw FitError(
         fmt::format("campaign arrays do not match the model ({} rows x {} outputs{}): g_programmed_s is {}x{}", R, C,
                     nominal.differential ? ", differential" : "", g_field.shape.at(0), g_field.shape.at(1)));
-  const int N = static_cast<int>(v_field.shape.at(0));
+  return static_cast<int>(campaign.schema.field("v_in_v").shape.at(0));
+}
+
+}  // namespace
+
+Eigen::MatrixXd predict_sample(const behavioral::CrossbarModelParams& nominal, const CampaignFile& campaign,
+                               std::size_t s, const ParameterScales& scales) {
+  const int N = check_shapes(nominal, campaign);
+  const int R = nominal.rows, C = nominal.cols, Cp = nominal.physical_cols();
+  behavioral::CrossbarModelParams p = nominal;
+  p.r_row_wire_ohm = *field(campaign, s, "r_row_wire_ohm") * scales.r_row_wire;
+  p.r_col_wire_ohm = *field(campaign, s, "r_col_wire_ohm") * scales.r_col_wire;
+  p.r_source_ohm = p.r_source_ohm * scales.r_source;
+  p.v0_v = nominal.v0_v * scales.v0;
+  p.temperature_c = *field(campaign, s, "temperature_c");
+  behavioral::CrossbarModel model(p);
+  Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> g(
+      field(campaign, s, "g_programmed_s"), R, Cp);
+  Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> v(field(campaign, s, "v_in_v"),
+                                                                                              N, R);
+  if (nominal.differential) {
+    Eigen::MatrixXd gp(R, C), gn(R, C);
+    for (int j = 0; j < C; ++j) {
+      gp.col(j) = g.col(2 * j);
+      gn.col(j) = g.col(2 * j + 1);
+    }
+    model.program(gp, gn);
+  } else {
+    model.program(Eigen::MatrixXd(g));
+  }
+  return model.forward(v.transpose(), behavioral::SinhSolve::exact);
+}
+
+SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nominal, const CampaignFile& campaign,
+                                   const std::vector<std::size_t>& samples, double full_scale, int adc_bits) {
+  const int N = check_shapes(nominal, campaign);
+  const int C = nominal.cols;
 
   SpiceComparison out;
-  double sum_sq = 0, max_abs = 0;
+  double sum_sq = 0, max_abs = 0, sum_sq_ref = 0;
   for (std::size_t s : samples) {
-    behavioral::CrossbarModelParams p = nominal;
-    p.r_row_wire_ohm = *field(campaign, s, "r_row_wire_ohm");
-    p.r_col_wire_ohm = *field(campaign, s, "r_col_wire_ohm");
-    p.temperature_c = *field(campaign, s, "temperature_c");
-    behavioral::CrossbarModel model(p);
-    Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> g(
-        field(campaign, s, "g_programmed_s"), R, Cp);
-    Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> v(
-        field(campaign, s, "v_in_v"), N, R);
     const double* spice = field(campaign, s, "i_spice_a");  // [N, C] row-major
-    if (nominal.differential) {
-      Eigen::MatrixXd gp(R, C), gn(R, C);
-      for (int j = 0; j < C; ++j) {
-        gp.col(j) = g.col(2 * j);
-        gn.col(j) = g.col(2 * j + 1);
-      }
-      model.program(gp, gn);
-    } else {
-      model.program(Eigen::MatrixXd(g));
-    }
-    const Eigen::MatrixXd i = model.forward(v.transpose(), behavioral::SinhSolve::exact);  // C x N
+    const Eigen::MatrixXd i = predict_sample(nominal, campaign, s, {});  // C x N
     for (int n = 0; n < N; ++n) {
       for (int j = 0; j < C; ++j) {
         const double m = i(j, n), ref = spice[n * C + j];
         out.model_a.push_back(m);
         out.spice_a.push_back(ref);
         sum_sq += (m - ref) * (m - ref);
+        sum_sq_ref += ref * ref;
         max_abs = std::max(max_abs, std::abs(m - ref));
       }
     }
@@ -160,6 +180,7 @@ SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nomina
   e.n_values = out.model_a.size();
   e.rms_abs_a = e.n_values ? std::sqrt(sum_sq / static_cast<double>(e.n_values)) : 0.0;
   e.max_abs_a = max_abs;
+  e.rel_l2 = sum_sq_ref > 0 ? std::sqrt(sum_sq / sum_sq_ref) : 0.0;
   e.full_scale_a = full_scale;
   e.adc_bits = adc_bits;
   const double lsb = 2.0 * full_scale / std::ldexp(1.0, adc_bits);
@@ -167,6 +188,65 @@ SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nomina
   e.max_pct_fs = 100.0 * e.max_abs_a / full_scale;
   e.rms_lsb = e.rms_abs_a / lsb;
   e.max_lsb = e.max_abs_a / lsb;
+  return out;
+}
+
+behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelParams& nominal, const CampaignFile& campaign,
+                                             const std::vector<std::size_t>& fit_samples, double full_scale,
+                                             std::size_t max_samples) {
+  const int N = check_shapes(nominal, campaign);
+  const int C = nominal.cols;
+  behavioral::ParameterFit out;
+  std::vector<std::size_t> use(fit_samples.begin(), fit_samples.begin() + std::min(max_samples, fit_samples.size()));
+  // Which scales to estimate: those whose nominal is nonzero (a zero wire has no effect to fit).
+  const double r_src0 = nominal.r_source_ohm.size() ? nominal.r_source_ohm[0] : 0.0;
+  struct Free {
+    const char* name;
+    double ParameterScales::*scale;
+    double nominal;
+  };
+  std::vector<Free> free;
+  if (nominal.r_row_wire_ohm > 0) free.push_back({"r_row_wire_ohm", &ParameterScales::r_row_wire, nominal.r_row_wire_ohm});
+  if (nominal.r_col_wire_ohm > 0) free.push_back({"r_col_wire_ohm", &ParameterScales::r_col_wire, nominal.r_col_wire_ohm});
+  if (nominal.r_source_ohm.size() && nominal.r_source_ohm.maxCoeff() > 0)
+    free.push_back({"r_source_ohm", &ParameterScales::r_source, r_src0});
+  if (nominal.cell == behavioral::CellModel::sinh) free.push_back({"v0_v", &ParameterScales::v0, nominal.v0_v});
+  if (free.empty() || use.empty()) return out;
+
+  auto residuals = [&](const Eigen::VectorXd& x) {
+    ParameterScales sc;
+    for (std::size_t k = 0; k < free.size(); ++k) sc.*(free[k].scale) = std::exp(x[static_cast<Eigen::Index>(k)]);
+    Eigen::VectorXd r(static_cast<Eigen::Index>(use.size()) * N * C);
+    Eigen::Index at = 0;
+    for (std::size_t s : use) {
+      const double* spice = field(campaign, s, "i_spice_a");  // [N, C]
+      const Eigen::MatrixXd i = predict_sample(nominal, campaign, s, sc);
+      for (int n = 0; n < N; ++n)
+        for (int j = 0; j < C; ++j) r[at++] = (i(j, n) - spice[n * C + j]) / full_scale;
+    }
+    return r;
+  };
+  LmOptions lm;
+  lm.max_iterations = 30;
+  lm.step_tol = 1e-7;  // log scale: a 1e-7 relative change of every parameter
+  // Unknowns: the log of each scale (keeps every resistance and V0 positive; starts at the spec).
+  lm.fd_rel_step = 1e-7;  // absolute at x = 0: a 1e-7 relative change of the parameter
+  const LmResult res = levenberg_marquardt(residuals, Eigen::VectorXd::Zero(static_cast<Eigen::Index>(free.size())), lm);
+  for (std::size_t k = 0; k < free.size(); ++k) {
+    const auto kk = static_cast<Eigen::Index>(k);
+    behavioral::ParameterEstimate e;
+    e.name = free[k].name;
+    e.nominal = free[k].nominal;
+    e.value = std::exp(res.params[kk]) * free[k].nominal;
+    e.std_error = e.value * res.std_error[kk];  // delta method from log space
+    e.ci95 = ci(std::exp(res.ci95_low[kk]) * free[k].nominal, std::exp(res.ci95_high[kk]) * free[k].nominal);
+    out.parameters.push_back(e);
+  }
+  out.n_samples = use.size();
+  out.n_residuals = static_cast<std::uint64_t>(res.n_residuals);
+  out.iterations = res.iterations;
+  out.converged = res.converged;
+  out.rms_residual_rel_fs = res.rms_residual;
   return out;
 }
 
@@ -257,6 +337,15 @@ behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const F
     w.mean_rel = wf.mean;
     w.ci95 = ci(wf.sigma_ci95_low, wf.sigma_ci95_high);
     w.n = wf.n;
+  }
+
+  // Circuit parameters by Levenberg-Marquardt on the fit set (the ok samples not held out).
+  {
+    const std::vector<std::size_t> held = held_out_samples(campaign, options.seed);
+    std::vector<std::size_t> fit_set;
+    for (std::size_t s : ok)
+      if (!std::binary_search(held.begin(), held.end(), s)) fit_set.push_back(s);
+    m.estimated = estimate_parameters(m.nominal, campaign, fit_set, full_scale_a(spec));
   }
 
   // Held-out error.

@@ -75,7 +75,7 @@ LmResult levenberg_marquardt(const ResidualFunction& residuals, const Eigen::Vec
       r = r_new;
       cost = cost_new;
       lambda = std::max(lambda / 10, 1e-12);
-      if (delta.norm() <= o.step_tol * (p.norm() + o.step_tol)) {
+      if (delta.norm() <= o.step_tol * (p.norm() + 1.0)) {
         res.converged = true;
         res.stop_reason = "step_tol";
         break;
@@ -88,7 +88,12 @@ LmResult levenberg_marquardt(const ResidualFunction& residuals, const Eigen::Vec
       j = jac(p, r);
     } else {
       lambda *= 10;
-      if (delta.norm() <= o.step_tol * (p.norm() + o.step_tol)) {
+      if (lambda > 1e10) {  // even tiny steps along the gradient do not lower the cost: a minimum to rounding
+        res.converged = true;
+        res.stop_reason = "no_decrease";
+        break;
+      }
+      if (delta.norm() <= o.step_tol * (p.norm() + 1.0)) {
         res.converged = true;
         res.stop_reason = "step_tol";
         break;

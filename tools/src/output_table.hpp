@@ -4,6 +4,11 @@
 #include <string>
 #include <vector>
 
+namespace xbar::behavioral {
+struct ErrorMetrics;
+struct ParameterFit;
+}  // namespace xbar::behavioral
+
 namespace xbar::tools {
 
 struct Column {
@@ -19,5 +24,11 @@ Format parse_format(const std::string& s);
 /// (and a '#' comment line for table output).
 void print_columns(std::FILE* out, const std::vector<Column>& columns, Format format,
                    const std::vector<std::pair<std::string, std::string>>& meta = {});
+
+/// The header line of the model-against-SPICE error table, then one row per set.
+void print_error_header();
+void print_error_row(const char* label, const behavioral::ErrorMetrics& m);
+/// The Levenberg-Marquardt parameter estimates (nothing if there are none).
+void print_parameter_fit(const behavioral::ParameterFit& e);
 
 }  // namespace xbar::tools

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "output_table.hpp"
 #include "verbs.hpp"
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
@@ -22,10 +23,6 @@ struct FitVerbOptions {
   int adc_bits = 8;
 };
 
-void print_metrics(const char* label, const behavioral::ErrorMetrics& m) {
-  fmt::print("  {:<10} {:>7} {:>8}  {:>11.4e}  {:>11.4e}  {:>10.3e}  {:>10.3e}  {:>9.3e}  {:>9.3e}\n", label,
-             m.n_samples, m.n_values, m.rms_abs_a, m.max_abs_a, m.rms_pct_fs, m.max_pct_fs, m.rms_lsb, m.max_lsb);
-}
 }  // namespace
 
 Verb add_fit_verb(CLI::App& app) {
@@ -70,11 +67,11 @@ Verb add_fit_verb(CLI::App& app) {
           const auto& w = m.variation.wire;
           fmt::print("  wire spread        r_wire_sigma_rel_d2d = {:.5f}  [{:.5f}, {:.5f}]  (n = {})\n",
                      w.r_wire_sigma_rel_d2d, w.ci95.low, w.ci95.high, w.n);
+          print_parameter_fit(m.estimated);
           fmt::print("\nheld-out error of the model against SPICE (seed {}, full scale {:.4e} A, {}-bit ADC):\n",
                      o->seed, m.held_out.full_scale_a, m.held_out.adc_bits);
-          fmt::print("  {:<10} {:>7} {:>8}  {:>11}  {:>11}  {:>10}  {:>10}  {:>9}  {:>9}\n", "set", "samples", "values",
-                     "RMS [A]", "max [A]", "RMS [%FS]", "max [%FS]", "RMS [LSB]", "max [LSB]");
-          print_metrics("held-out", m.held_out);
+          print_error_header();
+          print_error_row("held-out", m.held_out);
           behavioral::write_crossbar_model_file(o->output, m);
           fmt::print("\nwrote {}\n", o->output);
           return 0;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 
+#include "output_table.hpp"
 #include "verbs.hpp"
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
@@ -26,10 +27,6 @@ struct ValidateOptions {
   std::string dump_path;
 };
 
-void print_metrics(const char* label, const behavioral::ErrorMetrics& m) {
-  fmt::print("  {:<10} {:>7} {:>8}  {:>11.4e}  {:>11.4e}  {:>10.3e}  {:>10.3e}  {:>9.3e}  {:>9.3e}\n", label,
-             m.n_samples, m.n_values, m.rms_abs_a, m.max_abs_a, m.rms_pct_fs, m.max_pct_fs, m.rms_lsb, m.max_lsb);
-}
 
 // Runs a gnuplot script; throws fit::FitError when gnuplot is missing or fails.
 void run_gnuplot(const std::string& script) {
@@ -128,11 +125,10 @@ Verb add_validate_verb(CLI::App& app) {
               fit::compare_with_spice(m.nominal, campaign, fit::ok_samples(campaign), h.full_scale_a, h.adc_bits);
           fmt::print("\nerror of the model against SPICE (full scale {:.4e} A, {}-bit ADC):\n", h.full_scale_a,
                      h.adc_bits);
-          fmt::print("  {:<10} {:>7} {:>8}  {:>11}  {:>11}  {:>10}  {:>10}  {:>9}  {:>9}\n", "set", "samples", "values",
-                     "RMS [A]", "max [A]", "RMS [%FS]", "max [%FS]", "RMS [LSB]", "max [LSB]");
-          print_metrics("recorded", h);
-          print_metrics("held-out", held.metrics);
-          print_metrics("all ok", all.metrics);
+          print_error_header();
+          print_error_row("recorded", h);
+          print_error_row("held-out", held.metrics);
+          print_error_row("all ok", all.metrics);
           if (!o->dump_path.empty()) {
             const auto& ifield = campaign.schema.field("i_spice_a");
             const std::size_t n_in = ifield.shape.at(0), n_out = ifield.shape.at(1);

@@ -13,6 +13,8 @@
 //   /variation/programming_error    distribution, sigma_rel_d2d (+ _ci95_low/_high), ...
 //   /variation/stuck_on, stuck_off  fraction, fraction_ci95_low/high, n_stuck, n_cells
 //   /variation/wire                 r_wire_sigma_rel_d2d (+ _ci95_low/_high), mean_rel, n
+//   /estimated                      n_samples, n_residuals, iterations, converged, rms_residual_rel_fs
+//   /estimated/<name>               nominal, value, std_error, ci95_low, ci95_high (one group per parameter)
 //   /held_out                       n_samples, rms_abs_a, max_abs_a, rms_pct_fs, ...
 //   /provenance                     campaign_path, campaign_sha256, ngspice_version, ...
 //
@@ -21,6 +23,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "xbar/behavioral/crossbar_model.hpp"
 
@@ -83,10 +86,30 @@ struct ErrorMetrics {
   double max_abs_a = 0.0;       ///< largest |model - SPICE|, amperes
   double rms_pct_fs = 0.0;      ///< rms_abs_a in percent of full_scale_a
   double max_pct_fs = 0.0;      ///< max_abs_a in percent of full_scale_a
+  double rel_l2 = 0.0;          ///< |model - SPICE| / |SPICE| over every value (L2 norms)
   double rms_lsb = 0.0;         ///< rms_abs_a in LSB of the ADC
   double max_lsb = 0.0;         ///< max_abs_a in LSB of the ADC
   double full_scale_a = 0.0;    ///< rows * g_max_s * max |v_read|, amperes
   int adc_bits = 8;             ///< ADC resolution: LSB = 2 full_scale_a / 2^adc_bits
+};
+
+/// One circuit parameter estimated by least squares from SPICE outputs.
+struct ParameterEstimate {
+  std::string name;            ///< e.g. "r_row_wire_ohm", "v0_v"
+  double nominal = 0.0;        ///< the campaign spec's value
+  double value = 0.0;          ///< the estimate
+  double std_error = 0.0;      ///< its standard error
+  ConfidenceInterval95 ci95;   ///< Student-t 95% interval
+};
+
+/// Levenberg-Marquardt fit of circuit parameters (fit::estimate_parameters).
+struct ParameterFit {
+  std::vector<ParameterEstimate> parameters;  ///< empty: nothing to estimate
+  std::uint64_t n_samples = 0;                ///< fit-set samples used
+  std::uint64_t n_residuals = 0;              ///< output currents used
+  int iterations = 0;                         ///< LM steps
+  bool converged = false;                     ///< stopped on a tolerance
+  double rms_residual_rel_fs = 0.0;           ///< RMS of (model - SPICE) / full scale at the estimate
 };
 
 struct ModelProvenance {
@@ -103,6 +126,7 @@ struct ModelProvenance {
 struct CrossbarModelFile {
   CrossbarModelParams nominal;     ///< nominal circuit: builds a CrossbarModel
   CrossbarVariationFit variation;  ///< fitted variation
+  ParameterFit estimated;          ///< circuit parameters estimated from the fit set
   ErrorMetrics held_out;           ///< model against SPICE on the held-out samples
   ModelProvenance provenance;
 };

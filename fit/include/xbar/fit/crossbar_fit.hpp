@@ -14,6 +14,7 @@
 //  - Wire spread: r / r_nominal - 1 of the row and of the column wire of each instance (two
 //    independent draws per instance, where the nominal is > 0); normal MLE + chi-squared CI.
 //    Zero nominal wires give 0.
+//  - Circuit parameters: estimate_parameters (Levenberg-Marquardt) on the fit set.
 //  - Held-out error: instance k is held out when splitmix64(seed ^ k) % 5 == 0 (about 20%);
 //    when none is, the last instance is. Each ok held-out sample is replayed through a
 //    CrossbarModel with the nominal params, the sample's wire resistances and temperature and
@@ -53,6 +54,36 @@ std::vector<std::size_t> ok_samples(const characterize::CampaignFile& campaign);
 behavioral::CrossbarModelParams nominal_params(const characterize::CampaignSpec& spec);
 /// rows * g_max_s * max(|v_read_min_v|, |v_read_max_v|), amperes.
 double full_scale_a(const characterize::CampaignSpec& spec);
+
+/// Multipliers of the nominal circuit's parameters that fit_crossbar estimates (1 = the spec).
+struct ParameterScales {
+  double r_row_wire = 1.0;  ///< times each sample's recorded row wire resistance
+  double r_col_wire = 1.0;  ///< times each sample's recorded column wire resistance
+  double r_source = 1.0;    ///< times the spec's r_source_ohm
+  double v0 = 1.0;          ///< times the spec's sinh V0
+};
+
+/// The model's output currents (C x N, amperes) for ok sample `s`: CrossbarModel(nominal with
+/// the sample's wires and temperature, times `scales`), programmed with the sample's
+/// g_programmed_s and read with its v_in_v (sinh: exact solve). Throws FitError on a shape mismatch.
+Eigen::MatrixXd predict_sample(const behavioral::CrossbarModelParams& nominal,
+                               const characterize::CampaignFile& campaign, std::size_t s,
+                               const ParameterScales& scales);
+
+/// Levenberg-Marquardt estimate of the circuit parameters from SPICE outputs: the scales of
+/// ParameterScales whose nominal is nonzero (r_row_wire, r_col_wire, r_source; v0 for sinh
+/// cells), minimizing sum (model - SPICE)^2 / full_scale^2 over the fit-set samples (not held
+/// out; at most `max_samples` of them, every input). Each estimate is reported as the
+/// parameter's value (scale x nominal: the spec's r_row_wire_ohm, r_col_wire_ohm, r_source_ohm
+/// (row 0) or v0_v) with its standard error and 95% interval (fit/levenberg_marquardt.hpp). The
+/// unknowns are the logs of the scales (every value stays positive); the interval is mapped back
+/// from log space and the standard error is the delta-method value x se(log). On SPICE data the
+/// model is the circuit, so the estimates land within SPICE's solver tolerance of the spec
+/// (about 1e-9 relative); their intervals are that tight too, and may exclude the spec.
+behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelParams& nominal,
+                                             const characterize::CampaignFile& campaign,
+                                             const std::vector<std::size_t>& fit_samples, double full_scale_a,
+                                             std::size_t max_samples = 4);
 
 /// Model outputs against SPICE over some samples (values flattened sample by sample, then
 /// input by input, then output: the order of i_spice_a).

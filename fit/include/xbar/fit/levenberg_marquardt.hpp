@@ -6,8 +6,9 @@
 // (LDLT), accepts p + delta when the cost drops (lambda /= 10), else retries with lambda *= 10.
 // J is the caller's Jacobian, or forward differences: column j from r(p + h_j e_j) with
 // h_j = fd_rel_step |p_j| (fd_rel_step when p_j = 0).
-// Stops when |delta| <= step_tol (|p| + step_tol), when the cost drops by less than
-// cost_tol C (relative) on an accepted step, when C <= cost_abs_tol, or at max_iterations.
+// Stops when |delta| <= step_tol (|p| + 1) (scale p to order 1), when the cost drops by less than
+// cost_tol C (relative) on an accepted step, when C <= cost_abs_tol, when lambda passes 1e10
+// without a decrease (a minimum to rounding: "no_decrease"), or at max_iterations.
 //
 // Uncertainty at the solution: covariance = s^2 (J^T J)^-1 with s^2 = 2 C / (m - n) (the
 // residual variance), standard error = sqrt(diag), and a 95% interval p_j +- t(0.975; m - n) se_j
@@ -22,7 +23,7 @@ namespace xbar::fit {
 struct LmOptions {
   int max_iterations = 50;     ///< accepted + rejected steps, >= 1
   double lambda0 = 1e-3;       ///< initial damping
-  double step_tol = 1e-10;     ///< relative step size to stop at
+  double step_tol = 1e-10;     ///< step size to stop at, relative to |p| + 1
   double cost_tol = 1e-12;     ///< relative cost decrease to stop at
   double cost_abs_tol = 0.0;   ///< stop when the cost is at or below this
   double fd_rel_step = 1e-6;   ///< forward-difference step, relative to |p_j| (absolute at p_j = 0)
