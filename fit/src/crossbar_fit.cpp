@@ -230,7 +230,7 @@ behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelPara
   lm.max_iterations = 30;
   lm.step_tol = 1e-7;  // log scale: a 1e-7 relative change of every parameter
   // Unknowns: the log of each scale (keeps every resistance and V0 positive; starts at the spec).
-  lm.fd_rel_step = 1e-7;  // absolute at x = 0: a 1e-7 relative change of the parameter
+  lm.fd_rel_step = 1e-7;  // in log space: a 1e-7 relative change of the parameter
   const LmResult res = levenberg_marquardt(residuals, Eigen::VectorXd::Zero(static_cast<Eigen::Index>(free.size())), lm);
   for (std::size_t k = 0; k < free.size(); ++k) {
     const auto kk = static_cast<Eigen::Index>(k);

@@ -1,6 +1,7 @@
 #include "xbar/fit/levenberg_marquardt.hpp"
 
 #include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
@@ -33,7 +34,7 @@ LmResult levenberg_marquardt(const ResidualFunction& residuals, const Eigen::Vec
     Eigen::MatrixXd j(r.size(), n);
     for (Eigen::Index k = 0; k < n; ++k) {
       Eigen::VectorXd q = p;
-      const double h = o.fd_rel_step * (p[k] != 0.0 ? std::abs(p[k]) : 1.0);
+      const double h = o.fd_rel_step * std::max(std::abs(p[k]), 1.0);
       q[k] += h;
       j.col(k) = (eval(q) - r) / (q[k] - p[k]);
     }
@@ -112,17 +113,25 @@ LmResult levenberg_marquardt(const ResidualFunction& residuals, const Eigen::Vec
   res.ci95_high = Eigen::VectorXd::Constant(n, kNaN);
   res.covariance = Eigen::MatrixXd::Constant(n, n, kNaN);
   if (m > n) {
-    const Eigen::MatrixXd jtj = j.transpose() * j;
-    const Eigen::LDLT<Eigen::MatrixXd> ldlt(jtj);
-    const double s2 = 2 * cost / static_cast<double>(m - n);
-    if (ldlt.info() == Eigen::Success && ldlt.isPositive() && ldlt.vectorD().minCoeff() > 1e-14 * ldlt.vectorD().maxCoeff()) {
-      res.covariance = s2 * ldlt.solve(Eigen::MatrixXd::Identity(n, n));
-      const boost::math::students_t t_dist(static_cast<double>(m - n));
-      const double t = boost::math::quantile(t_dist, 0.975);
-      for (Eigen::Index k = 0; k < n; ++k) {
-        res.std_error[k] = std::sqrt(std::max(res.covariance(k, k), 0.0));
-        res.ci95_low[k] = p[k] - t * res.std_error[k];
-        res.ci95_high[k] = p[k] + t * res.std_error[k];
+    // (J^T J)^-1 through the column-scaled normal matrix (columns of J differ by orders of
+    // magnitude); a parameter whose scaled eigen-direction is below rounding stays NaN.
+    Eigen::VectorXd scale(n);
+    for (Eigen::Index k = 0; k < n; ++k) scale[k] = j.col(k).norm();
+    if (scale.minCoeff() > 0) {
+      const Eigen::MatrixXd js = j * scale.cwiseInverse().asDiagonal();
+      const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(js.transpose() * js);
+      const double s2 = 2 * cost / static_cast<double>(m - n);
+      if (eig.info() == Eigen::Success && eig.eigenvalues().minCoeff() > 1e-12 * eig.eigenvalues().maxCoeff()) {
+        const Eigen::MatrixXd inv =
+            eig.eigenvectors() * eig.eigenvalues().cwiseInverse().asDiagonal() * eig.eigenvectors().transpose();
+        res.covariance = s2 * scale.cwiseInverse().asDiagonal() * inv * scale.cwiseInverse().asDiagonal();
+        const boost::math::students_t t_dist(static_cast<double>(m - n));
+        const double t = boost::math::quantile(t_dist, 0.975);
+        for (Eigen::Index k = 0; k < n; ++k) {
+          res.std_error[k] = std::sqrt(std::max(res.covariance(k, k), 0.0));
+          res.ci95_low[k] = p[k] - t * res.std_error[k];
+          res.ci95_high[k] = p[k] + t * res.std_error[k];
+        }
       }
     }
   }

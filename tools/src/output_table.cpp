@@ -94,8 +94,8 @@ void print_parameter_fit(const behavioral::ParameterFit& e) {
              "RMS residual {:.3e} of full scale):\n",
              e.n_samples, e.n_residuals, e.iterations, e.converged ? "" : ", NOT converged", e.rms_residual_rel_fs);
   for (const auto& p : e.parameters)
-    fmt::print("  {:<15} {:.9g}  [{:.9g}, {:.9g}]  (spec {:.9g}, std error {:.3g})\n", p.name, p.value, p.ci95.low,
-               p.ci95.high, p.nominal, p.std_error);
+    fmt::print("  {:<15} {:.10g}  [{:.10g}, {:.10g}]  spec {:.10g}  value/spec-1 {:+.2e}  std error {:.3g}\n", p.name,
+               p.value, p.ci95.low, p.ci95.high, p.nominal, p.value / p.nominal - 1.0, p.std_error);
 }
 
 }  // namespace xbar::tools

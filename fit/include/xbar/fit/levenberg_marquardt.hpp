@@ -5,7 +5,7 @@
 //   (J^T J + lambda diag(J^T J)) delta = -J^T r
 // (LDLT), accepts p + delta when the cost drops (lambda /= 10), else retries with lambda *= 10.
 // J is the caller's Jacobian, or forward differences: column j from r(p + h_j e_j) with
-// h_j = fd_rel_step |p_j| (fd_rel_step when p_j = 0).
+// h_j = fd_rel_step max(|p_j|, 1) (like step_tol, this assumes parameters scaled to order 1).
 // Stops when |delta| <= step_tol (|p| + 1) (scale p to order 1), when the cost drops by less than
 // cost_tol C (relative) on an accepted step, when C <= cost_abs_tol, when lambda passes 1e10
 // without a decrease (a minimum to rounding: "no_decrease"), or at max_iterations.
@@ -26,7 +26,7 @@ struct LmOptions {
   double step_tol = 1e-10;     ///< step size to stop at, relative to |p| + 1
   double cost_tol = 1e-12;     ///< relative cost decrease to stop at
   double cost_abs_tol = 0.0;   ///< stop when the cost is at or below this
-  double fd_rel_step = 1e-6;   ///< forward-difference step, relative to |p_j| (absolute at p_j = 0)
+  double fd_rel_step = 1e-6;   ///< forward-difference step, relative to max(|p_j|, 1)
 };
 
 struct LmResult {
