@@ -52,6 +52,7 @@ void TileKind::build_schema() {
   const auto& x = spec_.crossbar;
   const std::uint64_t R = x.rows, C = x.cols, N = spec_.workload.inputs_per_pattern;
   const std::uint64_t M = (1u << spec_.adc.bits) - 1;
+  const std::uint64_t L = 1u << spec_.dac.bits;
   schema_.kind = "tile";
   schema_.fields = {
       {"instance", {}, "1", "param", "chip instance of this sample", ""},
@@ -71,6 +72,10 @@ void TileKind::build_schema() {
       {"energy_tia_j", {N}, "J", "output", "energy of the TIA supplies over the read cycle", ""},
       {"energy_adc_j", {N}, "J", "output", "energy of the ADC supply and ladder references over the read cycle", ""},
       {"energy_total_j", {N}, "J", "output", "sum of the four blocks: the energy of one MVM", ""},
+      {"r_row_wire_ohm", {}, "ohm", "param", "row wire resistance per segment of this instance", ""},
+      {"r_col_wire_ohm", {}, "ohm", "param", "column wire resistance per segment of this instance", ""},
+      {"dac_level_v", {R, L}, "V", "param", "output level of each row's DAC for each code (R-2R: with its mismatch)", ""},
+      {"adc_ladder_r_rel", {C, M + 1}, "1", "param", "relative error of each column ADC's ladder resistors, bottom first", ""},
   };
 }
 
@@ -180,6 +185,18 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
   }
   put(p.input_codes);
 
+  // Trailing params (after the outputs in the field list): wires, DAC levels, ADC ladder errors.
+  std::vector<double> tail = {p.crossbar.r_row_wire_ohm, p.crossbar.r_col_wire_ohm};
+  for (int i = 0; i < R; ++i)
+    for (int c = 0; c < p.dac.codes(); ++c)
+      tail.push_back(p.dac.architecture == netlists::DacArchitecture::r2r
+                         ? netlists::dac_r2r_level_v(p.dac, p.dac_mismatch[static_cast<std::size_t>(i)], c)
+                         : netlists::dac_ideal_level_v(p.dac, c));
+  for (int k = 0; k < C; ++k) {
+    const auto& lr = p.adc_mismatch[static_cast<std::size_t>(k)].ladder_r_rel;
+    for (int j = 0; j <= M; ++j) tail.push_back(lr.empty() ? 0.0 : lr[static_cast<std::size_t>(j)]);
+  }
+
   Eigen::MatrixXd v_ideal;
   const Eigen::MatrixXi codes_ideal = netlists::tile_ideal_codes(p, target, &v_ideal);
   Eigen::MatrixXd v_tia(N, C);
@@ -224,8 +241,9 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
   } catch (const SpiceError& e) {
     rec.status = SampleStatus::spice_error;
     rec.error = e.what();
-    const std::size_t missing = schema_.values_per_sample() - rec.values.size();
+    const std::size_t missing = schema_.values_per_sample() - rec.values.size() - tail.size();
     rec.values.insert(rec.values.end(), missing, std::nan(""));
+    rec.values.insert(rec.values.end(), tail.begin(), tail.end());
     // keep the ideal fields: they do not need ngspice
     const std::size_t at_ideal_v = schema_.offset_of("v_tia_ideal_v");
     for (int n = 0; n < N; ++n)
@@ -240,6 +258,7 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
   put(codes);
   put(codes_ideal);
   for (const auto* e : {&e_array, &e_drivers, &e_tia, &e_adc, &e_total}) rec.values.insert(rec.values.end(), e->begin(), e->end());
+  rec.values.insert(rec.values.end(), tail.begin(), tail.end());
   rec.status = SampleStatus::ok;
   return rec;
 }
