@@ -194,9 +194,10 @@ TEST_CASE("TIA fit: LS gain/offset match the campaign, the offset CI covers the 
     CHECK(same_bits(behavioral::tia_evaluate(p, i, 2e-5).v_out_v, behavioral::tia_evaluate(q, i, 2e-5).v_out_v));
 
   // Wrong and broken files.
-  CHECK_THROWS_WITH_AS(behavioral::read_adc_model_file(path), doctest::Contains("this is a tia model"),
+  CHECK_THROWS_WITH_AS(behavioral::read_adc_model_file(path),
+                       doctest::Contains("expected kind 'adc' (this file holds a model of kind 'tia')"),
                        behavioral::ModelFileError);
-  CHECK_THROWS_WITH_AS(behavioral::read_crossbar_model_file(path), doctest::Contains("expected a crossbar model"),
+  CHECK_THROWS_WITH_AS(behavioral::read_crossbar_model_file(path), doctest::Contains("expected kind 'crossbar'"),
                        behavioral::ModelFileError);
   CHECK_THROWS_WITH_AS(behavioral::read_tia_model_file(out), doctest::Contains("is a campaign file"),
                        behavioral::ModelFileError);
@@ -281,7 +282,7 @@ TEST_CASE("ADC fit: nominal = fit-set mean transitions, round trip, mismatched f
   CHECK(ca.codes_nominal == cb.codes_nominal);
   CHECK(ca.codes_instance == cb.codes_instance);
 
-  CHECK_THROWS_WITH_AS(behavioral::read_tia_model_file(path), doctest::Contains("this is a adc model"),
+  CHECK_THROWS_WITH_AS(behavioral::read_tia_model_file(path), doctest::Contains("holds a model of kind 'adc'"),
                        behavioral::ModelFileError);
   CHECK_THROWS_WITH_AS(fit::fit_tia(c, o), doctest::Contains("campaign kind 'adc'"), fit::FitError);
   auto wrong_bits = m.nominal;

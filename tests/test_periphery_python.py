@@ -185,7 +185,7 @@ def check_adc(xbar, tmp):
     for png in ("adc_inl.png", "adc_dnl.png", "adc_transition_error.png"):
         check(is_png(os.path.join(tmp, "aplots", png)), f"{png} is a PNG")
     wrong = subprocess.run([xbar, "validate", model, os.path.join(tmp, "tia.h5")], capture_output=True, text=True)
-    check(wrong.returncode == 2 and "is a adc model" in wrong.stderr and "tia.h5" in wrong.stderr,
+    check(wrong.returncode == 2 and "holds a model of kind 'adc'" in wrong.stderr and "tia.h5" in wrong.stderr,
           f"an adc model against a tia campaign is refused: {wrong.stderr}")
 
     with h5py.File(model, "r") as m, h5py.File(camp, "r") as c:

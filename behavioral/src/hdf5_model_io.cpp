@@ -112,7 +112,8 @@ Hid Reader::dataset(hid_t file, const std::string& full, int rank, std::vector<h
   if (!d.ok()) fail("dataset " + full, "cannot open");
   Hid space(H5Dget_space(d.get()), H5Sclose);
   const int got = H5Sget_simple_extent_ndims(space.get());
-  if (got != rank) fail("dataset " + full, "has " + std::to_string(got) + " dimensions, expected " + std::to_string(rank));
+  if (got != rank)
+    fail("dataset " + full, "has " + std::to_string(got) + " dimensions, expected " + std::to_string(rank));
   dims->assign(static_cast<std::size_t>(rank), 0);
   H5Sget_simple_extent_dims(space.get(), dims->data(), nullptr);
   return d;
@@ -192,8 +193,8 @@ Hid open_model_file(const std::string& path, const std::string& expected_kind) {
                          "' (was it written by a newer xbar?)");
   const std::string kind = r.str(f, "/", "kind");
   if (!expected_kind.empty() && kind != expected_kind)
-    throw ModelFileError(path + ": attribute /@kind = '" + kind + "': this is a " + kind + " model, expected a " +
-                         expected_kind + " model");
+    throw ModelFileError(path + ": attribute /@kind = '" + kind + "': expected kind '" + expected_kind +
+                         "' (this file holds a model of kind '" + kind + "')");
   return file;
 }
 

@@ -23,7 +23,8 @@ using characterize::CampaignFile;
 
 void require_kind(const CampaignFile& c, const char* kind, const char* model) {
   if (c.schema.kind != kind)
-    throw FitError(fmt::format("campaign kind '{}': a {} model needs a campaign of kind '{}'", c.schema.kind, model, kind));
+    throw FitError(
+        fmt::format("campaign kind '{}': a {} model needs a campaign of kind '{}'", c.schema.kind, model, kind));
 }
 
 // Offset of a field, with a message naming it when the campaign predates it.
@@ -78,9 +79,7 @@ behavioral::PeripheryErrorMetrics metrics(const std::vector<double>& model, cons
   return m;
 }
 
-std::vector<long long> held_flags(const CampaignFile& c, const std::vector<std::size_t>& ok,
-                                  const std::vector<std::size_t>& held) {
-  (void)c;
+std::vector<long long> held_flags(const std::vector<std::size_t>& ok, const std::vector<std::size_t>& held) {
   std::vector<long long> out;
   for (std::size_t s : ok) out.push_back(std::binary_search(held.begin(), held.end(), s) ? 1 : 0);
   return out;
@@ -88,7 +87,8 @@ std::vector<long long> held_flags(const CampaignFile& c, const std::vector<std::
 
 }  // namespace
 
-TiaLine fit_tia_line(const Eigen::Ref<const Eigen::VectorXd>& i_in_a, const Eigen::Ref<const Eigen::VectorXd>& v_out_v) {
+TiaLine fit_tia_line(const Eigen::Ref<const Eigen::VectorXd>& i_in_a,
+                     const Eigen::Ref<const Eigen::VectorXd>& v_out_v) {
   assert(i_in_a.size() == v_out_v.size() && i_in_a.size() >= 2);
   // Scale the current column to O(1) so the QR sees comparable columns.
   const double scale = std::max(i_in_a.cwiseAbs().maxCoeff(), std::numeric_limits<double>::min());
@@ -226,7 +226,7 @@ behavioral::TiaModelFile fit_tia(const CampaignFile& c, const FitOptions& option
   for (Eigen::VectorXd* col : {&t.opamp_v_offset_v, &t.gain_ohm, &t.v_out_offset_v, &t.a0_vv, &t.r_out_ohm,
                                &t.v_out_high_v, &t.v_out_low_v})
     col->resize(n);
-  t.held_out = held_flags(c, ok, held);
+  t.held_out = held_flags(ok, held);
   for (Eigen::Index r = 0; r < n; ++r) {
     const double* v = c.records[ok[static_cast<std::size_t>(r)]].values.data();
     t.instance.push_back(static_cast<long long>(v[oinst]));
@@ -306,7 +306,7 @@ behavioral::AdcModelFile fit_adc(const CampaignFile& c, const FitOptions& option
   const std::uint64_t ot = offset(c, "transition_v"), oinst = offset(c, "instance");
 
   auto& t = m.instances;
-  t.held_out = held_flags(c, ok, held);
+  t.held_out = held_flags(ok, held);
   t.transition_v.resize(static_cast<Eigen::Index>(ok.size()), M);
   for (std::size_t r = 0; r < ok.size(); ++r) {
     const double* v = c.records[ok[r]].values.data();

@@ -38,8 +38,9 @@ void print_normal(const char* name, const behavioral::NormalParameterFit& f) {
 // The campaign must be of the model's kind; otherwise say which is which.
 void require_campaign_kind(const PeripheryValidateOptions& o, const characterize::CampaignFile& c, const char* kind) {
   if (c.schema.kind != kind)
-    throw fit::FitError(fmt::format("{}: campaign kind '{}': {} is a {} model; validate it against a {} campaign",
-                                    o.campaign_path, c.schema.kind, o.model_path, kind, kind));
+    throw fit::FitError(fmt::format(
+        "{}: campaign kind '{}': {} holds a model of kind '{}'; validate it against a campaign of that kind",
+        o.campaign_path, c.schema.kind, o.model_path, kind));
 }
 
 void note_sha(const PeripheryValidateOptions& o, const behavioral::ModelProvenance& pv) {
@@ -81,7 +82,8 @@ std::vector<std::string> tia_plots(const std::string& dir, const fit::TiaCompari
     for (std::size_t i = 0; i < all.spice_v.size(); ++i) {
       out << all.i_in_a[i] << ' ' << all.spice_v[i] << ' ' << all.nominal_v[i] << ' ' << all.informed_v[i] << ' '
           << all.nominal_v[i] - all.spice_v[i] << ' ' << all.informed_v[i] - all.spice_v[i] << '\n';
-      max_res = std::max({max_res, std::abs(all.nominal_v[i] - all.spice_v[i]), std::abs(all.informed_v[i] - all.spice_v[i])});
+      max_res = std::max(
+          {max_res, std::abs(all.nominal_v[i] - all.spice_v[i]), std::abs(all.informed_v[i] - all.spice_v[i])});
     }
   }
   const double bin = max_res > 0 ? 2.0 * max_res / 60.0 : 1e-12;
@@ -130,9 +132,11 @@ std::vector<std::string> adc_plots(const std::string& dir, const characterize::C
     for (int k = 0; k + 1 < M; ++k) dnl << k + 1 << ' ' << md[static_cast<std::size_t>(k)] << '\n';
     for (std::size_t s : ok) {
       inl << "\n\n# sample " << s << '\n';
-      for (int k = 0; k < M; ++k) inl << k + 1 << ' ' << field_value(c, s, "inl_lsb", static_cast<std::size_t>(k)) << '\n';
+      for (int k = 0; k < M; ++k)
+        inl << k + 1 << ' ' << field_value(c, s, "inl_lsb", static_cast<std::size_t>(k)) << '\n';
       dnl << "\n\n# sample " << s << '\n';
-      for (int k = 0; k + 1 < M; ++k) dnl << k + 1 << ' ' << field_value(c, s, "dnl_lsb", static_cast<std::size_t>(k)) << '\n';
+      for (int k = 0; k + 1 < M; ++k)
+        dnl << k + 1 << ' ' << field_value(c, s, "dnl_lsb", static_cast<std::size_t>(k)) << '\n';
       terr << "# sample " << s << "\n";
       for (int k = 0; k < M; ++k)
         terr << k + 1 << ' '

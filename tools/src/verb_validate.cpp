@@ -83,7 +83,8 @@ Verb add_validate_verb(CLI::App& app) {
   sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1)")
       ->required()
       ->check(CLI::ExistingFile);
-  sub->add_option("--plots", o->plots_dir, "Write gnuplot PNGs here: model vs SPICE scatter and residual histogram (crossbar, tia); INL, DNL "
+  sub->add_option("--plots", o->plots_dir,
+                  "Write gnuplot PNGs here: model vs SPICE scatter and residual histogram (crossbar, tia); INL, DNL "
                   "and transition error (adc)");
   sub->add_option("--dump-predictions", o->dump_path,
                   "Write every ok sample's model predictions as CSV. crossbar: sample,input,output,model_a,spice_a; "
