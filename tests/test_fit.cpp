@@ -133,18 +133,18 @@ void check_same(const behavioral::CrossbarModelFile& a, const behavioral::Crossb
   CHECK(a.estimated.iterations == b.estimated.iterations);
   CHECK(a.estimated.converged == b.estimated.converged);
   CHECK(same_bits(a.estimated.rms_residual_rel_fs, b.estimated.rms_residual_rel_fs));
-  for (const auto& p : a.estimated.parameters) {
+  for (const auto& pa : a.estimated.parameters) {
     bool found = false;
-    for (const auto& q : b.estimated.parameters) {
-      if (q.name != p.name) continue;
+    for (const auto& pb : b.estimated.parameters) {
+      if (pb.name != pa.name) continue;
       found = true;
-      CHECK(same_bits(p.value, q.value));
-      CHECK(same_bits(p.nominal, q.nominal));
-      CHECK(same_bits(p.std_error, q.std_error));
-      CHECK(same_bits(p.ci95.low, q.ci95.low));
-      CHECK(same_bits(p.ci95.high, q.ci95.high));
+      CHECK(same_bits(pa.value, pb.value));
+      CHECK(same_bits(pa.nominal, pb.nominal));
+      CHECK(same_bits(pa.std_error, pb.std_error));
+      CHECK(same_bits(pa.ci95.low, pb.ci95.low));
+      CHECK(same_bits(pa.ci95.high, pb.ci95.high));
     }
-    CHECK_MESSAGE(found, p.name);
+    CHECK_MESSAGE(found, pa.name);
   }
   const auto& r = a.provenance;
   const auto& s = b.provenance;

@@ -1,199 +1,24 @@
-// The HDF5 model file "xbar.model/1" (data/MODEL_SCHEMA.md).
-//
-// Every HDF5 identifier is owned by an Hid, so nothing leaks when we throw. HDF5's automatic
-// error printing is off while we work (restored afterwards); failures become ModelFileError
-// messages naming the file and the object.
+// The HDF5 model file "xbar.model/1" of kind "crossbar" (data/MODEL_SCHEMA.md). The HDF5
+// plumbing (RAII ids, attribute readers and writers, atomic write) is in hdf5_model_io.hpp.
 #include "xbar/behavioral/model_file.hpp"
 
 #include <hdf5.h>
 
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <utility>
 #include <vector>
 
+#include "hdf5_model_io.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 
 namespace xbar::behavioral {
 
 namespace {
 
-constexpr const char* kSchema = "xbar.model/1";
-
-class Hid {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Hid() = default;
-  Hid(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Hid(const Hid&) = delete;
-  Hid& operator=(const Hid&) = delete;
-  Hid(Hid&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), closer_(o.closer_) {}
-  ~Hid() {
-    if (id_ >= 0 && closer_) closer_(id_);
-  }
-  hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
-// Switches HDF5's automatic error stack printing off for this scope.
-class QuietHdf5 {
- public:
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5(const QuietHdf5&) = delete;
-  QuietHdf5& operator=(const QuietHdf5&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
-class Writer {
- public:
-  explicit Writer(std::string path) : path_(std::move(path)) {}
-
-  [[noreturn]] void fail(const std::string& object, const std::string& what) const {
-    throw ModelFileError(path_ + ": " + object + ": " + what);
-  }
-
-  Hid group(hid_t parent, const std::string& name, const std::string& full) const {
-    Hid g(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-    if (!g.ok()) fail("group " + full, "cannot create");
-    return g;
-  }
-
-  void attr(hid_t obj, const std::string& where, const char* name, hid_t file_type, hid_t mem_type,
-            const void* value) const {
-    Hid space(H5Screate(H5S_SCALAR), H5Sclose);
-    Hid a(H5Acreate2(obj, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (!a.ok() || H5Awrite(a.get(), mem_type, value) < 0) fail("attribute " + where + "@" + name, "cannot write");
-  }
-  void f64(hid_t obj, const std::string& where, const char* name, double v) const {
-    attr(obj, where, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
-  }
-  void i64(hid_t obj, const std::string& where, const char* name, long long v) const {
-    attr(obj, where, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, &v);
-  }
-  void u64(hid_t obj, const std::string& where, const char* name, std::uint64_t v) const {
-    const unsigned long long u = v;
-    attr(obj, where, name, H5T_STD_U64LE, H5T_NATIVE_ULLONG, &u);
-  }
-  void str(hid_t obj, const std::string& where, const char* name, const std::string& v) const {
-    Hid type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type.get(), H5T_VARIABLE);
-    H5Tset_cset(type.get(), H5T_CSET_UTF8);
-    const char* p = v.c_str();
-    attr(obj, where, name, type.get(), type.get(), &p);
-  }
-  void ci(hid_t obj, const std::string& where, const std::string& prefix, const ConfidenceInterval95& c) const {
-    f64(obj, where, (prefix + "_ci95_low").c_str(), c.low);
-    f64(obj, where, (prefix + "_ci95_high").c_str(), c.high);
-  }
-  void vector(hid_t parent, const std::string& name, const std::string& full, const Eigen::VectorXd& v,
-              const char* unit) const {
-    const hsize_t n = static_cast<hsize_t>(v.size());
-    Hid space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-    Hid d(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          H5Dclose);
-    if (!d.ok() || (n > 0 && H5Dwrite(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0))
-      fail("dataset " + full, "cannot write");
-    str(d.get(), full, "unit", unit);
-  }
-
- private:
-  std::string path_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
-
-  [[noreturn]] void fail(const std::string& object, const std::string& what) const {
-    throw ModelFileError(path_ + ": " + object + ": " + what);
-  }
-
-  Hid group(hid_t parent, const std::string& full) const {
-    if (H5Lexists(parent, full.c_str(), H5P_DEFAULT) <= 0)
-      fail("group " + full, "missing (is this an xbar.model/1 file written by a matching xbar?)");
-    Hid g(H5Gopen2(parent, full.c_str(), H5P_DEFAULT), H5Gclose);
-    if (!g.ok()) fail("group " + full, "cannot open");
-    return g;
-  }
-
-  Hid open_attr(hid_t obj, const std::string& where, const char* name) const {
-    if (H5Aexists(obj, name) <= 0) fail("attribute " + where + "@" + name, "missing");
-    Hid a(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
-    if (!a.ok()) fail("attribute " + where + "@" + name, "cannot open");
-    return a;
-  }
-  void numeric(hid_t obj, const std::string& where, const char* name, hid_t mem_type, void* out) const {
-    Hid a = open_attr(obj, where, name);
-    Hid type(H5Aget_type(a.get()), H5Tclose);
-    const H5T_class_t cls = H5Tget_class(type.get());
-    if (cls != H5T_FLOAT && cls != H5T_INTEGER) fail("attribute " + where + "@" + name, "not a number");
-    if (H5Aread(a.get(), mem_type, out) < 0) fail("attribute " + where + "@" + name, "cannot read");
-  }
-  double f64(hid_t obj, const std::string& where, const char* name) const {
-    double v = 0;
-    numeric(obj, where, name, H5T_NATIVE_DOUBLE, &v);
-    return v;
-  }
-  long long i64(hid_t obj, const std::string& where, const char* name) const {
-    long long v = 0;
-    numeric(obj, where, name, H5T_NATIVE_LLONG, &v);
-    return v;
-  }
-  std::uint64_t u64(hid_t obj, const std::string& where, const char* name) const {
-    unsigned long long v = 0;
-    numeric(obj, where, name, H5T_NATIVE_ULLONG, &v);
-    return v;
-  }
-  std::string str(hid_t obj, const std::string& where, const char* name) const {
-    Hid a = open_attr(obj, where, name);
-    Hid type(H5Aget_type(a.get()), H5Tclose);
-    if (H5Tget_class(type.get()) != H5T_STRING || !H5Tis_variable_str(type.get()))
-      fail("attribute " + where + "@" + name, "not a variable-length string");
-    Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(mem.get(), H5T_VARIABLE);
-    H5Tset_cset(mem.get(), H5T_CSET_UTF8);
-    char* p = nullptr;
-    if (H5Aread(a.get(), mem.get(), &p) < 0) fail("attribute " + where + "@" + name, "cannot read");
-    std::string s = p ? p : "";
-    if (p) H5free_memory(p);
-    return s;
-  }
-  ConfidenceInterval95 ci(hid_t obj, const std::string& where, const std::string& prefix) const {
-    ConfidenceInterval95 c;
-    c.low = f64(obj, where, (prefix + "_ci95_low").c_str());
-    c.high = f64(obj, where, (prefix + "_ci95_high").c_str());
-    return c;
-  }
-  Eigen::VectorXd vector(hid_t file, const std::string& full) const {
-    if (H5Lexists(file, "nominal", H5P_DEFAULT) <= 0 || H5Lexists(file, full.c_str(), H5P_DEFAULT) <= 0)
-      fail("dataset " + full, "missing");
-    Hid d(H5Dopen2(file, full.c_str(), H5P_DEFAULT), H5Dclose);
-    if (!d.ok()) fail("dataset " + full, "cannot open");
-    Hid space(H5Dget_space(d.get()), H5Sclose);
-    if (H5Sget_simple_extent_ndims(space.get()) != 1) fail("dataset " + full, "must be one-dimensional");
-    hsize_t n = 0;
-    H5Sget_simple_extent_dims(space.get(), &n, nullptr);
-    Eigen::VectorXd v(static_cast<Eigen::Index>(n));
-    if (n > 0 && H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
-      fail("dataset " + full, "cannot read");
-    return v;
-  }
-
- private:
-  std::string path_;
-};
+using detail::Hid;
+using detail::QuietHdf5;
+using detail::Reader;
+using detail::Writer;
 
 const char* cell_name(CellModel c) { return c == CellModel::sinh ? "sinh" : "linear"; }
 
@@ -249,7 +74,7 @@ ErrorMetrics read_metrics(const Reader& r, hid_t g, const std::string& full) {
 }
 
 void write_all(const Writer& w, hid_t file, const CrossbarModelFile& m) {
-  w.str(file, "/", "schema", kSchema);
+  w.str(file, "/", "schema", detail::kModelSchema);
   w.str(file, "/", "kind", "crossbar");
 
   const auto& p = m.nominal;
@@ -310,31 +135,20 @@ void write_all(const Writer& w, hid_t file, const CrossbarModelFile& m) {
     w.i64(g.get(), n, "iterations", e.iterations);
     w.i64(g.get(), n, "converged", e.converged ? 1 : 0);
     w.f64(g.get(), n, "rms_residual_rel_fs", e.rms_residual_rel_fs);
-    for (const auto& p : e.parameters) {
-      const std::string pn = n + "/" + p.name;
-      Hid pg = w.group(g.get(), p.name, pn);
-      w.f64(pg.get(), pn, "nominal", p.nominal);
-      w.f64(pg.get(), pn, "value", p.value);
-      w.f64(pg.get(), pn, "std_error", p.std_error);
-      w.ci(pg.get(), pn, "value", p.ci95);
+    for (const auto& est : e.parameters) {
+      const std::string pn = n + "/" + est.name;
+      Hid pg = w.group(g.get(), est.name, pn);
+      w.f64(pg.get(), pn, "nominal", est.nominal);
+      w.f64(pg.get(), pn, "value", est.value);
+      w.f64(pg.get(), pn, "std_error", est.std_error);
+      w.ci(pg.get(), pn, "value", est.ci95);
     }
   }
   {
     Hid g = w.group(file, "held_out", "/held_out");
     write_metrics(w, g.get(), "/held_out", m.held_out);
   }
-  {
-    const auto& v = m.provenance;
-    const std::string n = "/provenance";
-    Hid g = w.group(file, "provenance", n);
-    w.str(g.get(), n, "campaign_path", v.campaign_path);
-    w.str(g.get(), n, "campaign_sha256", v.campaign_sha256);
-    w.str(g.get(), n, "ngspice_version", v.ngspice_version);
-    w.str(g.get(), n, "xbar_version", v.xbar_version);
-    w.str(g.get(), n, "git_hash", v.git_hash);
-    w.str(g.get(), n, "fit_time", v.fit_time);
-    w.u64(g.get(), n, "held_out_seed", v.held_out_seed);
-  }
+  detail::write_provenance(w, file, m.provenance);
 }
 
 }  // namespace
@@ -344,31 +158,7 @@ void write_crossbar_model_file(const std::string& path, const CrossbarModelFile&
   if (model.nominal.r_source_ohm.size() != 0 && model.nominal.r_source_ohm.size() != model.nominal.rows)
     throw ValidationError({"crossbar_model.r_source_ohm has " + std::to_string(model.nominal.r_source_ohm.size()) +
                            " entries: must be empty or one per row (" + std::to_string(model.nominal.rows) + ")"});
-  QuietHdf5 quiet;
-  const std::string tmp = path + ".tmp";
-  Writer w(path);
-  {
-    Hid fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST);
-    Hid fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
-    H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-    Hid file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose);
-    if (!file.ok()) throw ModelFileError(tmp + ": cannot create (does the folder exist and is it writable?)");
-    try {
-      write_all(w, file.get(), model);
-    } catch (...) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw;
-    }
-    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) throw ModelFileError(tmp + ": cannot flush");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw ModelFileError(path + ": cannot rename " + tmp + " over it: " + ec.message());
-  }
+  detail::write_model_file_atomically(path, [&](const Writer& w, hid_t file) { write_all(w, file, model); });
 }
 
 std::string hdf5_schema_of(const std::string& path) {
@@ -386,23 +176,9 @@ std::string hdf5_schema_of(const std::string& path) {
 
 CrossbarModelFile read_crossbar_model_file(const std::string& path) {
   QuietHdf5 quiet;
-  if (!std::filesystem::exists(path)) throw ModelFileError(path + ": no such file");
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw ModelFileError(path + ": not an HDF5 file (expected an xbar.model/1 file)");
-  Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.ok()) throw ModelFileError(path + ": cannot open as HDF5");
+  Hid file = detail::open_model_file(path, "crossbar");
   Reader r(path);
   const hid_t f = file.get();
-  if (H5Aexists(f, "schema") <= 0)
-    throw ModelFileError(path + ": attribute /@schema: missing (not an xbar model file)");
-  const std::string schema = r.str(f, "/", "schema");
-  if (schema == "xbar.campaign/1")
-    throw ModelFileError(path + ": is a campaign file (xbar.campaign/1), not a model file; fit one with `xbar fit " +
-                         path + " -o model.h5`");
-  if (schema != kSchema)
-    throw ModelFileError(path + ": attribute /@schema = '" + schema + "': expected '" + kSchema +
-                         "' (was it written by a newer xbar?)");
-  const std::string kind = r.str(f, "/", "kind");
-  if (kind != "crossbar") throw ModelFileError(path + ": attribute /@kind = '" + kind + "': expected 'crossbar'");
 
   CrossbarModelFile m;
   {
@@ -493,18 +269,7 @@ CrossbarModelFile read_crossbar_model_file(const std::string& path) {
     Hid g = r.group(f, "/held_out");
     m.held_out = read_metrics(r, g.get(), "/held_out");
   }
-  {
-    const std::string n = "/provenance";
-    Hid g = r.group(f, n);
-    auto& v = m.provenance;
-    v.campaign_path = r.str(g.get(), n, "campaign_path");
-    v.campaign_sha256 = r.str(g.get(), n, "campaign_sha256");
-    v.ngspice_version = r.str(g.get(), n, "ngspice_version");
-    v.xbar_version = r.str(g.get(), n, "xbar_version");
-    v.git_hash = r.str(g.get(), n, "git_hash");
-    v.fit_time = r.str(g.get(), n, "fit_time");
-    v.held_out_seed = r.u64(g.get(), n, "held_out_seed");
-  }
+  m.provenance = detail::read_provenance(r, f);
   return m;
 }
 

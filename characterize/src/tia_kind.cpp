@@ -84,6 +84,9 @@ void TiaKind::build_schema() {
        "time from the step start until v_out stays within 0.5 LSB of its DC value at +i_fs (t_stop - t_delay if never)", ""},
       {"settled", {}, "1", "output", "1 if the step settled to 0.5 LSB before t_stop_s, else 0", ""},
       {"i_supply_a", {}, "A", "output", "current drawn from vtia_dd at the sweep point nearest i_in = 0", ""},
+      {"opamp_v_offset_v", {}, "V", "output", "this instance's op-amp input-referred offset (op-amp bench follower)", ""},
+      {"v_out_high_v", {}, "V", "output", "this instance's op-amp highest output (op-amp bench, load rf_ohm || CL)", ""},
+      {"v_out_low_v", {}, "V", "output", "this instance's op-amp lowest output (op-amp bench, load rf_ohm || CL)", ""},
   };
   schema_.fields.insert(schema_.fields.end(), rest.begin(), rest.end());
 }
@@ -160,7 +163,8 @@ SampleRecord TiaKind::run_sample(SpiceSession& spice, std::uint64_t index) const
     rec.values.insert(rec.values.end(), ideal.begin(), ideal.end());
     rec.values.insert(rec.values.end(), v_in.begin(), v_in.end());
     rec.values.insert(rec.values.end(), {gain, -tia.rf_ohm, gain / -tia.rf_ohm - 1.0, predicted, intercept, a0, r_out,
-                                         vg_err, lsb, settle, settled, -i_dd[mid]});
+                                         vg_err, lsb, settle, settled, -i_dd[mid], of.v_offset_v,
+                                         of.v_out_high_v, of.v_out_low_v});
     rec.status = SampleStatus::ok;
   } catch (const SpiceError& e) {
     spice.cleanup();
@@ -176,7 +180,7 @@ SampleRecord TiaKind::run_sample(SpiceSession& spice, std::uint64_t index) const
     rec.values.push_back(-tia.rf_ohm);
     nan(6);
     rec.values.push_back(lsb);
-    nan(3);
+    nan(3 + 3);  // settling_time_s, settled, i_supply_a; opamp_v_offset_v, v_out_high_v, v_out_low_v
   }
   return rec;
 }

@@ -23,7 +23,7 @@ using characterize::SampleStatus;
 
 void require_crossbar(const CampaignFile& c) {
   if (c.schema.kind != "crossbar")
-    throw FitError(fmt::format("campaign kind '{}': only 'crossbar' campaigns can be fitted yet", c.schema.kind));
+    throw FitError(fmt::format("campaign kind '{}': this is not a crossbar campaign (xbar fit dispatches tia and adc campaigns to their own fits)", c.schema.kind));
 }
 
 // One scalar or array field of a record.
@@ -71,7 +71,10 @@ std::vector<std::size_t> ok_samples(const CampaignFile& campaign) {
 }
 
 std::vector<std::size_t> held_out_samples(const CampaignFile& campaign, std::uint64_t seed) {
-  require_crossbar(campaign);
+  bool has_instance = false;
+  for (const auto& f : campaign.schema.fields) has_instance = has_instance || (f.name == "instance" && f.shape.empty());
+  if (!has_instance)
+    throw FitError(fmt::format("campaign kind '{}' has no scalar 'instance' field: no held-out split", campaign.schema.kind));
   std::vector<std::size_t> out;
   std::uint64_t last = 0;
   for (std::size_t s : ok_samples(campaign)) {
@@ -83,6 +86,26 @@ std::vector<std::size_t> held_out_samples(const CampaignFile& campaign, std::uin
     for (std::size_t s : ok_samples(campaign))
       if (static_cast<std::uint64_t>(*field(campaign, s, "instance")) == last) out.push_back(s);
   return out;
+}
+
+std::vector<std::size_t> fit_set_samples(const CampaignFile& campaign, std::uint64_t seed) {
+  const std::vector<std::size_t> held = held_out_samples(campaign, seed);
+  std::vector<std::size_t> out;
+  for (std::size_t s : ok_samples(campaign))
+    if (!std::binary_search(held.begin(), held.end(), s)) out.push_back(s);
+  return out;
+}
+
+behavioral::ModelProvenance make_provenance(const CampaignFile& campaign, const FitOptions& options) {
+  behavioral::ModelProvenance pv;
+  pv.campaign_path = options.campaign_path;
+  pv.campaign_sha256 = options.campaign_path.empty() ? "" : sha256_file_hex(options.campaign_path);
+  pv.ngspice_version = campaign.provenance.ngspice_version;
+  pv.xbar_version = options.xbar_version;
+  pv.git_hash = options.git_hash;
+  pv.fit_time = utc_now();
+  pv.held_out_seed = options.seed;
+  return pv;
 }
 
 behavioral::CrossbarModelParams nominal_params(const characterize::CampaignSpec& spec) {
@@ -353,14 +376,7 @@ behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const F
                                   options.adc_bits)
                    .metrics;
 
-  auto& pv = m.provenance;
-  pv.campaign_path = options.campaign_path;
-  pv.campaign_sha256 = options.campaign_path.empty() ? "" : sha256_file_hex(options.campaign_path);
-  pv.ngspice_version = campaign.provenance.ngspice_version;
-  pv.xbar_version = options.xbar_version;
-  pv.git_hash = options.git_hash;
-  pv.fit_time = utc_now();
-  pv.held_out_seed = options.seed;
+  m.provenance = make_provenance(campaign, options);
   return m;
 }
 

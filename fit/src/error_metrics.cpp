@@ -18,4 +18,16 @@ ErrorSummary compare(const Eigen::Ref<const Eigen::VectorXd>& a, const Eigen::Re
   return s;
 }
 
+ScaledError scale_error(const ErrorSummary& e, double lsb, double full_scale) {
+  assert(lsb > 0 && full_scale > 0);
+  ScaledError s;
+  s.rms_abs = e.rms_abs;
+  s.max_abs = e.max_abs;
+  s.rms_lsb = e.rms_abs / lsb;
+  s.max_lsb = e.max_abs / lsb;
+  s.rms_pct_fs = 100.0 * e.rms_abs / full_scale;
+  s.max_pct_fs = 100.0 * e.max_abs / full_scale;
+  return s;
+}
+
 }  // namespace xbar::fit

@@ -1,11 +1,15 @@
 // xbar fit campaign.h5 -o model.h5 [--seed N] [--adc-bits B]
+// Dispatches on the campaign kind: crossbar (fit_crossbar), tia (fit_tia), adc (fit_adc).
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <memory>
 
 #include "output_table.hpp"
+#include "periphery_report.hpp"
 #include "verbs.hpp"
+#include "xbar/behavioral/periphery_model_file.hpp"
+#include "xbar/fit/periphery_fit.hpp"
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/characterize/campaign_file.hpp"
@@ -26,9 +30,9 @@ struct FitVerbOptions {
 }  // namespace
 
 Verb add_fit_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("fit", "Fit a behavioral crossbar model (xbar.model/1) to a campaign file");
+  auto* sub = app.add_subcommand("fit", "Fit a behavioral model (xbar.model/1) to a campaign file of kind crossbar, tia or adc");
   auto o = std::make_shared<FitVerbOptions>();
-  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1, kind crossbar)")
+  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1, kind crossbar, tia or adc)")
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("-o,--output", o->output, "Model file to write (HDF5, xbar.model/1; data/MODEL_SCHEMA.md)")
@@ -36,7 +40,7 @@ Verb add_fit_verb(CLI::App& app) {
   sub->add_option("--seed", o->seed,
                   "Seed of the held-out split: instance k is held out if splitmix64(seed^k) % 5 == 0")
       ->capture_default_str();
-  sub->add_option("--adc-bits", o->adc_bits, "ADC resolution for the error in LSB (LSB = 2 full scale / 2^bits)")
+  sub->add_option("--adc-bits", o->adc_bits, "Crossbar fits: ADC resolution for the error in LSB (LSB = 2 full scale / 2^bits)")
       ->check(CLI::Range(1, 32))
       ->capture_default_str();
   sub->footer("Example:\n  xbar fit crossbar_small.h5 -o crossbar_small_model.h5 --seed 1 --adc-bits 8");
@@ -50,6 +54,22 @@ Verb add_fit_verb(CLI::App& app) {
           fo.campaign_path = o->campaign_path;
           fo.xbar_version = XBAR_VERSION;
           fo.git_hash = XBAR_GIT_HASH;
+          if (campaign.schema.kind == "tia" || campaign.schema.kind == "adc") {
+            if (campaign.schema.kind == "tia") {
+              const auto m = fit::fit_tia(campaign, fo);
+              print_tia_fit(o->campaign_path, campaign, m);
+              behavioral::write_tia_model_file(o->output, m);
+            } else {
+              const auto m = fit::fit_adc(campaign, fo);
+              print_adc_fit(o->campaign_path, campaign, m);
+              behavioral::write_adc_model_file(o->output, m);
+            }
+            fmt::print("\nwrote {}\n", o->output);
+            return 0;
+          }
+          if (campaign.schema.kind != "crossbar")
+            throw fit::FitError(fmt::format("campaign kind '{}': xbar fit handles crossbar, tia and adc campaigns",
+                                            campaign.schema.kind));
           const auto m = fit::fit_crossbar(campaign, fo);
           const auto& p = m.nominal;
           const auto& e = m.variation.programming_error;

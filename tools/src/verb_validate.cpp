@@ -8,10 +8,13 @@
 #include <fstream>
 #include <memory>
 
+#include "gnuplot.hpp"
 #include "output_table.hpp"
+#include "periphery_report.hpp"
 #include "verbs.hpp"
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
+#include "xbar/behavioral/periphery_model_file.hpp"
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
@@ -27,26 +30,6 @@ struct ValidateOptions {
   std::string dump_path;
 };
 
-
-// Runs a gnuplot script; throws fit::FitError when gnuplot is missing or fails.
-void run_gnuplot(const std::string& script) {
-  FILE* pipe = ::popen("gnuplot 2>&1", "w");
-  if (!pipe) throw fit::FitError("cannot start gnuplot (is it installed?)");
-  std::fwrite(script.data(), 1, script.size(), pipe);
-  const int rc = ::pclose(pipe);
-  if (rc != 0) throw fit::FitError(fmt::format("gnuplot failed (exit status {}); is it installed?", rc));
-}
-
-std::string gnuplot_terminal() {
-  FILE* pipe = ::popen("gnuplot -e 'set terminal' 2>&1", "r");
-  std::string out;
-  if (pipe) {
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, pipe)) out += buf;
-    ::pclose(pipe);
-  }
-  return out.find("pngcairo") != std::string::npos ? "pngcairo size 900,700" : "png size 900,700";
-}
 
 std::vector<std::string> write_plots(const std::string& dir, const fit::SpiceComparison& all) {
   namespace fs = std::filesystem;
@@ -97,13 +80,22 @@ Verb add_validate_verb(CLI::App& app) {
   sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1)")
       ->required()
       ->check(CLI::ExistingFile);
-  sub->add_option("--plots", o->plots_dir, "Write gnuplot PNGs (model vs SPICE scatter, residual histogram) here");
+  sub->add_option("--plots", o->plots_dir,
+                  "Write gnuplot PNGs here: model vs SPICE scatter and residual histogram (crossbar, tia); INL, DNL "
+                  "and transition error (adc)");
   sub->add_option("--dump-predictions", o->dump_path,
-                  "Write every ok sample's model and SPICE outputs as CSV: sample,input,output,model_a,spice_a");
+                  "Write every ok sample's model predictions as CSV. crossbar: sample,input,output,model_a,spice_a; "
+                  "tia: sample,instance,held_out,point,i_in_a,spice_v,nominal_v,informed_v; "
+                  "adc: sample,instance,held_out,point,v_in_v,code_nominal,code_instance");
   sub->footer("Example:\n  xbar validate model.h5 campaign.h5 --plots plots/");
   return {
       sub, [o] {
         try {
+          const std::string kind = behavioral::model_kind_of(o->model_path);
+          if (kind == "tia" || kind == "adc") {
+            const PeripheryValidateOptions po{o->model_path, o->campaign_path, o->plots_dir, o->dump_path};
+            return kind == "tia" ? validate_tia(po) : validate_adc(po);
+          }
           const auto m = behavioral::read_crossbar_model_file(o->model_path);
           const auto campaign = characterize::read_campaign_file(o->campaign_path);
           if (campaign.schema.kind != "crossbar")

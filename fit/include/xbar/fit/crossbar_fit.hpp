@@ -46,7 +46,11 @@ std::uint64_t splitmix64(std::uint64_t x);
 bool is_held_out(std::uint64_t seed, std::uint64_t instance);
 
 /// Indices of the ok samples of held-out instances (with the fallback to the last instance).
+/// Any campaign kind with an `instance` field (crossbar, tia, adc, opamp); throws FitError
+/// for one without.
 std::vector<std::size_t> held_out_samples(const characterize::CampaignFile& campaign, std::uint64_t seed);
+/// Indices of the ok samples that are not held out (the fit set).
+std::vector<std::size_t> fit_set_samples(const characterize::CampaignFile& campaign, std::uint64_t seed);
 /// Indices of every ok sample.
 std::vector<std::size_t> ok_samples(const characterize::CampaignFile& campaign);
 
@@ -98,6 +102,10 @@ struct SpiceComparison {
 SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nominal,
                                    const characterize::CampaignFile& campaign, const std::vector<std::size_t>& samples,
                                    double full_scale_a, int adc_bits);
+
+/// Provenance of a model fitted now to `campaign` with `options` (SHA-256 of
+/// options.campaign_path when given).
+behavioral::ModelProvenance make_provenance(const characterize::CampaignFile& campaign, const FitOptions& options);
 
 /// The whole fit. Throws FitError (not a crossbar campaign, no ok samples, ...).
 behavioral::CrossbarModelFile fit_crossbar(const characterize::CampaignFile& campaign, const FitOptions& options);

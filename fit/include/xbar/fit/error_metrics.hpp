@@ -4,6 +4,8 @@
 //   relative L2:     ||a - ref||_2 / ||ref||_2          (0 if both are zero vectors)
 //   max relative:    max_k |a_k - ref_k| / max_k |ref_k|
 //   rms, max abs:    in the units of the inputs
+//   in LSB:          rms_abs / lsb, max_abs / lsb
+//   in % of FS:      100 rms_abs / full_scale, 100 max_abs / full_scale
 #include <Eigen/Core>
 
 namespace xbar::fit {
@@ -17,5 +19,15 @@ struct ErrorSummary {
 
 /// Compares `a` with `ref` (same size; asserted).
 ErrorSummary compare(const Eigen::Ref<const Eigen::VectorXd>& a, const Eigen::Ref<const Eigen::VectorXd>& ref);
+
+/// An ErrorSummary's absolute errors in converter units.
+struct ScaledError {
+  double rms_abs = 0.0, max_abs = 0.0;        ///< units of the inputs
+  double rms_lsb = 0.0, max_lsb = 0.0;        ///< divided by lsb
+  double rms_pct_fs = 0.0, max_pct_fs = 0.0;  ///< percent of full_scale
+};
+
+/// rms_abs and max_abs of `e` in LSB and in percent of full scale (lsb, full_scale > 0; asserted).
+ScaledError scale_error(const ErrorSummary& e, double lsb, double full_scale);
 
 }  // namespace xbar::fit
