@@ -1,0 +1,85 @@
+#pragma once
+// TileModel: the behavioral tile chain, DAC -> crossbar -> TIA -> ADC (the circuit of
+// netlists/include/xbar/netlists/tile.hpp, one MVM per read cycle), with a backward pass.
+//
+// Forward, for input codes c (rows x B):
+//   v_in   = DacModel(dac).forward(c)                        rows x B, V
+//   i_col  = CrossbarModel(crossbar).forward(v_in)           cols x B, A (columns at 0 V)
+//   v_tia  = tia_evaluate(tia[k], i_col(k, b), g_in[k])       cols x B, V; g_in[k] = sum_i G(i, k)
+//   codes  = AdcModel(adc[k]).code(v_tia(k, b), n)            cols x B, n = noise_sigma_v adc_noise_unit(noise_seed, k, b)
+// Single-ended arrays only (crossbar.differential must be false), as the SPICE tile.
+// The TIA offset moves the column node to about v_os; its effect on the column current is the
+// noise-gain term v_os rf g_in of the TIA model (exact without wire resistance).
+//
+// Backward, for dL/dcode (cols x B, the gradient of L with respect to the output codes), through
+// the ADC's surrogate (periphery.hpp), the TIA's exact partials, the crossbar's adjoint and the
+// DAC's levels. Because the code is replaced by its surrogate, backward() is the exact gradient
+// of the surrogate chain: surrogate_forward() returns it, so finite differences of
+// surrogate_forward() check backward() exactly (tests/test_behavioral_tile.cpp).
+#include <Eigen/Core>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "xbar/behavioral/crossbar_model.hpp"
+#include "xbar/behavioral/periphery.hpp"
+
+namespace xbar::behavioral {
+
+struct TileModelParams {
+  CrossbarModelParams crossbar;       ///< the array; r_source_ohm = the DAC output resistance per row
+  DacModelParams dac;                 ///< every row driver (level_table_v: one row per crossbar row)
+  std::vector<TiaModelParams> tia;    ///< one per column, or one shared by every column
+  std::vector<AdcModelParams> adc;    ///< one per column, or one shared by every column
+  std::uint64_t noise_seed = 1;       ///< seed of the ADC noise draws
+  SinhSolve sinh_solve = SinhSolve::exact;  ///< crossbar solve for sinh cells
+
+  /// Checks every part and the sizes; throws ValidationError listing each problem.
+  void validate() const;
+  const TiaModelParams& tia_of(int column) const { return tia.size() == 1 ? tia[0] : tia[column]; }
+  const AdcModelParams& adc_of(int column) const { return adc.size() == 1 ? adc[0] : adc[column]; }
+};
+
+struct TileOutputs {
+  Eigen::MatrixXd v_in_v;   ///< rows x B, DAC levels
+  Eigen::MatrixXd i_col_a;  ///< cols x B, column currents
+  Eigen::MatrixXd v_tia_v;  ///< cols x B, TIA outputs
+  Eigen::MatrixXi codes;    ///< cols x B, ADC codes
+};
+
+struct TileGradients {
+  TileOutputs outputs;                         ///< the forward pass
+  Eigen::MatrixXd dl_dv_in;                    ///< rows x B: dL/d(DAC level)
+  DacGradients dac;                            ///< straight-through code gradient, level gradients
+  CrossbarGradients crossbar;                  ///< dL/dG, wires, r_source (dl_dv = dl_dv_in)
+  std::vector<TiaParamGradients> tia;          ///< one per TIA parameter set (tia.size())
+  std::vector<Eigen::VectorXd> adc_dl_dtransition;  ///< one per ADC parameter set; zeros for straight_through
+};
+
+class TileModel {
+ public:
+  explicit TileModel(const TileModelParams& params);  ///< validates
+  ~TileModel();
+  TileModel(TileModel&&) noexcept;
+  TileModel& operator=(TileModel&&) noexcept;
+
+  /// Programs the conductances (rows x cols, S). The expensive call (CrossbarModel::program).
+  void program(const Eigen::Ref<const Eigen::MatrixXd>& g_s);
+  /// One MVM per input column of `codes` (rows x B DAC codes).
+  TileOutputs forward(const Eigen::Ref<const Eigen::MatrixXi>& codes) const;
+  /// The surrogate codes (cols x B) that backward() differentiates, for the DAC levels `v_in_v`
+  /// (rows x B, volts; bypasses the DAC so that it can be perturbed continuously).
+  Eigen::MatrixXd surrogate_forward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v) const;
+  /// Gradients of L = sum dl_dcode .* codes (surrogate) for input codes `codes`.
+  TileGradients backward(const Eigen::Ref<const Eigen::MatrixXi>& codes,
+                         const Eigen::Ref<const Eigen::MatrixXd>& dl_dcode) const;
+
+  const TileModelParams& params() const;
+  const CrossbarModel& crossbar() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xbar::behavioral
