@@ -294,3 +294,69 @@ TEST_CASE("ADC fit: nominal = fit-set mean transitions, round trip, mismatched f
   CHECK_THROWS_WITH_AS(behavioral::read_adc_model_file(path), doctest::Contains("/@kind: missing"),
                        behavioral::ModelFileError);
 }
+
+TEST_CASE("behavioral tile against a SPICE tile campaign: recorded params replay the codes; offsets explain the rest") {
+  // 8 x 4 tile: ideal 4-bit DACs, 1 ohm wires, transistor-level TIAs with Pelgrom mismatch,
+  // 6-bit flash ADCs with comparator offsets and ladder mismatch; 2 instances x 3 read cycles.
+  TempDir dir;
+  const std::string out = (dir.path / "tile.h5").string();
+  const auto c = run(fmt::format(R"(kind = "tile"
+seed = 3
+[crossbar]
+rows = 8
+cols = 4
+r_row_wire_ohm = 1.0
+r_col_wire_ohm = 1.0
+[dac]
+bits = 4
+v_min_v = 0.0
+v_max_v = 0.15
+[opamp]
+model = "transistor"
+[tia]
+rf_ohm = 40e3
+cf_f = 0.1e-12
+[adc]
+bits = 6
+v_min_v = -0.5
+v_max_v = 0.0
+[tile]
+t_cycle_s = 500e-9
+t_edge_s = 2e-9
+t_step_max_s = 5e-9
+[variation]
+g_prog_error = {{ distribution = "normal", sigma_rel_d2d = 0.05 }}
+mismatch_devices = "all"
+comparator_offset_sigma_v = 2e-3
+ladder_r_sigma_rel = 0.01
+[workload]
+instances = 2
+inputs_per_pattern = 3
+g_min_s = 1e-6
+g_max_s = 1e-5
+[run]
+output = "{}"
+sample_timeout_s = 300
+)",
+                                 out));
+  const auto spec = characterize::parse_campaign_spec(c.provenance.spec_text, "spec");
+  const auto cmp = fit::compare_tile_with_spice(fit::ideal_tile_tia(spec), c, fit::ok_samples(c));
+  REQUIRE(cmp.spice_v.size() == 2u * 3u * 4u);
+  const auto& inf = cmp.informed;
+  const auto& nom = cmp.nominal;
+  INFO("informed RMS ", inf.v_tia.rms_lsb, " LSB, max ", inf.v_tia.max_lsb, "; codes exact ", inf.exact_code_fraction,
+       "; nominal RMS ", nom.v_tia.rms_lsb, " LSB");
+  // With each column's op-amp offset (from the rest output), the model is the circuit to a few
+  // hundredths of an LSB: the TIA's finite gain is the largest term left.
+  CHECK(inf.v_tia.rms_lsb < 0.1);
+  CHECK(inf.v_tia.max_lsb < 0.25);
+  CHECK(inf.exact_code_fraction >= 0.9);
+  CHECK(inf.codes.max_lsb <= 1.0);
+  // Without them, the error is the op-amp offsets times the noise gain: several times larger.
+  CHECK(nom.v_tia.rms_lsb > 3 * inf.v_tia.rms_lsb);
+  // A non-tile campaign is refused by name.
+  const std::string tia_out = (dir.path / "tia.h5").string();
+  const auto t = run(tia_spec(tia_out, "macro", 2));
+  CHECK_THROWS_WITH_AS(fit::compare_tile_with_spice(fit::ideal_tile_tia(spec), t, fit::ok_samples(t)),
+                       doctest::Contains("campaign kind 'tia'"), fit::FitError);
+}

@@ -76,6 +76,7 @@ void TileKind::build_schema() {
       {"r_col_wire_ohm", {}, "ohm", "param", "column wire resistance per segment of this instance", ""},
       {"dac_level_v", {R, L}, "V", "param", "output level of each row's DAC for each code (R-2R: with its mismatch)", ""},
       {"adc_ladder_r_rel", {C, M + 1}, "1", "param", "relative error of each column ADC's ladder resistors, bottom first", ""},
+      {"v_tia_rest_v", {C}, "V", "output", "TIA outputs at t = 0 (every input at 0 V): each column's offset times its noise gain", ""},
   };
 }
 
@@ -201,6 +202,7 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
   const Eigen::MatrixXi codes_ideal = netlists::tile_ideal_codes(p, target, &v_ideal);
   Eigen::MatrixXd v_tia(N, C);
   Eigen::MatrixXi codes(N, C);
+  std::vector<double> v_rest(static_cast<std::size_t>(C));
   std::vector<double> e_array(N), e_drivers(N), e_tia(N), e_adc(N), e_total(N);
   try {
     const netlists::Deck deck = netlists::make_tile_deck(p);
@@ -210,6 +212,7 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
     if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
     const SpiceResult r = spice.simulate(text, "run");
     const std::vector<double>& t = r.real("time");
+    for (int k = 0; k < C; ++k) v_rest[static_cast<std::size_t>(k)] = r.real(netlists::tile_tia_output_node(k)).front();
     for (int n = 0; n < N; ++n) {
       const double ts = netlists::read_sample_time_s(p.timing, n);
       for (int k = 0; k < C; ++k) {
@@ -241,9 +244,10 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
   } catch (const SpiceError& e) {
     rec.status = SampleStatus::spice_error;
     rec.error = e.what();
-    const std::size_t missing = schema_.values_per_sample() - rec.values.size() - tail.size();
+    const std::size_t missing = schema_.values_per_sample() - rec.values.size() - tail.size() - v_rest.size();
     rec.values.insert(rec.values.end(), missing, std::nan(""));
     rec.values.insert(rec.values.end(), tail.begin(), tail.end());
+    rec.values.insert(rec.values.end(), v_rest.size(), std::nan(""));
     // keep the ideal fields: they do not need ngspice
     const std::size_t at_ideal_v = schema_.offset_of("v_tia_ideal_v");
     for (int n = 0; n < N; ++n)
@@ -259,6 +263,7 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
   put(codes_ideal);
   for (const auto* e : {&e_array, &e_drivers, &e_tia, &e_adc, &e_total}) rec.values.insert(rec.values.end(), e->begin(), e->end());
   rec.values.insert(rec.values.end(), tail.begin(), tail.end());
+  rec.values.insert(rec.values.end(), v_rest.begin(), v_rest.end());
   rec.status = SampleStatus::ok;
   return rec;
 }

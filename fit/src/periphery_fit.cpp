@@ -8,6 +8,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "xbar/behavioral/error.hpp"
 #include "xbar/characterize/campaign_spec.hpp"
@@ -343,6 +344,138 @@ behavioral::AdcModelFile fit_adc(const CampaignFile& c, const FitOptions& option
   m.held_out_codes = cmp.codes;
   m.provenance = make_provenance(c, options);
   return m;
+}
+
+behavioral::TileModelParams tile_model_params(const netlists::TileParams& p, const behavioral::TiaModelParams& tia) {
+  behavioral::TileModelParams t;
+  const auto& x = p.crossbar;
+  auto& c = t.crossbar;
+  c.rows = x.rows;
+  c.cols = x.cols;
+  c.differential = x.differential;
+  c.cell = x.cell == netlists::CellModel::sinh ? behavioral::CellModel::sinh : behavioral::CellModel::linear;
+  c.v0_v = x.v0_v;
+  c.r_row_wire_ohm = x.r_row_wire_ohm;
+  c.r_col_wire_ohm = x.r_col_wire_ohm;
+  c.r_source_ohm = Eigen::VectorXd::Constant(x.rows, p.dac.r_source_ohm);
+  c.temperature_c = x.temperature_c;
+  c.tnom_c = x.tnom_c;
+  c.cell_tc1_per_k = x.cell_tc1_per_k;
+  c.wire_tc1_per_k = x.wire_tc1_per_k;
+  t.dac.bits = p.dac.bits;
+  t.dac.v_min_v = p.dac.v_min_v;
+  t.dac.v_max_v = p.dac.v_max_v;
+  if (p.dac.architecture == netlists::DacArchitecture::r2r) {
+    t.dac.level_table_v.resize(x.rows, p.dac.codes());
+    for (int i = 0; i < x.rows; ++i)
+      for (int code = 0; code < p.dac.codes(); ++code)
+        t.dac.level_table_v(i, code) = netlists::dac_r2r_level_v(
+            p.dac, p.dac_mismatch.empty() ? netlists::DacMismatch{} : p.dac_mismatch[static_cast<std::size_t>(i)], code);
+  }
+  behavioral::TiaModelParams ti = tia;
+  ti.rf_ohm = p.tia.rf_ohm;
+  ti.t_sample_s = p.timing.t_cycle_s - 2 * p.timing.t_edge_s;
+  t.tia = {ti};
+  for (int k = 0; k < x.cols; ++k) {
+    const netlists::AdcMismatch m = p.adc_mismatch.empty() ? netlists::AdcMismatch{} : p.adc_mismatch[static_cast<std::size_t>(k)];
+    const std::vector<double> taps = netlists::adc_ladder_taps_v(p.adc, m);
+    behavioral::AdcModelParams a;
+    a.bits = p.adc.bits;
+    a.v_min_v = p.adc.v_min_v;
+    a.v_max_v = p.adc.v_max_v;
+    a.transition_v.resize(static_cast<Eigen::Index>(taps.size()));
+    for (std::size_t j = 0; j < taps.size(); ++j)
+      a.transition_v[static_cast<Eigen::Index>(j)] = taps[j] + (m.comparator_offset_v.empty() ? 0.0 : m.comparator_offset_v[j]);
+    t.adc.push_back(a);
+  }
+  return t;
+}
+
+behavioral::TiaModelParams ideal_tile_tia(const characterize::CampaignSpec& spec) {
+  behavioral::TiaModelParams t;
+  t.rf_ohm = spec.tia.rf_ohm;
+  t.v_out_min_v = spec.tia.opamp.vss_v;
+  t.v_out_max_v = spec.tia.opamp.vdd_v;
+  return t;
+}
+
+TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, const CampaignFile& c,
+                                       const std::vector<std::size_t>& samples) {
+  require_kind(c, "tile", "tile");
+  const auto spec = characterize::parse_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
+  const int R = spec.crossbar.rows, C = spec.crossbar.cols, N = spec.workload.inputs_per_pattern;
+  const int M = (1 << spec.adc.bits) - 1, L = 1 << spec.dac.bits;
+  const double lsb = (spec.adc.v_max_v - spec.adc.v_min_v) / M, fs = spec.adc.v_max_v - spec.adc.v_min_v;
+  const std::uint64_t o_g = offset(c, "g_programmed_s"), o_os = offset(c, "adc_comparator_offset_v"),
+                      o_in = offset(c, "input_codes"), o_v = offset(c, "v_tia_v"), o_code = offset(c, "codes"),
+                      o_rr = offset(c, "r_row_wire_ohm"), o_rc = offset(c, "r_col_wire_ohm"),
+                      o_lvl = offset(c, "dac_level_v"), o_lad = offset(c, "adc_ladder_r_rel");
+  const std::uint64_t o_rest = offset(c, "v_tia_rest_v");
+  TileComparison out;
+  out.samples = samples;
+  std::set<double> instances;
+  std::vector<double> dcode[2], zero;
+  std::size_t exact[2] = {0, 0};
+  TileVariantComparison* variant[2] = {&out.nominal, &out.informed};
+  for (std::size_t s : samples) {
+    const double* v = c.records.at(s).values.data();
+    instances.insert(v[offset(c, "instance")]);
+    netlists::TileParams p;
+    p.crossbar = spec.crossbar;
+    p.crossbar.r_row_wire_ohm = v[o_rr];
+    p.crossbar.r_col_wire_ohm = v[o_rc];
+    p.crossbar.temperature_c = spec.variation.temperature_c;  // as characterize's apply_instance_variation
+    p.crossbar.tnom_c = spec.variation.tnom_c;
+    p.crossbar.cell_tc1_per_k = spec.variation.cell_tc1_per_k;
+    p.crossbar.wire_tc1_per_k = spec.variation.wire_tc1_per_k;
+    p.dac = spec.dac;
+    p.dac.architecture = netlists::DacArchitecture::ideal;  // levels come from the recorded table below
+    p.tia = spec.tia;
+    p.adc = spec.adc;
+    p.timing = spec.tile.timing;
+    for (int k = 0; k < C; ++k) {
+      netlists::AdcMismatch m;
+      m.comparator_offset_v.assign(v + o_os + static_cast<std::size_t>(k) * M, v + o_os + static_cast<std::size_t>(k + 1) * M);
+      m.ladder_r_rel.assign(v + o_lad + static_cast<std::size_t>(k) * (M + 1), v + o_lad + static_cast<std::size_t>(k + 1) * (M + 1));
+      p.adc_mismatch.push_back(m);
+    }
+    const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> g(v + o_g, R, C);
+    behavioral::TileModelParams tp = tile_model_params(p, tia);
+    tp.dac.level_table_v = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v + o_lvl, R, L);
+    behavioral::TileModelParams tp_informed = tp;
+    tp_informed.tia.assign(static_cast<std::size_t>(C), tp.tia[0]);
+    for (int k = 0; k < C; ++k)
+      tp_informed.tia[static_cast<std::size_t>(k)].v_offset_v = v[o_rest + k] / (1.0 + tp.tia[0].rf_ohm * g.col(k).sum());
+    Eigen::MatrixXi codes_in(R, N);
+    for (int n = 0; n < N; ++n)
+      for (int i = 0; i < R; ++i) codes_in(i, n) = static_cast<int>(std::lround(v[o_in + static_cast<std::size_t>(n) * R + i]));
+    for (int w = 0; w < 2; ++w) {
+      behavioral::TileModel model(w == 0 ? tp : tp_informed);
+      model.program(g);
+      const behavioral::TileOutputs y = model.forward(codes_in);
+      for (int n = 0; n < N; ++n)
+        for (int k = 0; k < C; ++k) {
+          const std::size_t at = static_cast<std::size_t>(n) * C + k;
+          const int sc = static_cast<int>(std::lround(v[o_code + at]));
+          if (w == 0) {
+            out.spice_v.push_back(v[o_v + at]);
+            out.spice_codes.push_back(sc);
+            zero.push_back(0.0);
+          }
+          variant[w]->model_v.push_back(y.v_tia_v(k, n));
+          variant[w]->model_codes.push_back(y.codes(k, n));
+          dcode[w].push_back(y.codes(k, n) - sc);
+          if (y.codes(k, n) == sc) ++exact[w];
+        }
+    }
+  }
+  if (out.spice_v.empty()) throw FitError("no tile samples to compare");
+  for (int w = 0; w < 2; ++w) {
+    variant[w]->v_tia = metrics(variant[w]->model_v, out.spice_v, 1.0, lsb, fs, instances.size());
+    variant[w]->codes = metrics(dcode[w], zero, lsb, lsb, fs, instances.size());
+    variant[w]->exact_code_fraction = static_cast<double>(exact[w]) / static_cast<double>(dcode[w].size());
+  }
+  return out;
 }
 
 }  // namespace xbar::fit

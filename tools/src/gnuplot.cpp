@@ -24,7 +24,8 @@ std::string gnuplot_terminal() {
     while (std::fgets(buf, sizeof buf, pipe)) out += buf;
     ::pclose(pipe);
   }
-  return out.find("pngcairo") != std::string::npos ? "pngcairo size 900,700" : "png size 900,700";
+  // noenhanced: names such as v_out are printed as written, not with subscripts.
+  return out.find("pngcairo") != std::string::npos ? "pngcairo noenhanced size 900,700" : "png noenhanced size 900,700";
 }
 
 }  // namespace xbar::tools

@@ -6,7 +6,7 @@ namespace xbar::tools {
 
 /// Runs a gnuplot script; throws fit::FitError when gnuplot is missing or fails.
 void run_gnuplot(const std::string& script);
-/// "pngcairo size 900,700" when gnuplot has it, else "png size 900,700".
+/// "pngcairo noenhanced size 900,700" when gnuplot has it, else "png noenhanced size 900,700".
 std::string gnuplot_terminal();
 
 }  // namespace xbar::tools

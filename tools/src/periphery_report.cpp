@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "gnuplot.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
@@ -21,12 +22,12 @@ namespace {
 namespace fs = std::filesystem;
 
 void print_header() {
-  fmt::print("  {:<28} {:>9} {:>7}  {:>11}  {:>11}  {:>9}  {:>9}  {:>10}  {:>10}\n", "model / set", "instances",
+  fmt::print("  {:<33} {:>9} {:>7}  {:>11}  {:>11}  {:>9}  {:>9}  {:>10}  {:>10}\n", "model / set", "instances",
              "values", "RMS [V]", "max [V]", "RMS [LSB]", "max [LSB]", "RMS [%FS]", "max [%FS]");
 }
 
 void print_row(const std::string& label, const behavioral::PeripheryErrorMetrics& m) {
-  fmt::print("  {:<28} {:>9} {:>7}  {:>11.4e}  {:>11.4e}  {:>9.4f}  {:>9.4f}  {:>10.4f}  {:>10.4f}\n", label,
+  fmt::print("  {:<33} {:>9} {:>7}  {:>11.4e}  {:>11.4e}  {:>9.4f}  {:>9.4f}  {:>10.4f}  {:>10.4f}\n", label,
              m.n_instances, m.n_values, m.rms_abs_v, m.max_abs_v, m.rms_lsb, m.max_lsb, m.rms_pct_fs, m.max_pct_fs);
 }
 
@@ -218,9 +219,84 @@ void print_adc_fit(const std::string& campaign_path, const characterize::Campaig
   print_row("codes (ramp, 16/LSB)", m.held_out_codes);
 }
 
+namespace {
+
+std::vector<std::string> tile_plots(const std::string& dir, const fit::TileComparison& all) {
+  fs::create_directories(dir);
+  const std::string data = (fs::path(dir) / "tile_points.dat").string();
+  {
+    auto out = open_out(data);
+    out << "# spice_v nominal_v informed_v spice_code nominal_code_difference informed_code_difference\n";
+    for (std::size_t i = 0; i < all.spice_v.size(); ++i)
+      out << all.spice_v[i] << ' ' << all.nominal.model_v[i] << ' ' << all.informed.model_v[i] << ' '
+          << all.spice_codes[i] << ' ' << all.nominal.model_codes[i] - all.spice_codes[i] << ' '
+          << all.informed.model_codes[i] - all.spice_codes[i] << '\n';
+  }
+  const std::string scatter = (fs::path(dir) / "tile_model_vs_spice.png").string();
+  const std::string hist = (fs::path(dir) / "tile_code_error_histogram.png").string();
+  run_gnuplot(fmt::format(R"(set terminal {0}
+set output '{1}'
+set title 'Tile: behavioral TIA output against SPICE (every sample, cycle and column)'
+set xlabel 'SPICE v_tia [V]'
+set ylabel 'model v_tia [V]'
+set key top left
+set grid
+plot '{2}' using 1:2 with points pt 7 ps 0.5 title 'nominal TIA offsets', '{2}' using 1:3 with points pt 6 ps 0.8 title 'instance-informed offsets', x with lines lw 1 title 'y = x'
+set output '{3}'
+set title 'Tile: ADC code error, behavioral - SPICE'
+set xlabel 'code difference [LSB]'
+set ylabel 'count'
+set style fill transparent solid 0.5
+set boxwidth 0.8
+plot '{2}' using 5:(1.0) smooth frequency with boxes title 'nominal TIA offsets', '{2}' using 6:(1.0) smooth frequency with boxes title 'instance-informed offsets'
+set output
+)",
+                          gnuplot_terminal(), scatter, data, hist));
+  return {scatter, hist};
+}
+
+// A tia model against a tile campaign: the behavioral tile with that TIA (see periphery_fit.hpp).
+int validate_tile(const PeripheryValidateOptions& o, const behavioral::TiaModelFile& m,
+                  const characterize::CampaignFile& c) {
+  fmt::print("{}: TIA model fitted {} to {}, inside the behavioral tile of {}\n", o.model_path, m.provenance.fit_time,
+             m.provenance.campaign_path, o.campaign_path);
+  const auto held = fit::compare_tile_with_spice(m.nominal, c, fit::held_out_samples(c, m.provenance.held_out_seed));
+  const auto all = fit::compare_tile_with_spice(m.nominal, c, fit::ok_samples(c));
+  fmt::print("\nerror of the behavioral tile against SPICE (ADC LSB {:.4e} V, full scale {:.4e} V):\n",
+             all.nominal.v_tia.lsb_v, all.nominal.v_tia.full_scale_v);
+  print_header();
+  for (auto [name, h, a] : {std::tuple{"nominal", &held.nominal, &all.nominal},
+                             std::tuple{"informed", &held.informed, &all.informed}}) {
+    print_row(fmt::format("{} TIA outputs, held-out", name), h->v_tia);
+    print_row(fmt::format("{} TIA outputs, all ok", name), a->v_tia);
+    print_row(fmt::format("{} codes, held-out", name), h->codes);
+    print_row(fmt::format("{} codes, all ok", name), a->codes);
+  }
+  fmt::print("  codes equal to ngspice's: nominal {:.1f} % (held-out), {:.1f} % (all ok); instance-informed {:.1f} %, "
+             "{:.1f} %\n",
+             100 * held.nominal.exact_code_fraction, 100 * all.nominal.exact_code_fraction,
+             100 * held.informed.exact_code_fraction, 100 * all.informed.exact_code_fraction);
+  if (!o.dump_path.empty()) {
+    auto out = open_out(o.dump_path);
+    out << "index,spice_v,nominal_v,informed_v,spice_code,nominal_code,informed_code\n";
+    for (std::size_t i = 0; i < all.spice_v.size(); ++i)
+      out << i << ',' << all.spice_v[i] << ',' << all.nominal.model_v[i] << ',' << all.informed.model_v[i] << ','
+          << all.spice_codes[i] << ',' << all.nominal.model_codes[i] << ',' << all.informed.model_codes[i] << '\n';
+    fmt::print("\nwrote {}\n", o.dump_path);
+  }
+  if (!o.plots_dir.empty()) {
+    fmt::print("\nplots:\n");
+    for (const auto& png : tile_plots(o.plots_dir, all)) fmt::print("  {}\n", png);
+  }
+  return 0;
+}
+
+}  // namespace
+
 int validate_tia(const PeripheryValidateOptions& o) {
   const auto m = behavioral::read_tia_model_file(o.model_path);
   const auto c = characterize::read_campaign_file(o.campaign_path);
+  if (c.schema.kind == "tile") return validate_tile(o, m, c);
   require_campaign_kind(o, c, "tia");
   fmt::print("{}: TIA model fitted {} to {}\n", o.model_path, m.provenance.fit_time, m.provenance.campaign_path);
   note_sha(o, m.provenance);

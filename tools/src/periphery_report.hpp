@@ -20,7 +20,8 @@ struct PeripheryValidateOptions {
   std::string dump_path;  ///< "" = no CSV
 };
 
-/// `xbar validate` of a tia / adc model (model kind already known). Throws fit::FitError or
+/// `xbar validate` of a tia / adc model (model kind already known). A tia model also validates
+/// against a tile campaign: the behavioral tile with that TIA against the SPICE tile. Throws fit::FitError or
 /// behavioral::Error with messages naming the file.
 int validate_tia(const PeripheryValidateOptions& o);
 int validate_adc(const PeripheryValidateOptions& o);

@@ -37,6 +37,8 @@
 #include <vector>
 
 #include "xbar/behavioral/periphery_model_file.hpp"
+#include "xbar/behavioral/tile_model.hpp"
+#include "xbar/netlists/tile.hpp"
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
 
@@ -84,6 +86,49 @@ struct AdcComparison {
 AdcComparison compare_adc_with_spice(const behavioral::AdcModelParams& nominal,
                                      const characterize::CampaignFile& campaign,
                                      const std::vector<std::size_t>& samples);
+
+// Tile (campaign kind "tile"): the behavioral TileModel (tile_model.hpp) replays each sample and
+// is compared with ngspice's TIA outputs and codes. Per sample the model gets what the campaign
+// recorded: programmed conductances, the instance's wires, every row DAC's levels
+// (dac_level_v) and every column ADC's transitions T_k = ladder tap k (netlists::
+// adc_ladder_taps_v with adc_ladder_r_rel) + comparator offset k (sorted by the ones counter,
+// see periphery.hpp). The TIA is a model (e.g. a fitted tia model file's nominal: its op-amp
+// a0, r_out, offset and swing) with the tile spec's rf_ohm, sampled t_cycle - 2 t_edge after the
+// input edge. Two variants: "nominal" gives every column the TIA model's (mean) offset, so its
+// error includes the spread of the tile's op-amp offsets; "instance-informed" gives column k
+// the offset v_tia_rest_v[k] / (1 + rf sum_i G(i,k)) measured by ngspice at t = 0, so that its
+// error is the model's own.
+// Metrics: TIA outputs in V, LSB and % of the ADC range; codes as code differences (1 code =
+// 1 LSB).
+
+/// TileModelParams of a tile (netlists::TileParams, e.g. one campaign sample's or the demo's):
+/// crossbar from p.crossbar with r_source_ohm = p.dac.r_source_ohm per row, DAC levels from
+/// p.dac and p.dac_mismatch, ADC transitions from p.adc and p.adc_mismatch, and `tia` (one
+/// shared TIA) with rf_ohm = p.tia.rf_ohm and t_sample_s = t_cycle_s - 2 t_edge_s.
+behavioral::TileModelParams tile_model_params(const netlists::TileParams& p, const behavioral::TiaModelParams& tia);
+
+/// The TIA of a tile spec with an ideal op-amp (a0 = inf, no offset, swing = the op-amp's
+/// supplies, tau = 0): the model to use without a fitted tia model.
+behavioral::TiaModelParams ideal_tile_tia(const characterize::CampaignSpec& spec);
+
+/// One variant of the behavioral tile against ngspice.
+struct TileVariantComparison {
+  std::vector<double> model_v;                ///< TIA outputs, flattened sample, cycle, column
+  std::vector<int> model_codes;               ///< ADC codes, same order
+  behavioral::PeripheryErrorMetrics v_tia;    ///< TIA outputs (LSB and FS of the ADC)
+  behavioral::PeripheryErrorMetrics codes;    ///< code differences, in LSB
+  double exact_code_fraction = 0.0;           ///< codes equal to ngspice's
+};
+struct TileComparison {
+  std::vector<std::size_t> samples;   ///< campaign samples compared
+  std::vector<double> spice_v;        ///< ngspice TIA outputs, flattened sample, cycle, column
+  std::vector<int> spice_codes;       ///< ngspice codes, same order
+  TileVariantComparison nominal;      ///< every column with the TIA model's offset
+  TileVariantComparison informed;     ///< each column's offset from v_tia_rest_v
+};
+/// Throws FitError if the campaign is not of kind tile or predates the recorded params.
+TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, const characterize::CampaignFile& campaign,
+                                       const std::vector<std::size_t>& samples);
 
 /// The whole fits. Throw FitError naming what is wrong (kind, no ok samples, empty fit set).
 behavioral::TiaModelFile fit_tia(const characterize::CampaignFile& campaign, const FitOptions& options);
