@@ -4,7 +4,8 @@
 //  2. a small Monte Carlo campaign (the embedded spec below) into HDF5, summarized;
 //  3. a fit of that campaign, exported as a model file, with its held-out error against SPICE;
 //  4. a tile chain (DACs, crossbar, transistor-level TIAs, flash ADCs) in one transient: output
-//     codes against the ideal quantized MVM, and the energy of one MVM split by block.
+//     codes against the ideal quantized MVM, the energy of one MVM split by block, and the
+//     behavioral tile model replaying the same samples against ngspice.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "xbar/behavioral/ideal.hpp"
 #include "xbar/characterize/campaign_runner.hpp"
 #include "xbar/characterize/campaign_spec.hpp"
+#include "xbar/fit/periphery_fit.hpp"
 #include "xbar/characterize/ngspice_process.hpp"
 #include "xbar/characterize/spice_session.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
@@ -140,6 +142,13 @@ int run_demo_tile(const std::string& out_dir) {
   fmt::print("energy of one MVM: {:.3g} nJ = array {:.3g} pJ + drivers {:.3g} pJ + TIAs {:.3g} nJ + ADCs {:.3g} nJ\n",
              total * 1e9, mean_of(file, "energy_array_j") * 1e12, mean_of(file, "energy_drivers_j") * 1e12,
              mean_of(file, "energy_tia_j") * 1e9, mean_of(file, "energy_adc_j") * 1e9);
+  // The behavioral tile (DAC -> CrossbarModel -> TIA -> ADC) replays the same samples.
+  const auto spec = characterize::parse_campaign_spec(file.provenance.spec_text, "demo tile spec");
+  const auto b = fit::compare_tile_with_spice(fit::ideal_tile_tia(spec), file, fit::ok_samples(file));
+  fmt::print("behavioral tile against SPICE: TIA outputs RMS {:.3f} LSB (max {:.3f}) with each column's op-amp offset,\n"
+             "  {:.2f} LSB (max {:.2f}) without; codes equal to SPICE's: {:.0f} % and {:.0f} %\n",
+             b.informed.v_tia.rms_lsb, b.informed.v_tia.max_lsb, b.nominal.v_tia.rms_lsb, b.nominal.v_tia.max_lsb,
+             100 * b.informed.exact_code_fraction, 100 * b.nominal.exact_code_fraction);
   fmt::print("more: xbar inspect {}\n", s.output);
   return 0;
 }
