@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # heldout_crossbar.sh: the README's held-out accuracy table of the crossbar model.
 #
-#   bench/heldout_crossbar.sh [-s "32 64 128"] [-r "1 100"] [-i INSTANCES] [-x XBAR]
+#   bench/heldout_crossbar.sh [-s "32 64 128"] [-c "linear sinh"] [-r "1 100"] [-i INSTANCES] [-x XBAR]
 #
 # For every size N, cell ("linear", "sinh") and wire resistance r (ohm per segment), it writes
 # a crossbar campaign spec (N x N, targets uniform in [1 uS, 100 uS] so R_on = 10 kohm and
@@ -12,11 +12,12 @@
 # Levenberg-Marquardt estimates' largest relative deviation from the spec.
 set -euo pipefail
 
-sizes="32 64 128" wires="1 100" instances=10
+sizes="32 64 128" cells="linear sinh" wires="1 100" instances=10
 xbar="$(cd "$(dirname "$0")/.." && pwd)/build/tools/xbar"
-while getopts "s:r:i:x:h" opt; do
+while getopts "s:c:r:i:x:h" opt; do
   case $opt in
     s) sizes=$OPTARG ;;
+    c) cells=$OPTARG ;;
     r) wires=$OPTARG ;;
     i) instances=$OPTARG ;;
     x) xbar=$OPTARG ;;
@@ -31,12 +32,12 @@ trap 'rm -rf "$dir"' EXIT
 
 echo "# Held-out error of the crossbar model against ngspice"
 echo
-echo "$(date -u +%F), $("$xbar" version | head -1), $(nproc) cores. Command: bench/heldout_crossbar.sh -s \"$sizes\" -r \"$wires\" -i $instances"
+echo "$(date -u +%F), $("$xbar" version | head -1), $(nproc) cores. Command: bench/heldout_crossbar.sh -s \"$sizes\" -c \"$cells\" -r \"$wires\" -i $instances"
 echo
 echo "| array | cell | r_wire/R_on | held-out samples | values | rel. L2 | RMS [LSB] | max [LSB] | RMS [%FS] | max [%FS] | LM max dev. from spec | fit time [s] |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in $sizes; do
-  for cell in linear sinh; do
+  for cell in $cells; do
     for r in $wires; do
       tag="${n}_${cell}_${r}"
       cat >"$dir/$tag.toml" <<SPEC
