@@ -99,48 +99,6 @@ inputs_per_pattern = 1
                      seed, n, n);
 }
 
-// Rf sized so that all rows at g_max and the top DAC level give -0.32 V at the TIA output
-// (16 x 16: 20 kohm, as data/tile_small.toml).
-std::string tile_spec(int n, bool transistor, int inputs_per_pattern, std::uint64_t seed, double t_step_max_s) {
-  const double rf = 0.32 / (n * 1e-5 * 0.1);
-  return fmt::format(R"(kind = "tile"
-seed = {}
-[crossbar]
-rows = {}
-cols = {}
-r_row_wire_ohm = 1.0
-r_col_wire_ohm = 1.0
-[dac]
-architecture = "ideal"
-bits = 4
-v_min_v = 0.0
-v_max_v = 0.1
-[opamp]
-model = "{}"
-[tia]
-rf_ohm = {:g}
-cf_f = 0.1e-12
-[adc]
-bits = 6
-v_min_v = -0.5
-v_max_v = 0.0
-[tile]
-t_cycle_s = 500e-9
-t_edge_s = 2e-9
-t_step_max_s = {:g}
-[variation]
-mismatch_devices = "all"
-comparator_offset_sigma_v = 1e-3
-ladder_r_sigma_rel = 0.005
-[workload]
-instances = 1000
-inputs_per_pattern = {}
-g_min_s = 1e-6
-g_max_s = 1e-5
-)",
-                     seed, n, n, transistor ? "transistor" : "macro", rf, t_step_max_s, inputs_per_pattern);
-}
-
 struct Row {
   std::string what;
   int n = 0;  // 0: no size
