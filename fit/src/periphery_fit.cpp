@@ -203,17 +203,35 @@ AdcComparison compare_adc_with_spice(const behavioral::AdcModelParams& nominal, 
   return out;
 }
 
-behavioral::TiaModelFile fit_tia(const CampaignFile& c, const FitOptions& options) {
+namespace {
+
+// What every periphery fit starts from: the campaign's spec and its ok, held-out and fit samples.
+struct FitSets {
+  characterize::CampaignSpec spec;
+  std::vector<std::size_t> ok, held, fit_set;
+};
+
+FitSets prepare_fit(const CampaignFile& c, const FitOptions& options, const char* kind) {
   options.validate();
-  require_kind(c, "tia", "tia");
-  const auto spec = characterize::parse_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
-  const std::vector<std::size_t> ok = ok_samples(c);
-  if (ok.empty()) throw FitError("the campaign has no ok samples to fit");
-  const std::vector<std::size_t> held = held_out_samples(c, options.seed);
-  const std::vector<std::size_t> fit_set = fit_set_samples(c, options.seed);
-  if (fit_set.empty())
+  require_kind(c, kind, kind);
+  FitSets f{characterize::parse_campaign_spec(c.provenance.spec_text, "spec_text of the campaign"), ok_samples(c), {}, {}};
+  if (f.ok.empty()) throw FitError("the campaign has no ok samples to fit");
+  f.held = held_out_samples(c, options.seed);
+  f.fit_set = fit_set_samples(c, options.seed);
+  if (f.fit_set.empty())
     throw FitError(fmt::format("every ok instance is held out with seed {}: run more instances or pick another --seed",
                                options.seed));
+  return f;
+}
+
+}  // namespace
+
+behavioral::TiaModelFile fit_tia(const CampaignFile& c, const FitOptions& options) {
+  const FitSets sets = prepare_fit(c, options, "tia");
+  const auto& spec = sets.spec;
+  const std::vector<std::size_t>& ok = sets.ok;
+  const std::vector<std::size_t>& held = sets.held;
+  const std::vector<std::size_t>& fit_set = sets.fit_set;
 
   const std::size_t P = c.schema.field("i_in_a").size();
   const std::uint64_t oi = offset(c, "i_in_a"), ov = offset(c, "v_out_v"), oinst = offset(c, "instance");
@@ -283,16 +301,11 @@ behavioral::TiaModelFile fit_tia(const CampaignFile& c, const FitOptions& option
 }
 
 behavioral::AdcModelFile fit_adc(const CampaignFile& c, const FitOptions& options) {
-  options.validate();
-  require_kind(c, "adc", "adc");
-  const auto spec = characterize::parse_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
-  const std::vector<std::size_t> ok = ok_samples(c);
-  if (ok.empty()) throw FitError("the campaign has no ok samples to fit");
-  const std::vector<std::size_t> held = held_out_samples(c, options.seed);
-  const std::vector<std::size_t> fit_set = fit_set_samples(c, options.seed);
-  if (fit_set.empty())
-    throw FitError(fmt::format("every ok instance is held out with seed {}: run more instances or pick another --seed",
-                               options.seed));
+  const FitSets sets = prepare_fit(c, options, "adc");
+  const auto& spec = sets.spec;
+  const std::vector<std::size_t>& ok = sets.ok;
+  const std::vector<std::size_t>& held = sets.held;
+  const std::vector<std::size_t>& fit_set = sets.fit_set;
 
   behavioral::AdcModelFile m;
   auto& p = m.nominal;
