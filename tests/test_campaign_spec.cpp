@@ -264,6 +264,21 @@ TEST_CASE("spec: data files resolve against the spec's folder and must have the 
   CHECK(contains(load_error_of(text), "w_text.csv line 1 column 2: 'abc' is not a number"));
 }
 
+TEST_CASE("spec: a spec stored in a campaign is parsed without its data files") {
+  // A campaign fitted from another folder (or machine) must not need the CSVs it was run from:
+  // every sample's conductances and inputs are in the campaign file.
+  const std::string text = "[crossbar]\nrows = 2\ncols = 3\n[workload]\nweights = \"file\"\ninputs = \"file\"\n"
+                           "weights_file = \"gone/w.csv\"\ninputs_file = \"gone/x.csv\"\n";
+  CHECK(contains(error_of(text), "spec.toml:7: workload.weights_file = 'gone/w.csv': file not found"));
+  const CampaignSpec s = parse_stored_campaign_spec(text, "spec_text");
+  CHECK(s.workload.weights == WeightSource::file);
+  CHECK(s.workload.weights_file == "gone/w.csv");
+  CHECK(s.workload.inputs_file == "gone/x.csv");
+  // Everything else is still validated.
+  CHECK_THROWS_WITH_AS(parse_stored_campaign_spec(text + "[run]\nworkers = 0\n", "spec_text"),
+                       doctest::Contains("spec_text:10: run.workers = 0"), SpecError);
+}
+
 TEST_CASE("spec: an unknown kind lists the known ones") {
   const std::string msg = error_of("kind = \"opamp2\"\n[opamp]\ngain = 1e5\n");
   CHECK(contains(msg, "spec.toml:1: kind = 'opamp2': must be one of 'crossbar'"));

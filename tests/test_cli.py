@@ -120,6 +120,25 @@ with tempfile.TemporaryDirectory() as tmp:
     check(r.returncode == 0 and "outputs over all ok samples" in r.stdout and line.split()[1:2] == ["3"]
           and 60 < float(line.split()[2]) < 80, f"inspect opamp summary: {r.stdout[-800:]}")
 
+    # a campaign run from CSV files is fitted from another folder, without those files
+    camp_dir = os.path.join(tmp, "from_files")
+    os.mkdir(camp_dir)
+    with open(os.path.join(camp_dir, "w.csv"), "w") as f:
+        f.write("\n".join(",".join(f"{(1 + i + 3 * j) * 1e-6:g}" for j in range(3)) for i in range(4)) + "\n")
+    with open(os.path.join(camp_dir, "x.csv"), "w") as f:
+        f.write("0.1,0.2,0.0,0.1\n0.2,0.1,0.1,0.0\n")
+    with open(os.path.join(camp_dir, "spec.toml"), "w") as f:
+        f.write('kind = "crossbar"\nseed = 3\n[crossbar]\nrows = 4\ncols = 3\nr_row_wire_ohm = 2.0\nr_col_wire_ohm = 2.0\n'
+                '[variation]\ng_prog_error = { distribution = "normal", sigma_rel_d2d = 0.05 }\n[workload]\ninstances = 6\ninputs_per_pattern = 2\n'
+                'weights = "file"\nweights_file = "w.csv"\ninputs = "file"\ninputs_file = "x.csv"\n'
+                '[run]\noutput = "files.h5"\n')
+    r = run("characterize", os.path.join(camp_dir, "spec.toml"), "--quiet")
+    check(r.returncode == 0, f"characterize from CSV files: {r.stderr}")
+    os.remove(os.path.join(camp_dir, "w.csv"))
+    r = run("fit", os.path.join(camp_dir, "files.h5"), "-o", "files_model.h5", cwd=tmp)
+    check(r.returncode == 0 and os.path.isfile(os.path.join(tmp, "files_model.h5")),
+          f"fit of a file-based campaign from another folder, its CSVs gone: {r.stderr}")
+
     # every verb has --help
     for verb in (["netlist", "crossbar"], ["netlist", "sample"], ["simulate"], ["characterize"], ["inspect"], ["fit"], ["validate"],
                  ["demo"], ["version"]):

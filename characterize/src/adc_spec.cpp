@@ -48,13 +48,13 @@ void read_instances(Section s, WorkloadSpec& w) {
 
 }  // namespace
 
-void read_adc_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir) {
+void read_adc_kind(Section& top, CampaignSpec& spec, const DataFiles& files) {
   top.check_known({"kind", "seed", "adc", "variation", "measure", "workload", "run"});
   read_adc(section(top, "adc"), spec.adc);
   read_converter_variation(section(top, "variation"), spec.variation);
   read_measure(section(top, "measure"), spec.adc_measure);
   read_instances(section(top, "workload"), spec.workload);
-  read_run(section(top, "run"), spec.run, base_dir);
+  read_run(section(top, "run"), spec.run, files);
 }
 
 }  // namespace xbar::characterize::spec_detail

@@ -229,7 +229,7 @@ void read_read_range(Section& s, WorkloadSpec& w) {
 }
 
 void read_workload(Section s, WorkloadSpec& w, const netlists::CrossbarParams& xb, bool dims_ok,
-                   const fs::path& base_dir) {
+                   const DataFiles& files) {
   s.check_known({"instances", "patterns_per_instance", "inputs_per_pattern", "weights", "weights_file", "g_min_s",
                  "g_max_s", "inputs", "inputs_file", "v_read_min_v", "v_read_max_v"});
   read_counts(s, w);
@@ -244,8 +244,8 @@ void read_workload(Section s, WorkloadSpec& w, const netlists::CrossbarParams& x
     const std::string written = read_file_name(s, "weights", w.weights == WeightSource::file, "weights_file",
                                                "a CSV of crossbar.rows x crossbar.cols target conductances in S");
     if (!written.empty()) {
-      w.weights_file = resolve(base_dir, written);
-      check_weights_file(s, written, w.weights_file, xb, dims_ok);
+      w.weights_file = resolve(files.base_dir, written);
+      if (files.check) check_weights_file(s, written, w.weights_file, xb, dims_ok);
     }
   }
   const bool inputs_ok =
@@ -259,18 +259,18 @@ void read_workload(Section s, WorkloadSpec& w, const netlists::CrossbarParams& x
     const std::string written = read_file_name(s, "inputs", w.inputs == InputSource::file, "inputs_file",
                                                "a CSV with one input vector of crossbar.rows voltages in V per line");
     if (!written.empty()) {
-      w.inputs_file = resolve(base_dir, written);
-      check_inputs_file(s, written, w.inputs_file, xb, dims_ok);
+      w.inputs_file = resolve(files.base_dir, written);
+      if (files.check) check_inputs_file(s, written, w.inputs_file, xb, dims_ok);
     }
   }
 }
 
 // ---- [run] ----
 
-void read_run(Section s, RunSpec& r, const fs::path& base_dir) {
+void read_run(Section s, RunSpec& r, const DataFiles& files) {
   s.check_known({"output", "workers", "sample_timeout_s", "checkpoint_interval_s"});
   if (s.read("output", r.output) && r.output.empty()) s.bad("output", "''", "must name the HDF5 output file");
-  r.output = resolve(base_dir, r.output);
+  r.output = resolve(files.base_dir, r.output);
   s.read_int("workers", 1, kMaxWorkers, r.workers);
   s.read("sample_timeout_s", r.sample_timeout_s, finite_pos, "must be finite and > 0 s");
   s.read("checkpoint_interval_s", r.checkpoint_interval_s, finite_pos, "must be finite and > 0 s");
@@ -287,12 +287,12 @@ toml::table parse_toml(const std::string& text, const std::string& source_name) 
   }
 }
 
-void read_crossbar_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir) {
+void read_crossbar_kind(Section& top, CampaignSpec& spec, const DataFiles& files) {
   top.check_known({"kind", "seed", "crossbar", "variation", "workload", "run"});
   const bool dims_ok = read_crossbar(section(top, "crossbar"), spec.crossbar);
   read_variation(section(top, "variation"), spec.variation);
-  read_workload(section(top, "workload"), spec.workload, spec.crossbar, dims_ok, base_dir);
-  read_run(section(top, "run"), spec.run, base_dir);
+  read_workload(section(top, "workload"), spec.workload, spec.crossbar, dims_ok, files);
+  read_run(section(top, "run"), spec.run, files);
 }
 
 namespace {
@@ -301,7 +301,7 @@ namespace {
 /// in their own <kind>_spec.cpp).
 struct KindReader {
   std::string_view name;
-  void (*read)(Section& top, CampaignSpec& spec, const fs::path& base_dir);
+  void (*read)(Section& top, CampaignSpec& spec, const DataFiles& files);
 };
 constexpr KindReader kKindReaders[] = {
     {"crossbar", read_crossbar_kind},
@@ -333,7 +333,7 @@ Section section(Section& top, std::string_view name) {
   return top.sub(name, fmt::format("must be a table: write [{}] on a line of its own, then its fields", name));
 }
 
-CampaignSpec parse_spec(const std::string& text, const std::string& source_name, const fs::path& base_dir) {
+CampaignSpec parse_spec(const std::string& text, const std::string& source_name, const DataFiles& files) {
   const toml::table root = parse_toml(text, source_name);
   Problems problems(source_name);
   CampaignSpec spec;
@@ -342,13 +342,14 @@ CampaignSpec parse_spec(const std::string& text, const std::string& source_name,
   const KindReader* reader = read_kind(top, spec.kind);
   if (!reader) problems.throw_if_any();  // the other fields depend on the kind: check them only for a known kind
   top.read_int("seed", 0, std::numeric_limits<std::int64_t>::max(), spec.seed);
-  reader->read(top, spec, base_dir);
+  reader->read(top, spec, files);
   problems.throw_if_any();
   return spec;
 }
 
 }  // namespace spec_detail
 
+using spec_detail::DataFiles;
 using spec_detail::parse_spec;
 namespace fs = std::filesystem;
 
@@ -359,13 +360,17 @@ CampaignSpec load_campaign_spec(const std::string& path) {
   if (!in) throw SpecError(fmt::format("{}: cannot open the campaign spec ({})", path, std::strerror(errno)));
   std::ostringstream text;
   text << in.rdbuf();
-  CampaignSpec spec = parse_spec(text.str(), path, fs::path(path).parent_path());
+  CampaignSpec spec = parse_spec(text.str(), path, DataFiles{fs::path(path).parent_path(), true});
   spec.source_path = path;
   return spec;
 }
 
 CampaignSpec parse_campaign_spec(const std::string& text, const std::string& source_name) {
-  return parse_spec(text, source_name, fs::path());
+  return parse_spec(text, source_name, DataFiles{});
+}
+
+CampaignSpec parse_stored_campaign_spec(const std::string& text, const std::string& source_name) {
+  return parse_spec(text, source_name, DataFiles{fs::path(), false});
 }
 
 }  // namespace xbar::characterize

@@ -116,22 +116,22 @@ void read_instances(Section s, WorkloadSpec& w, std::string_view kind) {
 
 }  // namespace
 
-void read_opamp_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir) {
+void read_opamp_kind(Section& top, CampaignSpec& spec, const DataFiles& files) {
   top.check_known({"kind", "seed", "opamp", "variation", "workload", "run"});
   read_opamp(section(top, "opamp"), spec.opamp, spec.opamp_bench);
   read_opamp_variation(section(top, "variation"), spec.variation);
   read_instances(section(top, "workload"), spec.workload, "opamp");
-  read_run(section(top, "run"), spec.run, base_dir);
+  read_run(section(top, "run"), spec.run, files);
 }
 
-void read_tia_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir) {
+void read_tia_kind(Section& top, CampaignSpec& spec, const DataFiles& files) {
   top.check_known({"kind", "seed", "opamp", "tia", "variation", "workload", "run"});
   read_opamp(section(top, "opamp"), spec.opamp, spec.opamp_bench);
   spec.tia.opamp = spec.opamp;
   read_tia(section(top, "tia"), spec.tia, spec.tia_bench);
   read_opamp_variation(section(top, "variation"), spec.variation);
   read_instances(section(top, "workload"), spec.workload, "tia");
-  read_run(section(top, "run"), spec.run, base_dir);
+  read_run(section(top, "run"), spec.run, files);
 }
 
 }  // namespace xbar::characterize::spec_detail

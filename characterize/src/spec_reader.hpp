@@ -253,6 +253,13 @@ class Section {
   bool check_keys_ = true;
 };
 
+/// Where relative data-file paths resolve, and whether the data files are read and checked.
+/// A spec stored in a campaign file is parsed with check = false: the campaign holds the data.
+struct DataFiles {
+  fs::path base_dir;  ///< "" = the current folder
+  bool check = true;
+};
+
 inline std::string resolve(const fs::path& base_dir, const std::string& path) {
   if (base_dir.empty() || path.empty() || fs::path(path).is_absolute()) return path;
   return (base_dir / path).lexically_normal().string();
@@ -278,24 +285,24 @@ Section section(Section& top, std::string_view name);
 /// Reads [crossbar]; returns whether rows and cols are valid.
 bool read_crossbar(Section s, netlists::CrossbarParams& xb);
 void read_variation(Section s, VariationSpec& v);
-void read_workload(Section s, WorkloadSpec& w, const netlists::CrossbarParams& xb, bool dims_ok, const fs::path& base_dir);
+void read_workload(Section s, WorkloadSpec& w, const netlists::CrossbarParams& xb, bool dims_ok, const DataFiles& files);
 /// Only instances (the kinds whose sample is one circuit instance): patterns and inputs stay 1.
 void read_counts(Section& s, WorkloadSpec& w);
-void read_run(Section s, RunSpec& r, const fs::path& base_dir);
+void read_run(Section s, RunSpec& r, const DataFiles& files);
 toml::table parse_toml(const std::string& text, const std::string& source_name);
-CampaignSpec parse_spec(const std::string& text, const std::string& source_name, const fs::path& base_dir);
+CampaignSpec parse_spec(const std::string& text, const std::string& source_name, const DataFiles& files);
 
 // ---- one reader per circuit kind: checks the top-level keys and reads every table ----
-void read_crossbar_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);
-void read_opamp_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);   // opamp_spec.cpp
-void read_tia_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);     // opamp_spec.cpp
-void read_tile_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);    // tile_spec.cpp
+void read_crossbar_kind(Section& top, CampaignSpec& spec, const DataFiles& files);
+void read_opamp_kind(Section& top, CampaignSpec& spec, const DataFiles& files);   // opamp_spec.cpp
+void read_tia_kind(Section& top, CampaignSpec& spec, const DataFiles& files);     // opamp_spec.cpp
+void read_tile_kind(Section& top, CampaignSpec& spec, const DataFiles& files);    // tile_spec.cpp
 
 // ---- table readers shared between kinds ----
 void read_opamp(Section s, netlists::OpampParams& p, netlists::OpampBench& b);      // opamp_spec.cpp
 void read_tia(Section s, netlists::TiaParams& t, netlists::TiaBench& b);            // opamp_spec.cpp
 void read_opamp_variation(Section s, VariationSpec& v);                             // opamp_spec.cpp
-void read_adc_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir);  // adc_spec.cpp
+void read_adc_kind(Section& top, CampaignSpec& spec, const DataFiles& files);  // adc_spec.cpp
 void read_adc(Section s, netlists::AdcParams& a);                                 // adc_spec.cpp
 void read_converter_variation(Section s, VariationSpec& v);                        // adc_spec.cpp
 

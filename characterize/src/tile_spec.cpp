@@ -45,7 +45,7 @@ void read_tile_variation(Section s, VariationSpec& v) {
 
 }  // namespace
 
-void read_tile_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir) {
+void read_tile_kind(Section& top, CampaignSpec& spec, const DataFiles& files) {
   top.check_known({"kind", "seed", "crossbar", "dac", "opamp", "tia", "adc", "tile", "variation", "workload", "run"});
   Section xb = section(top, "crossbar");  // once: a non-table [crossbar] is reported once
   const bool dims_ok = read_crossbar(xb, spec.crossbar);
@@ -66,8 +66,8 @@ void read_tile_kind(Section& top, CampaignSpec& spec, const fs::path& base_dir) 
   read_tile_timing(section(top, "tile"), spec.tile);
   read_tile_variation(section(top, "variation"), spec.variation);
   // inputs = "random" draws DAC codes uniformly; inputs_file holds DAC codes (v_read_* are unused).
-  read_workload(section(top, "workload"), spec.workload, spec.crossbar, dims_ok, base_dir);
-  read_run(section(top, "run"), spec.run, base_dir);
+  read_workload(section(top, "workload"), spec.workload, spec.crossbar, dims_ok, files);
+  read_run(section(top, "run"), spec.run, files);
 }
 
 }  // namespace xbar::characterize::spec_detail

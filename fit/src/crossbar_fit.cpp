@@ -276,7 +276,7 @@ behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelPara
 behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const FitOptions& options) {
   options.validate();
   require_crossbar(campaign);
-  const auto spec = characterize::parse_campaign_spec(campaign.provenance.spec_text, "spec_text of the campaign");
+  const auto spec = characterize::parse_stored_campaign_spec(campaign.provenance.spec_text, "spec_text of the campaign");
   const std::vector<std::size_t> ok = ok_samples(campaign);
   if (ok.empty()) throw FitError("the campaign has no ok samples to fit");
 

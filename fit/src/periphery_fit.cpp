@@ -116,7 +116,7 @@ TiaComparison compare_tia_with_spice(const behavioral::TiaModelParams& nominal, 
                                      const std::vector<std::size_t>& samples) {
   require_kind(c, "tia", "tia");
   nominal.validate();
-  const auto spec = characterize::parse_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
+  const auto spec = characterize::parse_stored_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
   const double fs = 2.0 * spec.tia_bench.i_full_scale_a * spec.tia.rf_ohm;
   const double lsb = spec.tia_bench.lsb_v(spec.tia.rf_ohm);
   const std::size_t P = c.schema.field("i_in_a").size();
@@ -214,7 +214,7 @@ struct FitSets {
 FitSets prepare_fit(const CampaignFile& c, const FitOptions& options, const char* kind) {
   options.validate();
   require_kind(c, kind, kind);
-  FitSets f{characterize::parse_campaign_spec(c.provenance.spec_text, "spec_text of the campaign"), ok_samples(c), {}, {}};
+  FitSets f{characterize::parse_stored_campaign_spec(c.provenance.spec_text, "spec_text of the campaign"), ok_samples(c), {}, {}};
   if (f.ok.empty()) throw FitError("the campaign has no ok samples to fit");
   f.held = held_out_samples(c, options.seed);
   f.fit_set = fit_set_samples(c, options.seed);
@@ -415,7 +415,7 @@ behavioral::TiaModelParams ideal_tile_tia(const characterize::CampaignSpec& spec
 TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, const CampaignFile& c,
                                        const std::vector<std::size_t>& samples) {
   require_kind(c, "tile", "tile");
-  const auto spec = characterize::parse_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
+  const auto spec = characterize::parse_stored_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
   const int R = spec.crossbar.rows, C = spec.crossbar.cols, N = spec.workload.inputs_per_pattern;
   const int M = (1 << spec.adc.bits) - 1, L = 1 << spec.dac.bits;
   const double lsb = (spec.adc.v_max_v - spec.adc.v_min_v) / M, fs = spec.adc.v_max_v - spec.adc.v_min_v;

@@ -138,5 +138,10 @@ CampaignSpec load_campaign_spec(const std::string& path);
 /// The same from text; `source_name` is used in messages and relative paths resolve against
 /// the current folder.
 CampaignSpec parse_campaign_spec(const std::string& text, const std::string& source_name = "spec");
+/// A spec as stored in a campaign file (provenance spec_text): validated like
+/// parse_campaign_spec, but weights_file and inputs_file are neither read nor checked, since the
+/// campaign holds every sample's conductances and inputs. Fits use this, so a file-based campaign
+/// can be fitted from any folder and on another machine.
+CampaignSpec parse_stored_campaign_spec(const std::string& text, const std::string& source_name = "spec");
 
 }  // namespace xbar::characterize

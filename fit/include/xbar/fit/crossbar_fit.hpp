@@ -1,7 +1,7 @@
 #pragma once
 // Fits a crossbar behavioral model (xbar.model/1) to a crossbar campaign (xbar.campaign/1).
 //
-//  - Nominal circuit: from the campaign's spec_text (characterize::parse_campaign_spec).
+//  - Nominal circuit: from the campaign's spec_text (characterize::parse_stored_campaign_spec: its data files are not needed).
 //  - Programming error: maximum likelihood over every cell of every ok sample that is not
 //    stuck (a stuck cell's programmed value equals exactly the spec's stuck-on or stuck-off
 //    conductance), on e = G_prog / G_target - 1 (normal) or ln(G_prog / G_target)
