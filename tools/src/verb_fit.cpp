@@ -19,6 +19,19 @@
 
 namespace xbar::tools {
 
+int run_on_campaign(const char* verb, const std::string& campaign_path, const Runner& body) {
+  try {
+    return body();
+  } catch (const behavioral::Error& ex) {  // names its own (model) file
+    std::fprintf(stderr, "xbar %s: %s\n", verb, ex.what());
+  } catch (const fit::FitError& ex) {
+    const std::string msg = ex.what();
+    const bool named = msg.rfind(campaign_path, 0) == 0;
+    std::fprintf(stderr, "xbar %s: %s%s\n", verb, named ? "" : (campaign_path + ": ").c_str(), msg.c_str());
+  }
+  return 2;
+}
+
 namespace {
 struct FitVerbOptions {
   std::string campaign_path;
@@ -46,7 +59,7 @@ Verb add_fit_verb(CLI::App& app) {
   sub->footer("Example:\n  xbar fit crossbar_small.h5 -o crossbar_small_model.h5 --seed 1 --adc-bits 8");
   return {
       sub, [o] {
-        try {
+        return run_on_campaign("fit", o->campaign_path, [&]() -> int {
           const auto campaign = characterize::read_campaign_file(o->campaign_path);
           fit::FitOptions fo;
           fo.seed = o->seed;
@@ -99,15 +112,7 @@ Verb add_fit_verb(CLI::App& app) {
           behavioral::write_crossbar_model_file(o->output, m);
           fmt::print("\nwrote {}\n", o->output);
           return 0;
-        } catch (const behavioral::Error& ex) {
-          std::fprintf(stderr, "xbar fit: %s\n", ex.what());
-          return 2;
-        } catch (const fit::FitError& ex) {
-          const std::string msg = ex.what();
-          std::fprintf(stderr, "xbar fit: %s%s\n",
-                       msg.rfind(o->campaign_path, 0) == 0 ? "" : (o->campaign_path + ": ").c_str(), msg.c_str());
-          return 2;
-        }
+        });
       }};
 }
 

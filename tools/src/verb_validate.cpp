@@ -90,7 +90,7 @@ Verb add_validate_verb(CLI::App& app) {
   sub->footer("Example:\n  xbar validate model.h5 campaign.h5 --plots plots/");
   return {
       sub, [o] {
-        try {
+        return run_on_campaign("validate", o->campaign_path, [&]() -> int {
           const std::string kind = behavioral::model_kind_of(o->model_path);
           if (kind == "tia" || kind == "adc") {
             const PeripheryValidateOptions po{o->model_path, o->campaign_path, o->plots_dir, o->dump_path};
@@ -141,15 +141,7 @@ Verb add_validate_verb(CLI::App& app) {
             for (const auto& png : write_plots(o->plots_dir, all)) fmt::print("  {}\n", png);
           }
           return 0;
-        } catch (const behavioral::Error& ex) {
-          std::fprintf(stderr, "xbar validate: %s\n", ex.what());
-          return 2;
-        } catch (const fit::FitError& ex) {
-          const std::string msg = ex.what();
-          std::fprintf(stderr, "xbar validate: %s%s\n",
-                       msg.rfind(o->campaign_path, 0) == 0 ? "" : (o->campaign_path + ": ").c_str(), msg.c_str());
-          return 2;
-        }
+        });
       }};
 }
 

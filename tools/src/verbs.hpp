@@ -3,6 +3,7 @@
 // the function that runs it once parsed.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 #include <utility>
 
 namespace xbar::tools {
@@ -22,6 +23,10 @@ Verb add_inspect_verb(CLI::App& app);
 Verb add_demo_verb(CLI::App& app);
 /// `xbar fit campaign.h5 -o model.h5`: fits a behavioral crossbar model to a campaign.
 Verb add_fit_verb(CLI::App& app);
+/// Runs the body of `xbar fit` or `xbar validate`: a fit::FitError becomes
+/// "xbar <verb>: <campaign_path>: <message>" on stderr (the path once), a behavioral::Error (which
+/// names its model file) "xbar <verb>: <message>"; both exit with code 2.
+int run_on_campaign(const char* verb, const std::string& campaign_path, const Runner& body);
 /// `xbar validate model.h5 campaign.h5`: recomputes a model's error against SPICE, with plots.
 Verb add_validate_verb(CLI::App& app);
 
