@@ -190,6 +190,9 @@ TEST_CASE("TIA fit: LS gain/offset match the campaign, the offset CI covers the 
   const auto b = fit::compare_tia_with_spice(r.nominal, c, ok);
   CHECK(a.nominal_v == b.nominal_v);
   CHECK(a.informed_v == b.informed_v);
+  auto other_rf = m.nominal;
+  other_rf.rf_ohm *= 2.0;
+  CHECK_THROWS_WITH_AS(fit::compare_tia_with_spice(other_rf, c, ok), doctest::Contains("not the same TIA"), fit::FitError);
   for (double i = -1e-3; i <= 1e-3; i += 1.7e-6)
     CHECK(same_bits(behavioral::tia_evaluate(p, i, 2e-5).v_out_v, behavioral::tia_evaluate(q, i, 2e-5).v_out_v));
 
@@ -290,6 +293,11 @@ TEST_CASE("ADC fit: nominal = fit-set mean transitions, round trip, mismatched f
   wrong_bits.transition_v.resize(0);
   CHECK_THROWS_WITH_AS(fit::compare_adc_with_spice(wrong_bits, c, fit::ok_samples(c)),
                        doctest::Contains("not the same ADC"), fit::FitError);
+  auto other_range = m.nominal;
+  other_range.v_max_v += 0.1;
+  other_range.transition_v.resize(0);
+  CHECK_THROWS_WITH_AS(fit::compare_adc_with_spice(other_range, c, fit::ok_samples(c)),
+                       doctest::Contains("but the campaign's adc.v_min_v..adc.v_max_v is"), fit::FitError);
   delete_attribute(path, "/", "kind");
   CHECK_THROWS_WITH_AS(behavioral::read_adc_model_file(path), doctest::Contains("/@kind: missing"),
                        behavioral::ModelFileError);

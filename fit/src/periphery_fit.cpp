@@ -117,6 +117,10 @@ TiaComparison compare_tia_with_spice(const behavioral::TiaModelParams& nominal, 
   require_kind(c, "tia", "tia");
   nominal.validate();
   const auto spec = characterize::parse_stored_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
+  if (!(std::abs(nominal.rf_ohm - spec.tia.rf_ohm) <= 1e-9 * spec.tia.rf_ohm))
+    throw FitError(fmt::format("the model's rf_ohm = {:g} but the campaign's tia.rf_ohm = {:g}: not the same TIA; fit a "
+                               "model to this campaign with xbar fit",
+                               nominal.rf_ohm, spec.tia.rf_ohm));
   const double fs = 2.0 * spec.tia_bench.i_full_scale_a * spec.tia.rf_ohm;
   const double lsb = spec.tia_bench.lsb_v(spec.tia.rf_ohm);
   const std::size_t P = c.schema.field("i_in_a").size();
@@ -162,6 +166,12 @@ AdcComparison compare_adc_with_spice(const behavioral::AdcModelParams& nominal, 
   if (tf.size() != static_cast<std::uint64_t>(M))
     throw FitError(fmt::format("the campaign's ADC has {} transitions, the model {} (bits = {}): not the same ADC",
                                tf.size(), M, nominal.bits));
+  const auto spec = characterize::parse_stored_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
+  const double tol = 1e-9 * (std::abs(spec.adc.v_max_v - spec.adc.v_min_v));
+  if (!(std::abs(nominal.v_min_v - spec.adc.v_min_v) <= tol && std::abs(nominal.v_max_v - spec.adc.v_max_v) <= tol))
+    throw FitError(fmt::format("the model's input range is {:g}..{:g} V but the campaign's adc.v_min_v..adc.v_max_v is "
+                               "{:g}..{:g} V: not the same ADC; fit a model to this campaign with xbar fit",
+                               nominal.v_min_v, nominal.v_max_v, spec.adc.v_min_v, spec.adc.v_max_v));
   const std::uint64_t ot = offset(c, "transition_v");
   const Eigen::VectorXd t_model = nominal.transitions_v();
   AdcComparison out;
