@@ -10,7 +10,10 @@
 //       make_circuit_kind(spec)->run_sample (deck generation, load, transient, measurement)
 //
 //   ./build/bench/bench_tile [--sizes 16,32,64,128,256] [--spice-max-size 256] [--spice-repeats 1]
-//                            [--repeats 31] [--program-repeats 3] [--seed 1] [--t-step-max 5e-9] [--quick]
+//                            [--spice-timeout-s 0] [--repeats 31] [--program-repeats 3] [--seed 1]
+//                            [--t-step-max 5e-9] [--quick]
+// With --spice-timeout-s T > 0 each SPICE sample runs in a forked child that is killed after T s;
+// the table then shows "> T" (a lower bound) for that size.
 //
 // Markdown goes to stdout, progress to stderr.
 #include <fmt/format.h>
@@ -26,6 +29,10 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench_common.hpp"
 #include "bench_info.hpp"
@@ -46,6 +53,7 @@ struct Options {
   std::vector<int> sizes{16, 32, 64, 128, 256};
   int spice_max_size = 256;
   int spice_repeats = 1;
+  double spice_timeout_s = 0.0;
   int repeats = 31;
   int program_repeats = 3;
   std::uint64_t seed = 1;
@@ -95,10 +103,62 @@ std::string fmt_num(double x) {
   return fmt::format("{:.3f}", x);
 }
 
+/// Wall time (µs) of one SPICE sample run in a forked child with a fresh embedded ngspice, or
+/// NaN when the child ran past `timeout_s` (it is killed). A failed sample throws.
+double spice_sample_us_in_child(const ch::CampaignSpec& spec, std::uint64_t index, double timeout_s) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw ch::Error("bench_tile: pipe() failed");
+  const pid_t pid = ::fork();
+  if (pid < 0) throw ch::Error("bench_tile: fork() failed");
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string msg;
+    try {
+      auto& spice = ch::SpiceSession::instance();
+      const auto kind = make_circuit_kind(spec);
+      const auto t0 = Clock::now();
+      const ch::SampleRecord rec = kind->run_sample(spice, index);
+      const double us = 1e6 * seconds_since(t0);
+      msg = rec.status == ch::SampleStatus::ok ? fmt::format("ok {:.17g}", us) : "failed " + rec.error;
+    } catch (const std::exception& e) {
+      msg = std::string("failed ") + e.what();
+    }
+    const ssize_t n = ::write(fds[1], msg.data(), msg.size());
+    ::_exit(n == static_cast<ssize_t>(msg.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string msg;
+  const auto t0 = Clock::now();
+  bool timed_out = false;
+  for (;;) {
+    const double left_ms = 1e3 * timeout_s - ms_since(t0);
+    if (left_ms <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd pfd{fds[0], POLLIN, 0};
+    const int r = ::poll(&pfd, 1, static_cast<int>(std::min(left_ms, 60000.0)) + 1);
+    if (r <= 0) continue;  // timeout slice or EINTR
+    char buf[4096];
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;  // the child closed the pipe
+    msg.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  if (timed_out) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) return NAN;
+  if (msg.rfind("ok ", 0) == 0) return std::stod(msg.substr(3));
+  throw ch::Error(fmt::format("SPICE tile sample {} {}", index, msg.empty() ? "died without an answer" : msg));
+}
+
 struct Result {
   int n = 0;
   double ideal_us = NAN, behavioral_us = NAN, spice_us = NAN, program_ms = NAN;
   int spice_runs = 0;
+  bool spice_timed_out = false;  // spice_us is then the timeout, a lower bound
   int codes_differ = 0;  // behavioral (with wires) vs ideal codes, out of n
 };
 
@@ -112,6 +172,10 @@ int main(int argc, char** argv) {
   app.add_option("--sizes", o.sizes, "Tile sizes N (N x N)")->delimiter(',')->check(CLI::Range(1, 1024))->capture_default_str();
   app.add_option("--spice-max-size", o.spice_max_size, "Largest N run in SPICE (256 takes 30+ minutes)")->capture_default_str();
   app.add_option("--spice-repeats", o.spice_repeats, "SPICE samples per size")->check(CLI::Range(1, 1000))->capture_default_str();
+  app.add_option("--spice-timeout-s", o.spice_timeout_s,
+                 "Kill a SPICE sample after this many seconds and report '> T' (0 = no limit, run in this process)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--repeats", o.repeats, "Timed samples of the ideal and behavioral MVMs")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--program-repeats", o.program_repeats, "Timed TileModel::program calls per size")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--seed", o.seed, "Seed of the conductances, inputs and the SPICE spec")->capture_default_str();
@@ -182,18 +246,29 @@ int main(int argc, char** argv) {
           spice_used = true;
         }
         auto& spice = ch::SpiceSession::instance();
-        const auto kind = make_circuit_kind(ch::parse_campaign_spec(tile_spec(n, true, 1, o.seed, o.t_step_max_s), "bench"));
+        const ch::CampaignSpec spec = ch::parse_campaign_spec(tile_spec(n, true, 1, o.seed, o.t_step_max_s), "bench");
+        const auto kind = make_circuit_kind(spec);
         std::vector<double> us;
-        for (int r = 0; r < o.spice_repeats; ++r) {
-          const auto t0 = Clock::now();
-          const ch::SampleRecord rec = kind->run_sample(spice, static_cast<std::uint64_t>(r));
-          const double t = 1e6 * seconds_since(t0);
-          if (rec.status != ch::SampleStatus::ok)
-            throw ch::Error(fmt::format("SPICE tile N={}: sample {} failed: {}", n, r, rec.error));
+        for (int r = 0; r < o.spice_repeats && !res.spice_timed_out; ++r) {
+          double t = NAN;
+          if (o.spice_timeout_s > 0) {
+            t = spice_sample_us_in_child(spec, static_cast<std::uint64_t>(r), o.spice_timeout_s);
+          } else {
+            const auto t0 = Clock::now();
+            const ch::SampleRecord rec = kind->run_sample(spice, static_cast<std::uint64_t>(r));
+            t = 1e6 * seconds_since(t0);
+            if (rec.status != ch::SampleStatus::ok)
+              throw ch::Error(fmt::format("SPICE tile N={}: sample {} failed: {}", n, r, rec.error));
+          }
+          if (std::isnan(t)) {
+            res.spice_timed_out = true;
+            std::fprintf(stderr, "  SPICE repeat %d/%d: killed after %.0f s\n", r + 1, o.spice_repeats, o.spice_timeout_s);
+            break;
+          }
           us.push_back(t);
           std::fprintf(stderr, "  SPICE repeat %d/%d: %.1f ms\n", r + 1, o.spice_repeats, t / 1e3);
         }
-        res.spice_us = median(us);
+        res.spice_us = res.spice_timed_out ? 1e6 * o.spice_timeout_s : median(us);
         res.spice_runs = static_cast<int>(us.size());
       }
       results.push_back(res);
@@ -215,8 +290,9 @@ int main(int argc, char** argv) {
     fmt::print("| size | ideal GEMV us | behavioral us | SPICE us | behavioral/ideal | SPICE/behavioral | program ms |\n");
     fmt::print("|---:|---:|---:|---:|---:|---:|---:|\n");
     for (const Result& r : results) {
-      fmt::print("| {}x{} | {} | {} | {} | {:.1f} | {} | {} |\n", r.n, r.n, fmt_num(r.ideal_us), fmt_num(r.behavioral_us),
-                 fmt_num(r.spice_us), r.behavioral_us / r.ideal_us,
+      const std::string more = r.spice_timed_out ? "> " : "";
+      fmt::print("| {}x{} | {} | {} | {}{} | {:.1f} | {}{} | {} |\n", r.n, r.n, fmt_num(r.ideal_us), fmt_num(r.behavioral_us),
+                 more, fmt_num(r.spice_us), r.behavioral_us / r.ideal_us, more,
                  std::isnan(r.spice_us) ? std::string("–") : fmt::format("{:.3g}", r.spice_us / r.behavioral_us),
                  fmt_num(r.program_ms));
     }
@@ -226,7 +302,8 @@ int main(int argc, char** argv) {
                "TileModel::program (\"program ms\": the crossbar factorization, once per array). SPICE: one "
                "sample of the \"tile\" campaign kind with one read cycle (transistor-level op-amps with mismatch, "
                "6-bit flash ADCs, 500 ns cycle, maximum step {:g} s), wall time of run_sample: deck generation, "
-               "load, transient, measurement; \"–\" = not run (N > --spice-max-size). The SPICE tile draws its own "
+               "load, transient, measurement; \"–\" = not run (N > --spice-max-size); \"> T\" = killed after "
+               "--spice-timeout-s T (a lower bound). The SPICE tile draws its own "
                "conductances and inputs (same distributions), so only times are compared.\n",
                o.t_step_max_s);
     fmt::print("\nBehavioral codes that differ from the ideal quantized MVM (the effect of the 1 ohm wires): ");
