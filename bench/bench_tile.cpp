@@ -12,8 +12,9 @@
 //   ./build/bench/bench_tile [--sizes 16,32,64,128,256] [--spice-max-size 256] [--spice-repeats 1]
 //                            [--spice-timeout-s 0] [--repeats 31] [--program-repeats 3] [--seed 1]
 //                            [--t-step-max 5e-9] [--quick]
-// With --spice-timeout-s T > 0 each SPICE sample runs in a forked child that is killed after T s;
-// the table then shows "> T" (a lower bound) for that size.
+// With --spice-timeout-s T > 0 the SPICE samples run in the campaign engine (one worker process,
+// run.sample_timeout_s = T): a sample running longer is killed and the table shows "> T" (a lower
+// bound) for that size.
 //
 // Markdown goes to stdout, progress to stderr.
 #include <fmt/format.h>
@@ -29,15 +30,16 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "bench_common.hpp"
 #include "bench_info.hpp"
 #include "xbar/behavioral/error.hpp"
 #include "xbar/behavioral/tile_model.hpp"
+#include "xbar/characterize/campaign_file.hpp"
+#include "xbar/characterize/campaign_runner.hpp"
 #include "xbar/characterize/campaign_spec.hpp"
 #include "xbar/characterize/circuit_kind.hpp"
 #include "xbar/characterize/error.hpp"
@@ -103,55 +105,43 @@ std::string fmt_num(double x) {
   return fmt::format("{:.3f}", x);
 }
 
-/// Wall time (µs) of one SPICE sample run in a forked child with a fresh embedded ngspice, or
-/// NaN when the child ran past `timeout_s` (it is killed). A failed sample throws.
-double spice_sample_us_in_child(const ch::CampaignSpec& spec, std::uint64_t index, double timeout_s) {
-  int fds[2];
-  if (::pipe(fds) != 0) throw ch::Error("bench_tile: pipe() failed");
-  const pid_t pid = ::fork();
-  if (pid < 0) throw ch::Error("bench_tile: fork() failed");
-  if (pid == 0) {
-    ::close(fds[0]);
-    std::string msg;
-    try {
-      auto& spice = ch::SpiceSession::instance();
-      const auto kind = make_circuit_kind(spec);
-      const auto t0 = Clock::now();
-      const ch::SampleRecord rec = kind->run_sample(spice, index);
-      const double us = 1e6 * seconds_since(t0);
-      msg = rec.status == ch::SampleStatus::ok ? fmt::format("ok {:.17g}", us) : "failed " + rec.error;
-    } catch (const std::exception& e) {
-      msg = std::string("failed ") + e.what();
-    }
-    const ssize_t n = ::write(fds[1], msg.data(), msg.size());
-    ::_exit(n == static_cast<ssize_t>(msg.size()) ? 0 : 1);
-  }
-  ::close(fds[1]);
-  std::string msg;
-  const auto t0 = Clock::now();
+/// The SPICE samples 0..repeats-1 of `spec` run by the campaign engine (characterize::run_campaign,
+/// one worker process, into a temporary HDF5 file) with run.sample_timeout_s = timeout_s, so a
+/// sample that runs longer is killed. `us` holds the ok samples' run_sample wall times (the
+/// worker's SampleRecord::seconds); a sample that failed otherwise throws.
+struct SpiceTimes {
+  std::vector<double> us;
   bool timed_out = false;
-  for (;;) {
-    const double left_ms = 1e3 * timeout_s - ms_since(t0);
-    if (left_ms <= 0) {
-      timed_out = true;
-      break;
+};
+SpiceTimes spice_times_by_engine(ch::CampaignSpec spec, int repeats, double timeout_s) {
+  char tmpl[] = "/tmp/bench_tile.XXXXXX";
+  if (!::mkdtemp(tmpl)) throw ch::Error(fmt::format("cannot create a temporary folder: {}", std::strerror(errno)));
+  const std::filesystem::path dir = tmpl;
+  // The fields are set after parsing: the file is temporary, its stored spec_text is the bench's.
+  spec.workload.instances = repeats;
+  spec.run.output = (dir / "tile.h5").string();
+  spec.run.workers = 1;
+  spec.run.sample_timeout_s = timeout_s;
+  SpiceTimes out;
+  try {
+    ch::RunOptions ro;
+    ro.quiet = true;
+    ch::run_campaign(spec, ro);
+    for (const ch::SampleRecord& rec : ch::read_campaign_file(spec.run.output).records) {
+      if (rec.status == ch::SampleStatus::ok) {
+        out.us.push_back(1e6 * rec.seconds);
+      } else if (rec.status == ch::SampleStatus::timeout) {
+        out.timed_out = true;
+      } else {
+        throw ch::Error(fmt::format("SPICE tile sample {} {}: {}", rec.index, ch::to_string(rec.status), rec.error));
+      }
     }
-    pollfd pfd{fds[0], POLLIN, 0};
-    const int r = ::poll(&pfd, 1, static_cast<int>(std::min(left_ms, 60000.0)) + 1);
-    if (r <= 0) continue;  // timeout slice or EINTR
-    char buf[4096];
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;  // the child closed the pipe
-    msg.append(buf, static_cast<std::size_t>(n));
+  } catch (...) {
+    std::filesystem::remove_all(dir);
+    throw;
   }
-  ::close(fds[0]);
-  if (timed_out) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (timed_out) return NAN;
-  if (msg.rfind("ok ", 0) == 0) return std::stod(msg.substr(3));
-  throw ch::Error(fmt::format("SPICE tile sample {} {}", index, msg.empty() ? "died without an answer" : msg));
+  std::filesystem::remove_all(dir);
+  return out;
 }
 
 struct Result {
@@ -173,7 +163,8 @@ int main(int argc, char** argv) {
   app.add_option("--spice-max-size", o.spice_max_size, "Largest N run in SPICE (256 takes 30+ minutes)")->capture_default_str();
   app.add_option("--spice-repeats", o.spice_repeats, "SPICE samples per size")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--spice-timeout-s", o.spice_timeout_s,
-                 "Kill a SPICE sample after this many seconds and report '> T' (0 = no limit, run in this process)")
+                 "Run the SPICE samples in the campaign engine, killing any after this many seconds, and report "
+                 "'> T' (0 = no limit, run in this process)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--repeats", o.repeats, "Timed samples of the ideal and behavioral MVMs")->check(CLI::Range(1, 100000))->capture_default_str();
@@ -245,28 +236,26 @@ int main(int argc, char** argv) {
           init_ms = ms_since(t_init);
           spice_used = true;
         }
-        auto& spice = ch::SpiceSession::instance();
         const ch::CampaignSpec spec = ch::parse_campaign_spec(tile_spec(n, true, 1, o.seed, o.t_step_max_s), "bench");
-        const auto kind = make_circuit_kind(spec);
         std::vector<double> us;
-        for (int r = 0; r < o.spice_repeats && !res.spice_timed_out; ++r) {
-          double t = NAN;
-          if (o.spice_timeout_s > 0) {
-            t = spice_sample_us_in_child(spec, static_cast<std::uint64_t>(r), o.spice_timeout_s);
-          } else {
+        if (o.spice_timeout_s > 0) {
+          const SpiceTimes t = spice_times_by_engine(spec, o.spice_repeats, o.spice_timeout_s);
+          us = t.us;
+          res.spice_timed_out = t.timed_out;
+          const std::string killed = t.timed_out ? fmt::format(", the rest killed after {:g} s", o.spice_timeout_s) : "";
+          std::fprintf(stderr, "  SPICE: %zu of %d sample(s) ok%s\n", us.size(), o.spice_repeats, killed.c_str());
+        } else {
+          auto& spice = ch::SpiceSession::instance();
+          const auto kind = make_circuit_kind(spec);
+          for (int r = 0; r < o.spice_repeats; ++r) {
             const auto t0 = Clock::now();
             const ch::SampleRecord rec = kind->run_sample(spice, static_cast<std::uint64_t>(r));
-            t = 1e6 * seconds_since(t0);
+            const double t = 1e6 * seconds_since(t0);
             if (rec.status != ch::SampleStatus::ok)
               throw ch::Error(fmt::format("SPICE tile N={}: sample {} failed: {}", n, r, rec.error));
+            us.push_back(t);
+            std::fprintf(stderr, "  SPICE repeat %d/%d: %.1f ms\n", r + 1, o.spice_repeats, t / 1e3);
           }
-          if (std::isnan(t)) {
-            res.spice_timed_out = true;
-            std::fprintf(stderr, "  SPICE repeat %d/%d: killed after %.0f s\n", r + 1, o.spice_repeats, o.spice_timeout_s);
-            break;
-          }
-          us.push_back(t);
-          std::fprintf(stderr, "  SPICE repeat %d/%d: %.1f ms\n", r + 1, o.spice_repeats, t / 1e3);
         }
         res.spice_us = res.spice_timed_out ? 1e6 * o.spice_timeout_s : median(us);
         res.spice_runs = static_cast<int>(us.size());
