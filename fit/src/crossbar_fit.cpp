@@ -70,6 +70,10 @@ std::vector<std::size_t> ok_samples(const CampaignFile& campaign) {
   return out;
 }
 
+characterize::CampaignSpec stored_spec(const CampaignFile& campaign) {
+  return characterize::parse_stored_campaign_spec(campaign.provenance.spec_text, "spec_text of the campaign");
+}
+
 std::vector<std::size_t> held_out_samples(const CampaignFile& campaign, std::uint64_t seed) {
   bool has_instance = false;
   for (const auto& f : campaign.schema.fields) has_instance = has_instance || (f.name == "instance" && f.shape.empty());
@@ -276,7 +280,7 @@ behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelPara
 behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const FitOptions& options) {
   options.validate();
   require_crossbar(campaign);
-  const auto spec = characterize::parse_stored_campaign_spec(campaign.provenance.spec_text, "spec_text of the campaign");
+  const auto spec = stored_spec(campaign);
   const std::vector<std::size_t> ok = ok_samples(campaign);
   if (ok.empty()) throw FitError("the campaign has no ok samples to fit");
 

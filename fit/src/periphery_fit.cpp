@@ -116,7 +116,7 @@ TiaComparison compare_tia_with_spice(const behavioral::TiaModelParams& nominal, 
                                      const std::vector<std::size_t>& samples) {
   require_kind(c, "tia", "tia");
   nominal.validate();
-  const auto spec = characterize::parse_stored_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
+  const auto spec = stored_spec(c);
   if (!(std::abs(nominal.rf_ohm - spec.tia.rf_ohm) <= 1e-9 * spec.tia.rf_ohm))
     throw FitError(fmt::format("the model's rf_ohm = {:g} but the campaign's tia.rf_ohm = {:g}: not the same TIA; fit a "
                                "model to this campaign with xbar fit",
@@ -166,7 +166,7 @@ AdcComparison compare_adc_with_spice(const behavioral::AdcModelParams& nominal, 
   if (tf.size() != static_cast<std::uint64_t>(M))
     throw FitError(fmt::format("the campaign's ADC has {} transitions, the model {} (bits = {}): not the same ADC",
                                tf.size(), M, nominal.bits));
-  const auto spec = characterize::parse_stored_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
+  const auto spec = stored_spec(c);
   const double tol = 1e-9 * (std::abs(spec.adc.v_max_v - spec.adc.v_min_v));
   if (!(std::abs(nominal.v_min_v - spec.adc.v_min_v) <= tol && std::abs(nominal.v_max_v - spec.adc.v_max_v) <= tol))
     throw FitError(fmt::format("the model's input range is {:g}..{:g} V but the campaign's adc.v_min_v..adc.v_max_v is "
@@ -224,7 +224,7 @@ struct FitSets {
 FitSets prepare_fit(const CampaignFile& c, const FitOptions& options, const char* kind) {
   options.validate();
   require_kind(c, kind, kind);
-  FitSets f{characterize::parse_stored_campaign_spec(c.provenance.spec_text, "spec_text of the campaign"), ok_samples(c), {}, {}};
+  FitSets f{stored_spec(c), ok_samples(c), {}, {}};
   if (f.ok.empty()) throw FitError("the campaign has no ok samples to fit");
   f.held = held_out_samples(c, options.seed);
   f.fit_set = fit_set_samples(c, options.seed);
@@ -425,7 +425,7 @@ behavioral::TiaModelParams ideal_tile_tia(const characterize::CampaignSpec& spec
 TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, const CampaignFile& c,
                                        const std::vector<std::size_t>& samples) {
   require_kind(c, "tile", "tile");
-  const auto spec = characterize::parse_stored_campaign_spec(c.provenance.spec_text, "spec_text of the campaign");
+  const auto spec = stored_spec(c);
   const int R = spec.crossbar.rows, C = spec.crossbar.cols, N = spec.workload.inputs_per_pattern;
   const int M = (1 << spec.adc.bits) - 1, L = 1 << spec.dac.bits;
   const double lsb = (spec.adc.v_max_v - spec.adc.v_min_v) / M, fs = spec.adc.v_max_v - spec.adc.v_min_v;

@@ -143,7 +143,7 @@ int run_demo_tile(const std::string& out_dir) {
              total * 1e9, mean_of(file, "energy_array_j") * 1e12, mean_of(file, "energy_drivers_j") * 1e12,
              mean_of(file, "energy_tia_j") * 1e9, mean_of(file, "energy_adc_j") * 1e9);
   // The behavioral tile (DAC -> CrossbarModel -> TIA -> ADC) replays the same samples.
-  const auto spec = characterize::parse_stored_campaign_spec(file.provenance.spec_text, "demo tile spec");
+  const auto spec = fit::stored_spec(file);
   const auto b = fit::compare_tile_with_spice(fit::ideal_tile_tia(spec), file, fit::ok_samples(file));
   fmt::print("behavioral tile against SPICE: TIA outputs RMS {:.3f} LSB (max {:.3f}) with each column's op-amp offset,\n"
              "  {:.2f} LSB (max {:.2f}) without; codes equal to SPICE's: {:.0f} % and {:.0f} %\n",

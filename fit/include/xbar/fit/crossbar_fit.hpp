@@ -1,7 +1,7 @@
 #pragma once
 // Fits a crossbar behavioral model (xbar.model/1) to a crossbar campaign (xbar.campaign/1).
 //
-//  - Nominal circuit: from the campaign's spec_text (characterize::parse_stored_campaign_spec: its data files are not needed).
+//  - Nominal circuit: from the campaign's spec_text (stored_spec: its data files are not needed).
 //  - Programming error: maximum likelihood over every cell of every ok sample that is not
 //    stuck (a stuck cell's programmed value equals exactly the spec's stuck-on or stuck-off
 //    conductance), on e = G_prog / G_target - 1 (normal) or ln(G_prog / G_target)
@@ -53,6 +53,9 @@ std::vector<std::size_t> held_out_samples(const characterize::CampaignFile& camp
 std::vector<std::size_t> fit_set_samples(const characterize::CampaignFile& campaign, std::uint64_t seed);
 /// Indices of every ok sample.
 std::vector<std::size_t> ok_samples(const characterize::CampaignFile& campaign);
+/// The campaign's spec, parsed from its stored spec_text with
+/// characterize::parse_stored_campaign_spec: the data files it ran from are not needed.
+characterize::CampaignSpec stored_spec(const characterize::CampaignFile& campaign);
 
 /// The nominal behavioral parameters of a crossbar campaign spec.
 behavioral::CrossbarModelParams nominal_params(const characterize::CampaignSpec& spec);
