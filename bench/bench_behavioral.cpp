@@ -35,7 +35,7 @@
 
 #include "bench_info.hpp"
 #include "xbar/behavioral/crossbar_model.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 
 namespace {
 
@@ -134,7 +134,7 @@ std::string utc_date() {
 }
 
 MatrixXd uniform(int rows, int cols, std::uint64_t seed, std::uint64_t stream, double lo, double hi) {
-  xbar::characterize::CounterRng rng(seed, stream);
+  xbar::core::CounterRng rng(seed, stream);
   MatrixXd m(rows, cols);
   for (int j = 0; j < cols; ++j)
     for (int i = 0; i < rows; ++i) m(i, j) = rng.uniform(static_cast<std::uint64_t>(j) * rows + i, lo, hi);

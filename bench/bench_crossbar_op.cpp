@@ -41,7 +41,7 @@
 
 #include "bench_common.hpp"
 #include "bench_info.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 #include "xbar/characterize/error.hpp"
 #include "xbar/characterize/ngspice_process.hpp"
 #include "xbar/characterize/spice_session.hpp"
@@ -71,7 +71,7 @@ nl::CrossbarParams make_params(int n, std::uint64_t seed) {
   p.rows = n;
   p.cols = n;
   p.cell = nl::CellModel::linear;
-  ch::CounterRng rg(seed, kStreamG), rv(seed, kStreamV);
+  xbar::core::CounterRng rg(seed, kStreamG), rv(seed, kStreamV);
   p.g_s.resize(n, n);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) p.g_s(i, j) = rg.uniform(static_cast<std::uint64_t>(i) * n + j, kGMin, kGMax);

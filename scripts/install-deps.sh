@@ -19,7 +19,8 @@ PKGS=(
   libopenmpi-dev openmpi-bin                     # campaigns across machines (XBAR_WITH_MPI)
   gnuplot-nox                                    # plots
   dataset-fashion-mnist                          # benchmark network data set
-  python3 python3-h5py python3-numpy             # interoperability tests only
+  libtorch-dev                                   # networks: autograd, optimizers, TorchScript
+  python3 python3-h5py python3-numpy python3-torch  # interoperability tests only
 )
 BACKPORT_PKGS=(ngspice libngspice0 libngspice0-dev)
 NGSPICE_MIN=46

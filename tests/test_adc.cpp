@@ -10,7 +10,7 @@
 
 #include "xbar/characterize/adc_measure.hpp"
 #include "xbar/characterize/campaign_spec.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 #include "xbar/characterize/energy.hpp"
 #include "xbar/characterize/error.hpp"
 #include "xbar/characterize/spice_session.hpp"
@@ -101,7 +101,7 @@ TEST_CASE("ladder mismatch moves transitions as the resistor-divider formula pre
   netlists::AdcParams p;
   p.bits = 5;
   netlists::AdcMismatch m;
-  characterize::CounterRng rng(7, 1);
+  core::CounterRng rng(7, 1);
   for (int j = 0; j < 32; ++j) m.ladder_r_rel.push_back(0.05 * rng.normal(j));
   auto& spice = SpiceSession::instance();
   const auto base = characterize::measure_adc_linearity(spice, p, {}, 16);
@@ -169,7 +169,7 @@ TEST_CASE("R-2R DAC: ideal levels without mismatch, the divider formula with it"
   CHECK(netlists::dac_ideal_level_v(p, 15) == doctest::Approx(0.2));
 
   netlists::DacMismatch m;
-  characterize::CounterRng rng(3, 1);
+  core::CounterRng rng(3, 1);
   for (int j = 0; j < 8; ++j) m.r_rel.push_back(0.03 * rng.normal(j));
   const auto lm = dac_levels(p, m, codes);
   double dev = 0.0;

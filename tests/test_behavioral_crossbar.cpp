@@ -11,7 +11,7 @@
 
 #include "xbar/behavioral/crossbar_model.hpp"
 #include "xbar/behavioral/error.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 #include "xbar/characterize/spice_session.hpp"
 #include "xbar/netlists/crossbar.hpp"
 
@@ -30,7 +30,7 @@ constexpr double kGMin = 1e-6, kGMax = 1e-4;  // S; R_on = 1 / kGMax
 double rel_l2(const MatrixXd& a, const MatrixXd& ref) { return (a - ref).norm() / ref.norm(); }
 
 MatrixXd random_matrix(int rows, int cols, std::uint64_t seed, std::uint64_t stream, double lo, double hi) {
-  characterize::CounterRng rng(seed, stream);
+  core::CounterRng rng(seed, stream);
   MatrixXd m(rows, cols);
   for (int j = 0; j < cols; ++j)
     for (int i = 0; i < rows; ++i) m(i, j) = rng.uniform(static_cast<std::uint64_t>(j) * rows + i, lo, hi);

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <string>
 
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 #include "xbar/characterize/csv.hpp"
 #include "xbar/characterize/error.hpp"
 #include "xbar/characterize/ngspice_process.hpp"
@@ -34,18 +34,18 @@ std::string error_of(const std::function<void()>& f) {
 }  // namespace
 
 TEST_CASE("counter RNG: a draw depends only on (seed, stream, index)") {
-  CounterRng a(42, 7), b(42, 7), c(43, 7), d(42, 8);
+  xbar::core::CounterRng a(42, 7), b(42, 7), c(43, 7), d(42, 8);
   for (std::uint64_t i : {0ULL, 1ULL, 1000ULL, 123456789ULL}) {
     CHECK(a.bits(i) == b.bits(i));
     CHECK(a.bits(i) != c.bits(i));
     CHECK(a.bits(i) != d.bits(i));
   }
   // Order does not matter: drawing 5 then 3 equals 3 then 5.
-  CHECK(a.uniform(5) == CounterRng(42, 7).uniform(5));
+  CHECK(a.uniform(5) == xbar::core::CounterRng(42, 7).uniform(5));
 }
 
 TEST_CASE("counter RNG: uniform and normal moments") {
-  CounterRng rng(1, 1);
+  xbar::core::CounterRng rng(1, 1);
   const int n = 200000;
   double su = 0, su2 = 0, sn = 0, sn2 = 0;
   for (int i = 0; i < n; ++i) {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "xbar/behavioral/ideal.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 #include "xbar/characterize/ngspice_process.hpp"
 #include "xbar/characterize/spice_session.hpp"
 #include "xbar/fit/error_metrics.hpp"
@@ -22,7 +22,7 @@ using characterize::SpiceSession;
 namespace {
 
 netlists::CrossbarParams random_crossbar(int rows, int cols, std::uint64_t seed) {
-  characterize::CounterRng rng(seed, 1);
+  core::CounterRng rng(seed, 1);
   netlists::CrossbarParams p;
   p.rows = rows;
   p.cols = cols;
@@ -30,7 +30,7 @@ netlists::CrossbarParams random_crossbar(int rows, int cols, std::uint64_t seed)
   for (int i = 0; i < rows; ++i)
     for (int j = 0; j < cols; ++j) p.g_s(i, j) = rng.uniform(i * cols + j, 1e-6, 1e-4);
   p.v_in_v.resize(rows);
-  characterize::CounterRng vr(seed, 2);
+  core::CounterRng vr(seed, 2);
   for (int i = 0; i < rows; ++i) p.v_in_v[i] = vr.uniform(i, -0.2, 0.2);
   return p;
 }

@@ -1,5 +1,7 @@
 #include "xbar/behavioral/periphery.hpp"
 
+#include "xbar/core/counter_rng.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -13,12 +15,6 @@ using detail::cat;
 
 namespace {
 
-std::uint64_t mix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 // sigmoid'(x) = s (1 - s), written to stay finite for large |x|.
@@ -199,8 +195,8 @@ Eigen::VectorXd AdcModelParams::transitions_v() const {
 
 double adc_noise_unit(std::uint64_t seed, std::int64_t column, std::int64_t batch) {
   const std::uint64_t key = (static_cast<std::uint64_t>(column) << 32) + static_cast<std::uint64_t>(batch);
-  const std::uint64_t r1 = mix64(seed ^ mix64(key));
-  const std::uint64_t r2 = mix64(r1);
+  const std::uint64_t r1 = core::splitmix64(seed ^ core::splitmix64(key));
+  const std::uint64_t r2 = core::splitmix64(r1);
   const double u1 = static_cast<double>(r1 >> 11) * 0x1.0p-53;
   const double u2 = static_cast<double>(r2 >> 11) * 0x1.0p-53;
   return std::sqrt(-2.0 * std::log1p(-u1)) * std::cos(2.0 * M_PI * u2);

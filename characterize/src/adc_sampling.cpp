@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "xbar/characterize/circuit_kind.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 
 namespace xbar::characterize {
 
@@ -13,7 +13,7 @@ std::vector<double> draw(std::uint64_t seed, std::uint64_t purpose, std::uint64_
                          double sigma, bool relative) {
   std::vector<double> out;
   if (sigma == 0.0) return out;
-  const CounterRng rng(seed, rng_stream(purpose, instance));
+  const core::CounterRng rng(seed, rng_stream(purpose, instance));
   for (int j = 0; j < n; ++j) {
     const double x = sigma * rng.normal(slot * kSlotStride + static_cast<std::uint64_t>(j));
     out.push_back(relative ? std::max(-0.9, x) : x);

@@ -1,5 +1,7 @@
 #include "xbar/characterize/campaign_runner.hpp"
 
+#include "xbar/core/provenance.hpp"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -27,15 +29,6 @@ namespace {
 
 std::atomic<int> g_stop_signal{0};
 void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string hms(double s) {
   if (!std::isfinite(s) || s < 0) return "--";
@@ -160,7 +153,7 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
   std::vector<SampleRecord> records(total);
   for (std::uint64_t i = 0; i < total; ++i) records[i].index = i;
   std::vector<SampleRecord> earlier;
-  std::string start_time = utc_now();
+  std::string start_time = core::utc_now();
   const std::uint64_t spec_hash = detail::fnv1a64(spec.kind + "\n" + spec.source_text);
   const bool have_journal = std::filesystem::exists(journal_path);
   if (!have_journal && std::filesystem::exists(out)) {
@@ -201,7 +194,7 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
   summary.resumed = done;
 
   auto write_file = [&](bool final) {
-    prov.end_time = final ? utc_now() : "";
+    prov.end_time = final ? core::utc_now() : "";
     write_campaign_file(out, schema, prov, records);
   };
 

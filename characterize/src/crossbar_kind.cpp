@@ -11,7 +11,7 @@
 #include "xbar/characterize/circuit_kind.hpp"
 #include "crossbar_sampling.hpp"
 #include "kinds.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 #include "xbar/characterize/csv.hpp"
 #include "xbar/characterize/error.hpp"
 #include "xbar/characterize/fault_injection.hpp"
@@ -88,7 +88,7 @@ Eigen::MatrixXd CrossbarKind::inputs(std::uint64_t index) const {
     v.setZero();
     for (int n = 0; n < N; ++n) v(n, (index * N + n) % R) = w.v_read_max_v;
   } else {
-    CounterRng rng(spec_.seed, rng_stream(kInput, index));
+    core::CounterRng rng(spec_.seed, rng_stream(kInput, index));
     for (int n = 0; n < N; ++n)
       for (int r = 0; r < R; ++r) v(n, r) = rng.uniform(static_cast<std::uint64_t>(n) * R + r, w.v_read_min_v, w.v_read_max_v);
   }
@@ -197,7 +197,7 @@ SampleRecord CrossbarKind::run_sample(SpiceSession& spice, std::uint64_t index) 
 }  // namespace
 
 std::uint64_t rng_stream(std::uint64_t purpose, std::uint64_t index) {
-  return CounterRng::mix(purpose * 0x9E3779B97F4A7C15ULL) ^ CounterRng::mix(index);
+  return core::CounterRng::mix(purpose * 0x9E3779B97F4A7C15ULL) ^ core::CounterRng::mix(index);
 }
 
 std::unique_ptr<CircuitKind> make_crossbar_kind(const CampaignSpec& spec) { return std::make_unique<CrossbarKind>(spec); }

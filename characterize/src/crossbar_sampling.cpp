@@ -4,13 +4,13 @@
 #include <cmath>
 
 #include "xbar/characterize/circuit_kind.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 
 namespace xbar::characterize {
 
 void apply_instance_variation(const CampaignSpec& spec, std::uint64_t instance, netlists::CrossbarParams& p) {
   const auto& x = spec.crossbar;
-  CounterRng spread(spec.seed, rng_stream(kWireSpread, instance));
+  core::CounterRng spread(spec.seed, rng_stream(kWireSpread, instance));
   const double s_w = spec.variation.r_wire_sigma_rel_d2d;
   p.r_row_wire_ohm = std::max(0.0, x.r_row_wire_ohm * (1.0 + s_w * spread.normal(0)));
   p.r_col_wire_ohm = std::max(0.0, x.r_col_wire_ohm * (1.0 + s_w * spread.normal(1)));
@@ -25,7 +25,7 @@ Eigen::MatrixXd sample_target_conductances(const CampaignSpec& spec, const Eigen
   const auto& w = spec.workload;
   const int Cp = x.physical_cols();
   if (w.weights == WeightSource::file) return weights_file;  // physical columns (the spec parser checked the shape)
-  CounterRng rng(spec.seed, rng_stream(kTarget, index));
+  core::CounterRng rng(spec.seed, rng_stream(kTarget, index));
   Eigen::MatrixXd t(x.rows, Cp);
   const double mid = 0.5 * (w.g_min_s + w.g_max_s), sigma = (w.g_max_s - w.g_min_s) / 6.0;
   for (int i = 0; i < x.rows; ++i) {
@@ -45,8 +45,8 @@ Eigen::MatrixXd sample_programmed_conductances(const CampaignSpec& spec, const E
   const double g_off = v.g_stuck_off_s >= 0 ? v.g_stuck_off_s : spec.workload.g_min_s;
   const double sigma = v.g_prog_error.sigma_rel_d2d;
   const double s_log = std::sqrt(std::log1p(sigma * sigma));
-  CounterRng stuck(spec.seed, rng_stream(kStuck, instance));  // a chip property: the same for every pattern
-  CounterRng prog(spec.seed, rng_stream(kProgramming, index));  // drawn anew at every programming
+  core::CounterRng stuck(spec.seed, rng_stream(kStuck, instance));  // a chip property: the same for every pattern
+  core::CounterRng prog(spec.seed, rng_stream(kProgramming, index));  // drawn anew at every programming
   Eigen::MatrixXd g = target;
   *n_on = *n_off = 0;
   for (Eigen::Index i = 0; i < g.rows(); ++i) {

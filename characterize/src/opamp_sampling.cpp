@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "xbar/characterize/circuit_kind.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 
 namespace xbar::characterize {
 
@@ -19,7 +19,7 @@ netlists::OpampMismatch sample_opamp_mismatch(const netlists::OpampParams& param
                                               std::uint64_t seed, std::uint64_t instance, std::uint64_t slot) {
   netlists::OpampMismatch m;
   if (variation.mismatch_devices == MismatchDevices::none) return m;
-  const CounterRng rng(seed, rng_stream(kOpampMismatchPurpose, instance));
+  const core::CounterRng rng(seed, rng_stream(kOpampMismatchPurpose, instance));
   const std::uint64_t base = 64 * slot;
   if (params.model == netlists::OpampModel::macro) {
     m.vos_v = variation.opamp_vos_sigma_v * rng.normal(base + 63);

@@ -13,7 +13,7 @@
 #include "crossbar_sampling.hpp"
 #include "kinds.hpp"
 #include "opamp_sampling.hpp"
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 #include "xbar/characterize/csv.hpp"
 #include "xbar/characterize/energy.hpp"
 #include "xbar/characterize/error.hpp"
@@ -93,7 +93,7 @@ Eigen::MatrixXi TileKind::input_codes(std::uint64_t index) const {
     c.setZero();
     for (int n = 0; n < N; ++n) c(n, (index * N + n) % R) = top;
   } else {
-    CounterRng rng(spec_.seed, rng_stream(kInput, index));
+    core::CounterRng rng(spec_.seed, rng_stream(kInput, index));
     for (int n = 0; n < N; ++n)
       for (int r = 0; r < R; ++r) {
         const double u = rng.uniform(static_cast<std::uint64_t>(n) * R + r);

@@ -1,5 +1,8 @@
 #include "xbar/fit/crossbar_fit.hpp"
 
+#include "xbar/core/counter_rng.hpp"
+#include "xbar/core/provenance.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -31,15 +34,6 @@ const double* field(const CampaignFile& c, std::size_t sample, const std::string
   return c.records[sample].values.data() + c.schema.offset_of(name);
 }
 
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 behavioral::ConfidenceInterval95 ci(double low, double high) {
   behavioral::ConfidenceInterval95 c;
   c.low = low;
@@ -54,14 +48,7 @@ void FitOptions::validate() const {
     throw FitError(fmt::format("fit.adc_bits = {}: must be between 1 and 32", adc_bits));
 }
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-bool is_held_out(std::uint64_t seed, std::uint64_t instance) { return splitmix64(seed ^ instance) % 5 == 0; }
+bool is_held_out(std::uint64_t seed, std::uint64_t instance) { return core::splitmix64(seed ^ instance) % 5 == 0; }
 
 std::vector<std::size_t> ok_samples(const CampaignFile& campaign) {
   std::vector<std::size_t> out;
@@ -107,7 +94,7 @@ behavioral::ModelProvenance make_provenance(const CampaignFile& campaign, const 
   pv.ngspice_version = campaign.provenance.ngspice_version;
   pv.xbar_version = options.xbar_version;
   pv.git_hash = options.git_hash;
-  pv.fit_time = utc_now();
+  pv.fit_time = core::utc_now();
   pv.held_out_seed = options.seed;
   return pv;
 }

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "xbar/characterize/counter_rng.hpp"
+#include "xbar/core/counter_rng.hpp"
 #include "xbar/characterize/csv.hpp"
 #include "xbar/characterize/error.hpp"
 
@@ -13,7 +13,7 @@ namespace {
 constexpr std::uint64_t kStreamG = 1, kStreamGNeg = 2, kStreamV = 3;
 
 Eigen::MatrixXd draw_matrix(std::uint64_t seed, std::uint64_t stream, int rows, int cols, double lo, double hi) {
-  characterize::CounterRng rng(seed, stream);
+  core::CounterRng rng(seed, stream);
   Eigen::MatrixXd m(rows, cols);
   for (int i = 0; i < rows; ++i)
     for (int j = 0; j < cols; ++j) m(i, j) = rng.uniform(static_cast<std::uint64_t>(i) * cols + j, lo, hi);

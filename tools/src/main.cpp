@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   } catch (const xbar::characterize::Error& e) {
     std::fprintf(stderr, "xbar: %s\n", e.what());
     return mpi.fail(2);
-  } catch (const xbar::behavioral::Error& e) {
+  } catch (const xbar::Error& e) {  // behavioral, fit, networks, ...: messages name the file or field
     std::fprintf(stderr, "xbar: %s\n", e.what());
     return mpi.fail(2);
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 // names the field, the value and the rule it breaks, e.g.
 // "crossbar_model.rows = 0: must be between 1 and 1024". Broken internal assumptions are
 // asserts; a solve that does not converge is a returned status (SolveStats), not an exception.
+#include "xbar/core/error.hpp"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -10,9 +11,9 @@
 namespace xbar::behavioral {
 
 /// Base of every exception thrown by xbar::behavioral.
-class Error : public std::runtime_error {
+class Error : public xbar::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using xbar::Error::Error;
 };
 
 /// A parameter struct or an argument failed validation. what() lists one line per problem;

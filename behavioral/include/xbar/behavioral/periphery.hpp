@@ -46,7 +46,7 @@
 // forward call with noise seed s uses
 //   u1 = (splitmix64(s ^ splitmix64(2^32 k + b)) >> 11) * 2^-53,  u2 = the same with
 //   splitmix64 applied once more, n = sigma sqrt(-2 ln(1 - u1)) cos(2 pi u2),
-// where splitmix64 is fit::splitmix64's finalizer (x + 0x9E3779B97F4A7C15, then the usual mix).
+// where splitmix64 is core::splitmix64 (xbar/core/counter_rng.hpp) (x + 0x9E3779B97F4A7C15, then the usual mix).
 #include <Eigen/Core>
 #include <cstdint>
 #include <limits>

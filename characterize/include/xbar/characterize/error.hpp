@@ -1,5 +1,6 @@
 #pragma once
 // Errors of xbar::characterize.
+#include "xbar/core/error.hpp"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -7,9 +8,9 @@
 namespace xbar::characterize {
 
 /// Base of every exception thrown by xbar::characterize.
-class Error : public std::runtime_error {
+class Error : public xbar::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using xbar::Error::Error;
 };
 
 /// ngspice rejected a deck, a command or an analysis. what() quotes ngspice's own words;

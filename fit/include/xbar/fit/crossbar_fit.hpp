@@ -40,8 +40,6 @@ struct FitOptions {
   void validate() const;
 };
 
-/// splitmix64 finalizer of x (a bijective 64-bit mixer).
-std::uint64_t splitmix64(std::uint64_t x);
 /// The held-out rule before the "at least one" fallback.
 bool is_held_out(std::uint64_t seed, std::uint64_t instance);
 

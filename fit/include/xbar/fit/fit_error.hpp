@@ -1,13 +1,13 @@
 #pragma once
 // Errors of xbar::fit: a campaign that cannot be fitted (wrong kind, no ok samples, a missing
 // field) or bad fit options. Messages name the file or option and what is needed.
-#include <stdexcept>
+#include "xbar/core/error.hpp"
 
 namespace xbar::fit {
 
-class FitError : public std::runtime_error {
+class FitError : public xbar::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using xbar::Error::Error;
 };
 
 }  // namespace xbar::fit

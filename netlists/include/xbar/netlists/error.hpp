@@ -1,6 +1,7 @@
 #pragma once
 // Errors of xbar::netlists: bad user parameters. Each message names the field, the value and
 // the rule it breaks, e.g. "crossbar.rows = 0: must be between 1 and 1024".
+#include "xbar/core/error.hpp"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -8,9 +9,9 @@
 namespace xbar::netlists {
 
 /// Base of every exception thrown by xbar::netlists.
-class Error : public std::runtime_error {
+class Error : public xbar::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using xbar::Error::Error;
 };
 
 /// A parameter struct failed validate(). what() lists one line per bad field;

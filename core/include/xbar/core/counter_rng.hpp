@@ -4,9 +4,14 @@
 // or number of resumes. The mixer is SplitMix64's finalizer applied to a combination of the
 // three keys (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",
 // OOPSLA 2014); normals use the Box-Muller transform on two uniforms.
+//
+// Every random draw in xbar comes from here: campaign samples (characterize), ADC noise
+// (behavioral), held-out splits (fit) and simulated chips (networks). Streams are keyed by
+// purpose and index with stream_key(), so two purposes never share draws.
 #include <cstdint>
+#include <initializer_list>
 
-namespace xbar::characterize {
+namespace xbar::core {
 
 class CounterRng {
  public:
@@ -21,6 +26,7 @@ class CounterRng {
   /// Standard normal; uses draws 2*index and 2*index+1.
   double normal(std::uint64_t index) const;
 
+  /// SplitMix64's finalizer of z + 0x9E3779B97F4A7C15 (a bijective 64-bit mixer).
   static std::uint64_t mix(std::uint64_t z) {
     z += 0x9E3779B97F4A7C15ULL;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -32,4 +38,18 @@ class CounterRng {
   std::uint64_t key_;
 };
 
-}  // namespace xbar::characterize
+/// SplitMix64 finalizer (CounterRng::mix), for keys and hashes.
+inline std::uint64_t splitmix64(std::uint64_t x) { return CounterRng::mix(x); }
+
+/// A stream key from a list of integers (e.g. purpose, chip, layer, tile): a chained mix, so
+/// that (1, 2) and (2, 1) differ.
+inline std::uint64_t stream_key(std::initializer_list<std::uint64_t> keys) {
+  std::uint64_t h = 0x243F6A8885A308D3ULL;
+  for (std::uint64_t k : keys) h = CounterRng::mix(h ^ CounterRng::mix(k));
+  return h;
+}
+
+/// Standard normal by Box-Muller from two uniforms u1 in (0, 1] and u2 in [0, 1).
+double box_muller(double u1, double u2);
+
+}  // namespace xbar::core
