@@ -585,3 +585,20 @@ TEST_CASE("TileModel: bad input names the field") {
   CHECK(message_of([&] { m.forward(MatrixXi::Zero(3, 1)); }).find("codes have 3 rows") != std::string::npos);
   CHECK(message_of([&] { m.backward(c.codes, MatrixXd::Zero(2, 3)); }).find("dl_dcode is 2x3") != std::string::npos);
 }
+
+TEST_CASE("TileModel::forward_codes equals forward on the padded codes, linear and sinh") {
+  for (CellModel cell : {CellModel::linear, CellModel::sinh}) {
+    TileCase c = small_tile(cell, true, 77);
+    c.p.tia[0].v_offset_v = c.p.tia[1].v_offset_v = c.p.tia[2].v_offset_v = 0.0;
+    TileModel m(c.p);
+    m.program(c.g_s);
+    for (int nr = 1; nr <= c.p.crossbar.rows; ++nr)
+      for (int nc = 1; nc <= c.p.crossbar.cols; ++nc) {
+        MatrixXi padded = c.codes;
+        padded.bottomRows(c.p.crossbar.rows - nr).setZero();
+        const MatrixXi full = m.forward(padded).codes.topRows(nc);
+        CHECK(m.forward_codes(c.codes.topRows(nr), nc) == full);
+      }
+    CHECK(message_of([&] { m.forward_codes(c.codes, 0); }).find("active columns") != std::string::npos);
+  }
+}

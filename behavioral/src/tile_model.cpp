@@ -85,14 +85,15 @@ struct TileModel::Impl {
     if (!bad.empty()) throw ValidationError(std::move(bad));
   }
 
-  // TIA and ADC stages for column currents i_col (cols x B); fills v_tia and codes.
-  void periphery(const Eigen::MatrixXd& i_col, Eigen::MatrixXd& v_tia, Eigen::MatrixXi& codes) const {
-    v_tia.resize(i_col.rows(), i_col.cols());
+  // TIA and ADC stages for the currents of the first i_col.rows() columns (i_col: those
+  // columns x B); fills v_tia and codes (v_tia may be null).
+  void periphery(const Eigen::MatrixXd& i_col, Eigen::MatrixXd* v_tia, Eigen::MatrixXi& codes) const {
+    if (v_tia) v_tia->resize(i_col.rows(), i_col.cols());
     codes.resize(i_col.rows(), i_col.cols());
     for (Eigen::Index b = 0; b < i_col.cols(); ++b)
-      for (int k = 0; k < cols(); ++k) {
+      for (int k = 0; k < static_cast<int>(i_col.rows()); ++k) {
         const double v = tia_evaluate(p.tia_of(k), i_col(k, b), g_in_s[k]).v_out_v;
-        v_tia(k, b) = v;
+        if (v_tia) (*v_tia)(k, b) = v;
         codes(k, b) = adc_of(k).code(v, noise_v(k, b));
       }
   }
@@ -118,7 +119,34 @@ TileOutputs TileModel::forward(const Eigen::Ref<const Eigen::MatrixXi>& codes) c
   TileOutputs out;
   out.v_in_v = m.dac.forward(codes);
   out.i_col_a = m.crossbar.forward(out.v_in_v, m.p.sinh_solve);
-  m.periphery(out.i_col_a, out.v_tia_v, out.codes);
+  m.periphery(out.i_col_a, &out.v_tia_v, out.codes);
+  return out;
+}
+
+Eigen::MatrixXi TileModel::forward_codes(const Eigen::Ref<const Eigen::MatrixXi>& codes, int active_cols) const {
+  const Impl& m = *impl_;
+  m.require_programmed("forward_codes");
+  const int rows = m.p.crossbar.rows;
+  if (codes.rows() < 1 || codes.rows() > rows || active_cols < 1 || active_cols > m.cols())
+    throw ValidationError({cat("TileModel::forward_codes: ", codes.rows(), " active rows and ", active_cols,
+                               " active columns: must be 1..crossbar.rows = ", rows, " and 1..crossbar.cols = ", m.cols())});
+  const auto nr = static_cast<int>(codes.rows());
+  Eigen::MatrixXi padded = Eigen::MatrixXi::Zero(rows, codes.cols());
+  padded.topRows(nr) = codes;
+  m.check_codes("forward_codes", padded);
+  const bool table = m.p.dac.level_table_v.size() != 0;
+  bool zero_rest = m.p.crossbar.cell == CellModel::linear;  // inactive rows at 0 V add nothing to I = M v
+  for (int i = nr; i < rows && zero_rest; ++i)
+    zero_rest = (table ? m.p.dac.level_table_v(i, 0) : m.p.dac.ideal_level_v(0)) == 0.0;
+  Eigen::MatrixXd i_col;
+  if (zero_rest) {
+    const Eigen::MatrixXd v_in = m.dac.forward(padded).topRows(nr);
+    i_col.noalias() = m.crossbar.effective_matrix().topLeftCorner(active_cols, nr) * v_in;
+  } else {
+    i_col = m.crossbar.forward(m.dac.forward(padded), m.p.sinh_solve).topRows(active_cols);
+  }
+  Eigen::MatrixXi out;
+  m.periphery(i_col, nullptr, out);
   return out;
 }
 

@@ -70,6 +70,12 @@ class TileModel {
   void program(const Eigen::Ref<const Eigen::MatrixXd>& g_s);
   /// One MVM per input column of `codes` (rows x B DAC codes).
   TileOutputs forward(const Eigen::Ref<const Eigen::MatrixXi>& codes) const;
+  /// The ADC codes of the first `active_cols` columns (active_cols x B) for input codes on the
+  /// first `codes.rows()` rows (active rows x B); every other row gets DAC code 0. Equal to
+  /// forward(padded codes).codes.topRows(active_cols), but for linear cells whose code-0 level
+  /// is 0 V it multiplies only the active block of the effective matrix and runs only the
+  /// active columns' TIA and ADC, so a layer that fills part of a tile pays for that part.
+  Eigen::MatrixXi forward_codes(const Eigen::Ref<const Eigen::MatrixXi>& codes, int active_cols) const;
   /// The surrogate codes (cols x B) that backward() differentiates, for the DAC levels `v_in_v`
   /// (rows x B, volts; bypasses the DAC so that it can be perturbed continuously).
   Eigen::MatrixXd surrogate_forward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v) const;
