@@ -1,5 +1,5 @@
 // The HDF5 model file "xbar.model/1" of kind "crossbar" (data/MODEL_SCHEMA.md). The HDF5
-// plumbing (RAII ids, attribute readers and writers, atomic write) is in hdf5_model_io.hpp.
+// plumbing (RAII ids, attribute readers and writers, atomic write) is in xbar/behavioral/hdf5_io.hpp.
 #include "xbar/behavioral/model_file.hpp"
 
 #include <hdf5.h>
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "hdf5_model_io.hpp"
+#include "xbar/behavioral/hdf5_io.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 
 namespace xbar::behavioral {

@@ -3,7 +3,7 @@
 
 #include <hdf5.h>
 
-#include "hdf5_model_io.hpp"
+#include "xbar/behavioral/hdf5_io.hpp"
 #include "xbar/behavioral/error.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 

@@ -1,5 +1,5 @@
-// HDF5 plumbing shared by the xbar.model/1 writers and readers (hdf5_model_io.hpp).
-#include "hdf5_model_io.hpp"
+// HDF5 plumbing shared by the xbar.model/1 writers and readers (xbar/behavioral/hdf5_io.hpp).
+#include "xbar/behavioral/hdf5_io.hpp"
 
 #include <filesystem>
 

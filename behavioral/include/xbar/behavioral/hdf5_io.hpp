@@ -1,6 +1,8 @@
 #pragma once
-// Internal to xbar::behavioral: the HDF5 plumbing shared by every xbar.model/1 writer and reader
-// (model_file.cpp for the crossbar, periphery_model_file.cpp for the TIA and ADC).
+// The HDF5 plumbing shared by every xbar.model/1 writer and reader
+// (model_file.cpp for the crossbar, periphery_model_file.cpp for the TIA and ADC) and by the
+// networks library's result files (inference). Not for users of the models: an implementation
+// aid of xbar's own file formats (namespace detail); moves to core/ with the campaign file's twin.
 //
 // Every HDF5 identifier is owned by an Hid, so nothing leaks when we throw. QuietHdf5 switches
 // HDF5's automatic error printing off for a scope; failures become ModelFileError messages
