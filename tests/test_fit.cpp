@@ -17,7 +17,7 @@
 #include "xbar/characterize/campaign_runner.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
 #include "xbar/fit/distribution_fit.hpp"
-#include "xbar/fit/sha256.hpp"
+#include "xbar/core/sha256.hpp"
 
 using namespace xbar;
 namespace fs = std::filesystem;
@@ -166,8 +166,8 @@ TEST_CASE("statistics kernels: KS series, Clopper-Pearson, SHA-256") {
   fit::clopper_pearson95(0, 10, &lo, &hi);
   CHECK(lo == 0.0);
   CHECK(hi == doctest::Approx(0.3084971).epsilon(1e-6));
-  CHECK(fit::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  CHECK(fit::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(core::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(core::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST_CASE("model file round trip with a hand-made model, and wrong files are refused") {

@@ -15,7 +15,7 @@
 #include "xbar/fit/distribution_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/levenberg_marquardt.hpp"
-#include "xbar/fit/sha256.hpp"
+#include "xbar/core/sha256.hpp"
 
 namespace xbar::fit {
 
@@ -90,7 +90,7 @@ std::vector<std::size_t> fit_set_samples(const CampaignFile& campaign, std::uint
 behavioral::ModelProvenance make_provenance(const CampaignFile& campaign, const FitOptions& options) {
   behavioral::ModelProvenance pv;
   pv.campaign_path = options.campaign_path;
-  pv.campaign_sha256 = options.campaign_path.empty() ? "" : sha256_file_hex(options.campaign_path);
+  pv.campaign_sha256 = options.campaign_path.empty() ? "" : core::sha256_file_hex(options.campaign_path);
   pv.ngspice_version = campaign.provenance.ngspice_version;
   pv.xbar_version = options.xbar_version;
   pv.git_hash = options.git_hash;

@@ -13,7 +13,7 @@
 #include "xbar/fit/crossbar_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/periphery_fit.hpp"
-#include "xbar/fit/sha256.hpp"
+#include "xbar/core/sha256.hpp"
 
 namespace xbar::tools {
 
@@ -45,7 +45,7 @@ void require_campaign_kind(const PeripheryValidateOptions& o, const characterize
 }
 
 void note_sha(const PeripheryValidateOptions& o, const behavioral::ModelProvenance& pv) {
-  const std::string sha = fit::sha256_file_hex(o.campaign_path);
+  const std::string sha = core::sha256_file_hex(o.campaign_path);
   if (!pv.campaign_sha256.empty() && sha != pv.campaign_sha256)
     fmt::print(
         "note: {} is not the campaign the model was fitted to (SHA-256 differs); its held-out split is applied "

@@ -18,7 +18,7 @@
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
-#include "xbar/fit/sha256.hpp"
+#include "xbar/core/sha256.hpp"
 
 namespace xbar::tools {
 
@@ -101,7 +101,7 @@ Verb add_validate_verb(CLI::App& app) {
           if (campaign.schema.kind != "crossbar")
             throw fit::FitError(fmt::format("{}: campaign kind '{}': this model is a crossbar model", o->campaign_path,
                                             campaign.schema.kind));
-          const std::string sha = fit::sha256_file_hex(o->campaign_path);
+          const std::string sha = core::sha256_file_hex(o->campaign_path);
           fmt::print("{}: {}x{} crossbar model fitted {} to {}\n", o->model_path, m.nominal.rows, m.nominal.cols,
                      m.provenance.fit_time, m.provenance.campaign_path);
           if (!m.provenance.campaign_sha256.empty() && sha != m.provenance.campaign_sha256)

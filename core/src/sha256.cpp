@@ -1,4 +1,4 @@
-#include "xbar/fit/sha256.hpp"
+#include "xbar/core/sha256.hpp"
 
 #include <array>
 #include <cstdint>
@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "xbar/fit/fit_error.hpp"
+#include "xbar/core/error.hpp"
 
-namespace xbar::fit {
+namespace xbar::core {
 
 namespace {
 
@@ -82,10 +82,10 @@ std::string sha256_hex(const std::string& bytes) {
 
 std::string sha256_file_hex(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw FitError(path + ": cannot read (for its SHA-256)");
+  if (!in) throw xbar::Error(path + ": cannot read (for its SHA-256)");
   std::ostringstream ss;
   ss << in.rdbuf();
   return sha256_hex(ss.str());
 }
 
-}  // namespace xbar::fit
+}  // namespace xbar::core
