@@ -120,6 +120,10 @@ struct ModelProvenance {
   std::string git_hash;             ///< git commit of that xbar
   std::string fit_time;             ///< when the fit ran, ISO 8601 UTC
   std::uint64_t held_out_seed = 1;  ///< seed of the held-out split (fit::is_held_out)
+  // Only in the /sources of a tile model file (tile_model_file.hpp); "" elsewhere, not written.
+  std::string component;     ///< which part of the tile: "crossbar", "tia", "adc"
+  std::string model_path;    ///< the component model file (as given)
+  std::string model_sha256;  ///< lower-case hex SHA-256 of its bytes
 };
 
 /// Everything in an xbar.model/1 file of kind "crossbar".

@@ -1,0 +1,229 @@
+#pragma once
+// Internal to xbar::behavioral: every field of a tile model file (kind "tile"), listed once
+// (STYLE.md 13). tile_fields(io, model) visits each attribute and dataset in file order; the
+// writer, the reader (tile_model_file.cpp) and the tests' field-by-field comparison
+// (tests/test_tile_model_file.cpp) are three `Io`s over the same list. Changing a field here
+// changes all three; document it in data/MODEL_SCHEMA.md ("Kind tile").
+//
+// An Io has, for a group `g` (absolute path) and an attribute or dataset `name`:
+//   group(g)                                  create / open group g (its parent was visited before)
+//   f64(g, name, double&)  i32(g, name, int&)  flag(g, name, bool&)  u64(g, name, std::uint64_t&)
+//   str(g, name, std::string&)
+//   choice(g, name, E&, {{E::a, "a"}, ...})    an enum stored as a string
+//   vec(g, name, Eigen::VectorXd&, unit)  mat(g, name, Eigen::MatrixXd&, unit)   datasets
+//   count(g, name, std::vector<T>&)           a uint attribute holding the size (the reader resizes)
+//   single(std::vector<T>&)                   a vector stored as its one element (the reader resizes to 1)
+// The writer's methods take const references, so tile_fields(io, const TileModelFile&) writes.
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+#include "xbar/behavioral/tile_model_file.hpp"
+
+namespace xbar::behavioral::detail {
+
+template <class E>
+using EnumNames = std::initializer_list<std::pair<E, const char*>>;
+
+template <class Io, class C>
+void ci_fields(Io& io, const std::string& g, const std::string& prefix, C& c) {
+  io.f64(g, prefix + "_ci95_low", c.low);
+  io.f64(g, prefix + "_ci95_high", c.high);
+}
+
+template <class Io, class P>
+void crossbar_fields(Io& io, const std::string& g, P& p) {
+  io.group(g);
+  io.i32(g, "rows", p.rows);
+  io.i32(g, "cols", p.cols);
+  io.flag(g, "differential", p.differential);
+  io.choice(g, "cell", p.cell, EnumNames<CellModel>{{CellModel::linear, "linear"}, {CellModel::sinh, "sinh"}});
+  io.f64(g, "v0_v", p.v0_v);
+  io.f64(g, "r_row_wire_ohm", p.r_row_wire_ohm);
+  io.f64(g, "r_col_wire_ohm", p.r_col_wire_ohm);
+  io.f64(g, "temperature_c", p.temperature_c);
+  io.f64(g, "tnom_c", p.tnom_c);
+  io.f64(g, "cell_tc1_per_k", p.cell_tc1_per_k);
+  io.f64(g, "wire_tc1_per_k", p.wire_tc1_per_k);
+  io.f64(g, "newton_abs_tol_v", p.newton_abs_tol_v);
+  io.f64(g, "newton_rel_tol", p.newton_rel_tol);
+  io.i32(g, "newton_max_iterations", p.newton_max_iterations);
+  io.f64(g, "fast_rel_tol", p.fast_rel_tol);
+  io.i32(g, "fast_max_iterations", p.fast_max_iterations);
+  io.i32(g, "leaf_cells", p.leaf_cells);
+  io.vec(g, "r_source_ohm", p.r_source_ohm, "ohm");
+}
+
+template <class Io, class P>
+void dac_fields(Io& io, const std::string& g, P& p) {
+  io.group(g);
+  io.i32(g, "bits", p.bits);
+  io.f64(g, "v_min_v", p.v_min_v);
+  io.f64(g, "v_max_v", p.v_max_v);
+  io.mat(g, "level_table_v", p.level_table_v, "V");
+}
+
+template <class Io, class P>
+void tia_fields(Io& io, const std::string& g, P& p) {
+  io.group(g);
+  io.f64(g, "rf_ohm", p.rf_ohm);
+  io.f64(g, "a0_vv", p.a0_vv);
+  io.f64(g, "r_out_ohm", p.r_out_ohm);
+  io.f64(g, "v_offset_v", p.v_offset_v);
+  io.f64(g, "v_out_min_v", p.v_out_min_v);
+  io.f64(g, "v_out_max_v", p.v_out_max_v);
+  io.f64(g, "tau_s", p.tau_s);
+  io.f64(g, "t_sample_s", p.t_sample_s);
+}
+
+template <class Io, class P>
+void adc_fields(Io& io, const std::string& g, P& p) {
+  io.group(g);
+  io.i32(g, "bits", p.bits);
+  io.f64(g, "v_min_v", p.v_min_v);
+  io.f64(g, "v_max_v", p.v_max_v);
+  io.f64(g, "noise_sigma_v", p.noise_sigma_v);
+  io.choice(g, "surrogate", p.surrogate,
+            EnumNames<AdcSurrogate>{{AdcSurrogate::straight_through, "straight_through"},
+                                    {AdcSurrogate::smoothed, "smoothed"}});
+  io.f64(g, "smooth_width_lsb", p.smooth_width_lsb);
+  io.vec(g, "transition_v", p.transition_v, "V");
+}
+
+template <class Io, class F>
+void programming_error_fields(Io& io, const std::string& g, F& e) {
+  io.group(g);
+  io.str(g, "distribution", e.distribution);
+  io.f64(g, "sigma_rel_d2d", e.sigma_rel_d2d);
+  ci_fields(io, g, "sigma_rel_d2d", e.sigma_rel_d2d_ci95);
+  io.f64(g, "mean_rel", e.mean_rel);
+  io.f64(g, "mean_log", e.mean_log);
+  io.f64(g, "sigma_log", e.sigma_log);
+  io.str(g, "gof_test", e.gof_test);
+  io.f64(g, "gof_statistic", e.gof_statistic);
+  io.f64(g, "gof_p_value", e.gof_p_value);
+  io.u64(g, "n", e.n);
+}
+
+template <class Io, class F>
+void fraction_fields(Io& io, const std::string& g, F& f) {
+  io.group(g);
+  io.f64(g, "fraction", f.fraction);
+  ci_fields(io, g, "fraction", f.ci95);
+  io.u64(g, "n_stuck", f.n_events);
+  io.u64(g, "n_cells", f.n_trials);
+}
+
+template <class Io, class F>
+void wire_fields(Io& io, const std::string& g, F& s) {
+  io.group(g);
+  io.f64(g, "r_wire_sigma_rel_d2d", s.r_wire_sigma_rel_d2d);
+  ci_fields(io, g, "r_wire_sigma_rel_d2d", s.ci95);
+  io.f64(g, "mean_rel", s.mean_rel);
+  io.u64(g, "n", s.n);
+}
+
+template <class Io, class F>
+void normal_fields(Io& io, const std::string& g, F& f) {
+  io.group(g);
+  std::string distribution = "normal";  // always normal; written for readers, checked on reading
+  io.str(g, "distribution", distribution);
+  io.f64(g, "mean_v", f.mean_v);
+  io.f64(g, "sigma_v", f.sigma_v);
+  ci_fields(io, g, "sigma_v", f.sigma_ci95);
+  io.str(g, "gof_test", f.gof_test);
+  io.f64(g, "gof_statistic", f.gof_statistic);
+  io.f64(g, "gof_p_value", f.gof_p_value);
+  io.u64(g, "n", f.n);
+  if (distribution != "normal") io.invalid(g, "distribution", "'" + distribution + "': must be normal");
+}
+
+template <class Io, class M>
+void error_metrics_fields(Io& io, const std::string& g, M& m) {
+  io.group(g);
+  io.u64(g, "n_samples", m.n_samples);
+  io.u64(g, "n_values", m.n_values);
+  io.f64(g, "rms_abs_a", m.rms_abs_a);
+  io.f64(g, "max_abs_a", m.max_abs_a);
+  io.f64(g, "rms_pct_fs", m.rms_pct_fs);
+  io.f64(g, "max_pct_fs", m.max_pct_fs);
+  io.f64(g, "rel_l2", m.rel_l2);
+  io.f64(g, "rms_lsb", m.rms_lsb);
+  io.f64(g, "max_lsb", m.max_lsb);
+  io.f64(g, "full_scale_a", m.full_scale_a);
+  io.i32(g, "adc_bits", m.adc_bits);
+}
+
+template <class Io, class M>
+void periphery_metrics_fields(Io& io, const std::string& g, M& m) {
+  io.group(g);
+  io.u64(g, "n_instances", m.n_instances);
+  io.u64(g, "n_values", m.n_values);
+  io.f64(g, "rms_abs_v", m.rms_abs_v);
+  io.f64(g, "max_abs_v", m.max_abs_v);
+  io.f64(g, "rms_lsb", m.rms_lsb);
+  io.f64(g, "max_lsb", m.max_lsb);
+  io.f64(g, "rms_pct_fs", m.rms_pct_fs);
+  io.f64(g, "max_pct_fs", m.max_pct_fs);
+  io.f64(g, "lsb_v", m.lsb_v);
+  io.f64(g, "full_scale_v", m.full_scale_v);
+}
+
+/// The fields of the other kinds' /provenance; `with_source` adds component, model_path, model_sha256.
+template <class Io, class P>
+void provenance_fields(Io& io, const std::string& g, P& v, bool with_source) {
+  io.group(g);
+  if (with_source) {
+    io.str(g, "component", v.component);
+    io.str(g, "model_path", v.model_path);
+    io.str(g, "model_sha256", v.model_sha256);
+  }
+  io.str(g, "campaign_path", v.campaign_path);
+  io.str(g, "campaign_sha256", v.campaign_sha256);
+  io.str(g, "ngspice_version", v.ngspice_version);
+  io.str(g, "xbar_version", v.xbar_version);
+  io.str(g, "git_hash", v.git_hash);
+  io.str(g, "fit_time", v.fit_time);
+  io.u64(g, "held_out_seed", v.held_out_seed);
+}
+
+/// Every field of a tile model file except the root's schema and kind.
+template <class Io, class M>
+void tile_fields(Io& io, M& m) {
+  io.group("/nominal");
+  io.f64("/nominal", "g_min_s", m.g_min_s);
+  io.f64("/nominal", "g_max_s", m.g_max_s);
+  io.choice("/nominal", "sinh_solve", m.nominal.sinh_solve,
+            EnumNames<SinhSolve>{{SinhSolve::exact, "exact"}, {SinhSolve::fast, "fast"}});
+  crossbar_fields(io, "/nominal/crossbar", m.nominal.crossbar);
+  dac_fields(io, "/nominal/dac", m.nominal.dac);
+  io.single(m.nominal.tia);
+  tia_fields(io, "/nominal/tia", m.nominal.tia[0]);
+  io.single(m.nominal.adc);
+  adc_fields(io, "/nominal/adc", m.nominal.adc[0]);
+
+  auto& v = m.variation;
+  io.group("/variation");
+  io.f64("/variation", "g_stuck_on_s", v.g_stuck_on_s);
+  io.f64("/variation", "g_stuck_off_s", v.g_stuck_off_s);
+  programming_error_fields(io, "/variation/programming_error", v.programming_error);
+  fraction_fields(io, "/variation/stuck_on", v.stuck_on);
+  fraction_fields(io, "/variation/stuck_off", v.stuck_off);
+  wire_fields(io, "/variation/wire", v.wire);
+  normal_fields(io, "/variation/tia_opamp_v_offset", v.tia_opamp_v_offset);
+  normal_fields(io, "/variation/adc_comparator_offset", v.adc_comparator_offset);
+
+  io.group("/held_out");
+  error_metrics_fields(io, "/held_out/crossbar", m.held_out_crossbar);
+  periphery_metrics_fields(io, "/held_out/tia", m.held_out_tia);
+  periphery_metrics_fields(io, "/held_out/adc_codes", m.held_out_adc_codes);
+
+  io.group("/sources");
+  io.count("/sources", "n_sources", m.sources);
+  for (std::size_t k = 0; k < m.sources.size(); ++k)
+    provenance_fields(io, "/sources/" + std::to_string(k), m.sources[k], true);
+  provenance_fields(io, "/provenance", m.provenance, false);
+}
+
+}  // namespace xbar::behavioral::detail
