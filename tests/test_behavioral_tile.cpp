@@ -602,3 +602,19 @@ TEST_CASE("TileModel::forward_codes equals forward on the padded codes, linear a
     CHECK(message_of([&] { m.forward_codes(c.codes, 0); }).find("active columns") != std::string::npos);
   }
 }
+
+TEST_CASE("a crossbar without wire resistance is the ideal MVM (every node merged into a terminal)") {
+  std::mt19937_64 rng(5);
+  for (int n : {1, 7, 32, 64}) {
+    CrossbarModelParams p;
+    p.rows = p.cols = n;  // r_row_wire_ohm = r_col_wire_ohm = 0, no source resistance
+    CrossbarModel m(p);
+    const MatrixXd g = uniform(n, n, 1e-6, 1e-4, rng);
+    m.program(g);
+    const MatrixXd v = uniform(n, 3, 0.0, 0.2, rng);
+    const MatrixXd ideal = g.transpose() * v;
+    CHECK((m.forward(v) - ideal).norm() <= 1e-12 * ideal.norm());
+    const CrossbarGradients gr = m.backward(v, MatrixXd::Ones(n, 3));
+    CHECK((gr.dl_dv - g * MatrixXd::Ones(n, 3)).norm() <= 1e-12 * gr.dl_dv.norm());
+  }
+}

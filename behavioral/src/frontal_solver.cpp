@@ -219,6 +219,15 @@ void FrontalFactor::factorize(const NestedDissection& nd, const Eigen::Ref<const
     const auto& front = fronts[f];
     const int ne = front.n_elim, nb = front.n_boundary();
     assemble(nd, f, g_s);
+    // A front with nothing to eliminate (zero-ohm wires merge every node of a leaf into a
+    // terminal) passes its assembled update on as it is: Eigen's product blocking divides by
+    // the inner dimension, so an empty product must not reach it.
+    if (ne == 0) {
+      if (front.update_kept_at != front.update_at)
+        std::memmove(stack_.data() + front.update_kept_at, stack_.data() + front.update_at,
+                     sizeof(double) * static_cast<std::size_t>(nb) * static_cast<std::size_t>(nb));
+      continue;
+    }
     // In place: L11 L11^T = F_ee, L21 = F_be L11^-T, U = F_bb - L21 L21^T.
     Eigen::Ref<Eigen::MatrixXd> l11 = panel_[f].topRows(ne);
     Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>> llt(l11);
@@ -248,6 +257,7 @@ void FrontalFactor::solve(const NestedDissection& nd, Eigen::Ref<RowMatrixXd> x,
     for (std::size_t f = 0; f < fronts.size(); ++f) {
       const auto& front = fronts[f];
       const int ne = front.n_elim, nb = front.n_boundary();
+      if (ne == 0) continue;  // nothing eliminated here (see factorize)
       auto e = ye.topRows(ne);
       for (int j = 0; j < ne; ++j) e.row(j) = x.row(front.nodes[j]);
       panel_[f].topRows(ne).triangularView<Eigen::Lower>().solveInPlace(e);

@@ -95,7 +95,7 @@ torch::Tensor analog_conv2d(const torch::Tensor& x_in, const torch::Tensor& w, c
                                      {layer.padding[0], layer.padding[1]}, {layer.stride[0], layer.stride[1]});
   cols = cols.transpose(1, 2).reshape({B * ho * wo, layer.in_features});
   torch::Tensor y = run_matmul(layer, cols).view({B, ho * wo, layer.out_features}).transpose(1, 2);
-  y = y.reshape({B, layer.out_features, ho, wo});
+  y = y.reshape({B, layer.out_features, ho, wo}).contiguous();  // as aten::conv2d returns it
   if (b) y = y + b->view({1, -1, 1, 1});
   return batched ? y : y.squeeze(0);
 }
@@ -121,6 +121,22 @@ std::string module_path_of(const Value* weight) {
     if (name.size() > std::strlen(suffix) && name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
       return name.substr(0, name.size() - std::strlen(suffix));
   return name;
+}
+
+// The line of a TorchScript interpreter error that says what went wrong (its last non-empty line,
+// e.g. "RuntimeError: mat1 and mat2 shapes cannot be multiplied (28x28 and 20x6)").
+std::string torch_reason(const std::string& what) {
+  std::string last;
+  std::size_t start = 0;
+  while (start < what.size()) {
+    const std::size_t end = std::min(what.find('\n', start), what.size());
+    const std::string line = what.substr(start, end - start);
+    if (line.find_first_not_of(" \t") != std::string::npos && line.find("Exception raised from") == std::string::npos)
+      last = line;
+    if (line.find("Exception raised from") != std::string::npos) break;  // the C++ backtrace follows
+    start = end + 1;
+  }
+  return last;
 }
 
 c10::optional<c10::IValue> constant(const Value* v) { return torch::jit::toIValue(v); }
@@ -351,7 +367,10 @@ torch::Tensor Network::forward(const torch::Tensor& x, LayerExecutor* exec) cons
     return true;
   }();
   (void)simple_executor;
-  ExecContext ctx{&impl_->layers, exec, &impl_->positions};
+  ExecContext ctx;
+  ctx.layers = &impl_->layers;
+  ctx.exec = exec;
+  ctx.positions = &impl_->positions;
   ExecContext* saved = tl_context;
   tl_context = &ctx;
   struct Restore {
@@ -381,11 +400,11 @@ void Network::check_io(const std::vector<std::int64_t>& input_shape, int classes
   torch::Tensor y;
   try {
     y = forward(torch::zeros(input_shape));
-  } catch (const c10::Error& e) {
-    std::string msg = e.what_without_backtrace();
-    msg = msg.substr(0, msg.find('\n'));
+  } catch (const NetworkError&) {
+    throw;
+  } catch (const std::exception& e) {
     throw NetworkError(fmt::format("{}: the network does not accept the data's input of shape [{}]: {}", impl_->path,
-                                   fmt::join(input_shape, ", "), msg));
+                                   fmt::join(input_shape, ", "), torch_reason(e.what())));
   }
   if (y.dim() != 2 || y.size(0) != input_shape[0] || y.size(1) != classes)
     throw NetworkError(fmt::format("{}: output of shape [{}] for an input of [{}]: expected [{}, {}] (one score per class)",
