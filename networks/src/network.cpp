@@ -117,7 +117,7 @@ std::string module_path_of(const Value* weight) {
   std::string name = weight->debugName();
   if (name.rfind("self.", 0) != 0) return "";
   name = name.substr(5);
-  for (const char* suffix : {".weight_fused_bn", ".weight"})
+  for (const char* suffix : {".weight_fused_bn", ".weight_t", ".weight"})
     if (name.size() > std::strlen(suffix) && name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
       return name.substr(0, name.size() - std::strlen(suffix));
   return name;
@@ -181,6 +181,33 @@ bool has_constant_matrix(const Node* n) {
   return false;
 }
 
+// x @ C, torch.mm(x, C) and torch.addmm(b, x, C) (beta = alpha = 1) with a constant 2-D C and
+// a computed x are a Linear with weight C^T: replaced by aten::linear(x, C^T, b), which the
+// rewrite then maps. Returns the new node, or nullptr when `n` is not such a product.
+Node* linear_from_matmul(const std::shared_ptr<torch::jit::Graph>& graph, Node* n) {
+  const std::string kind = n->kind().toQualString();
+  const bool addmm = kind == "aten::addmm";
+  if (kind != "aten::matmul" && kind != "aten::mm" && !addmm) return nullptr;
+  Value* x = n->input(addmm ? 1 : 0);
+  const auto c = constant(n->input(addmm ? 2 : 1));
+  if (constant(x) || !c || !c->isTensor() || c->toTensor().dim() != 2) return nullptr;
+  c10::IValue bias;  // None
+  if (addmm) {
+    const auto b = constant(n->input(0)), beta = constant(n->input(3)), alpha = constant(n->input(4));
+    if (!b || !b->isTensor() || !beta || !alpha || beta->toScalar().toDouble() != 1.0 || alpha->toScalar().toDouble() != 1.0)
+      return nullptr;
+    bias = b->toTensor();
+  }
+  torch::jit::WithInsertPoint guard(n);
+  Value* w = graph->insertConstant(c->toTensor().t().contiguous());
+  w->setDebugName(n->input(addmm ? 2 : 1)->debugName() + "_t");
+  Value* out = graph->insert(c10::Symbol::fromQualString("aten::linear"), {x, w, graph->insertConstant(bias)});
+  out->node()->setSourceRange(n->sourceRange());
+  n->output()->replaceAllUsesWith(out);
+  n->destroy();
+  return out->node();
+}
+
 }  // namespace
 
 std::string AnalogLayer::describe() const {
@@ -230,11 +257,12 @@ struct Network::Impl {
       const std::string kind = n->kind().toQualString();
       if (auto it = unsupported_weight_ops().find(kind); it != unsupported_weight_ops().end())
         fail(fmt::format("{}: not supported: {}; Linear and Conv2d (groups = 1) run on tiles", where(n, ""), it->second));
-      if ((kind == "aten::matmul" || kind == "aten::mm" || kind == "aten::addmm" || kind == "aten::bmm" ||
-           kind == "aten::einsum") &&
-          has_constant_matrix(n))
+      if (Node* as_linear = linear_from_matmul(graph, n)) n = as_linear;  // x @ W^T (+ b) with a constant W
+      else if ((kind == "aten::matmul" || kind == "aten::mm" || kind == "aten::addmm" || kind == "aten::bmm" ||
+                kind == "aten::einsum") &&
+               has_constant_matrix(n))
         fail(fmt::format("{}: a product with a constant weight matrix is not mapped to tiles; write it as "
-                         "torch.nn.Linear",
+                         "torch.nn.Linear or x @ W (W a parameter, 2-D)",
                          where(n, "")));
       if (n->kind() != lin && n->kind() != conv && n->kind() != convolution) continue;
       const std::string name = module_path_of(n->input(1));

@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
   verbs.push_back(xbar::tools::add_demo_verb(app));
   verbs.push_back(xbar::tools::add_fit_verb(app));
   verbs.push_back(xbar::tools::add_validate_verb(app));
+  verbs.push_back(xbar::tools::add_train_verb(app));
+  verbs.push_back(xbar::tools::add_infer_verb(app));
 
   try {
     app.parse(argc, argv);

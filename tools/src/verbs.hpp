@@ -27,6 +27,10 @@ Verb add_fit_verb(CLI::App& app);
 /// "xbar <verb>: <campaign_path>: <message>" on stderr (the path once), a behavioral::Error (which
 /// names its model file) "xbar <verb>: <message>"; both exit with code 2.
 int run_on_campaign(const char* verb, const std::string& campaign_path, const Runner& body);
+/// `xbar train --net mlp -o net.pt`: trains a built-in network (TorchScript).
+Verb add_train_verb(CLI::App& app);
+/// `xbar infer net.pt --tile tile.h5`: a network on analog tiles over many chips.
+Verb add_infer_verb(CLI::App& app);
 /// `xbar validate model.h5 campaign.h5`: recomputes a model's error against SPICE, with plots.
 Verb add_validate_verb(CLI::App& app);
 

@@ -10,12 +10,14 @@
 // operator that hands the product W x to a LayerExecutor (an analog chip) and adds the bias
 // digitally:
 //   aten::linear(x, W, b)                            -> xbar::analog_linear   (any leading dims)
+//   x @ C, torch.mm(x, C), torch.addmm(b, x, C)       -> the same, with W = C^T (C a constant 2-D
+//                                                       tensor: a parameter after freezing)
 //   aten::conv2d / aten::_convolution (2-D, groups 1) -> xbar::analog_conv2d (im2col, then W x)
 // Everything else (ReLU and other activations, pooling, flatten and view, residual additions,
 // normalization, attention's activation-by-activation products, softmax, ...) stays in the graph
 // and runs digitally in libtorch, so any TorchScript network runs: its weight layers on tiles,
 // the rest digital. A weight-bearing operation that tiles cannot run (a transposed, grouped,
-// 1-D or 3-D convolution, a recurrent cell, a matmul with a constant matrix) is a NetworkError
+// 1-D or 3-D convolution, a recurrent cell, a batched product with a constant tensor) is a NetworkError
 // naming the operation, the module and the source line; so is a NaN or infinite weight.
 //
 // forward(x, nullptr) runs the rewritten graph digitally (W x in float32, as libtorch);
