@@ -187,6 +187,14 @@ def check_adc(xbar, tmp):
     wrong = subprocess.run([xbar, "validate", model, os.path.join(tmp, "tia.h5")], capture_output=True, text=True)
     check(wrong.returncode == 2 and "holds a model of kind 'adc'" in wrong.stderr and "tia.h5" in wrong.stderr,
           f"an adc model against a tia campaign is refused: {wrong.stderr}")
+    again = subprocess.run([xbar, "fit", camp, "-o", model], capture_output=True, text=True)
+    check(again.returncode == 2 and "exists; pass --force" in again.stderr, f"xbar fit refuses to overwrite: {again.stderr}")
+    run([xbar, "fit", camp, "-o", model, "--force"], "xbar fit --force overwrites")
+    tia_model = os.path.join(tmp, "tia_model.h5")
+    tile = subprocess.run([xbar, "fit", "tile", "--crossbar", tia_model, "--tia", tia_model, "--adc", model,
+                           "-o", os.path.join(tmp, "tile.h5")], capture_output=True, text=True)
+    check(tile.returncode == 2 and tia_model in tile.stderr and "expected kind 'crossbar'" in tile.stderr,
+          f"xbar fit tile names a component file of the wrong kind: {tile.stderr}")
 
     with h5py.File(model, "r") as m, h5py.File(camp, "r") as c:
         check(attr_str(m.attrs["kind"]) == "adc", "kind attribute")

@@ -20,6 +20,7 @@
 #include "xbar/behavioral/periphery_model_file.hpp"
 #include "xbar/behavioral/tile_model.hpp"
 #include "xbar/behavioral/tile_model_file.hpp"
+#include "xbar/core/counter_rng.hpp"
 
 using namespace xbar;
 using behavioral::TileModelFile;
@@ -268,6 +269,57 @@ TEST_CASE("draw_tile_instance: deterministic per (seed, stream), nominal without
 
   CHECK_THROWS_WITH_AS(behavioral::draw_tile_instance(m, targets(10, 12), 1, 0), doctest::Contains("must be crossbar.rows x cols"),
                        behavioral::ValidationError);
+}
+
+TEST_CASE("draw_tile_instance follows the documented rule (data/MODEL_SCHEMA.md, Kind tile), from splitmix64 alone") {
+  // The schema's formulas, written out with core::splitmix64 only (not CounterRng).
+  const std::uint64_t s = 12345, q = 678;
+  const std::uint64_t key = core::splitmix64(core::splitmix64(s) ^ (q * 0xD1B54A32D192ED03ULL));
+  auto bits = [&](std::uint64_t k) { return core::splitmix64(key ^ core::splitmix64(k + 0x9E3779B97F4A7C15ULL)); };
+  auto U = [&](std::uint64_t k) { return static_cast<double>(bits(k) >> 11) * 0x1.0p-53; };
+  auto N = [&](std::uint64_t k) {
+    return std::sqrt(-2.0 * std::log(1.0 - U(2 * k))) * std::cos(6.283185307179586476925286766559 * U(2 * k + 1));
+  };
+  TileModelFile m = sample_model(12, 10);
+  m.variation.stuck_on.fraction = 0.3;  // enough stuck cells among 120 to see both branches
+  m.variation.stuck_off.fraction = 0.3;
+  const Eigen::MatrixXd g = targets(12, 10);
+  const auto inst = behavioral::draw_tile_instance(m, g, s, q);
+  const std::uint64_t R = 12, C = 10, M = 15, B = 2 + C + C * M;
+  const auto& v = m.variation;
+  CHECK(inst.params.crossbar.r_row_wire_ohm ==
+        doctest::Approx(1.25 * (1 + v.wire.mean_rel + v.wire.r_wire_sigma_rel_d2d * N(0))).epsilon(1e-14));
+  CHECK(inst.params.crossbar.r_col_wire_ohm ==
+        doctest::Approx(0.75 * (1 + v.wire.mean_rel + v.wire.r_wire_sigma_rel_d2d * N(1))).epsilon(1e-14));
+  for (std::uint64_t j : {0ULL, 9ULL}) {
+    CHECK(inst.params.tia[j].v_offset_v ==
+          doctest::Approx(v.tia_opamp_v_offset.mean_v + v.tia_opamp_v_offset.sigma_v * N(2 + j)).epsilon(1e-14));
+    for (std::uint64_t t : {0ULL, 14ULL})
+      CHECK(inst.params.adc[j].transition_v[static_cast<Eigen::Index>(t)] ==
+            doctest::Approx(m.nominal.adc[0].transition_v[static_cast<Eigen::Index>(t)] + v.adc_comparator_offset.mean_v +
+                            v.adc_comparator_offset.sigma_v * N(2 + C + j * M + t))
+                .epsilon(1e-14));
+  }
+  int n_on = 0, n_off = 0, n_prog = 0;
+  for (std::uint64_t i = 0; i < R; ++i)
+    for (std::uint64_t j = 0; j < C; ++j) {
+      const std::uint64_t c = i * C + j;
+      const double u = U(2 * (B + R * C) + c);
+      const auto ii = static_cast<Eigen::Index>(i), jj = static_cast<Eigen::Index>(j);
+      double expected = 0;
+      if (u < 0.3) {
+        expected = v.g_stuck_on_s, ++n_on;
+      } else if (u < 0.6) {
+        expected = v.g_stuck_off_s, ++n_off;
+      } else {
+        expected = g(ii, jj) * (1 + v.programming_error.mean_rel + v.programming_error.sigma_rel_d2d * N(B + c)), ++n_prog;
+      }
+      CHECK(inst.g_s(ii, jj) == doctest::Approx(expected).epsilon(1e-14));
+    }
+  CHECK(n_on > 0);
+  CHECK(n_off > 0);
+  CHECK(n_prog > 0);
+  CHECK(inst.params.noise_seed == core::stream_key({s, q}));
 }
 
 TEST_CASE("draw_tile_instance: drawn statistics lie in 99% intervals of the file's values") {

@@ -1,8 +1,13 @@
-// xbar fit campaign.h5 -o model.h5 [--seed N] [--adc-bits B]
+// xbar fit campaign.h5 -o model.h5 [--seed N] [--adc-bits B] [--force]
 // Dispatches on the campaign kind: crossbar (fit_crossbar), tia (fit_tia), adc (fit_adc).
+// xbar fit tile --crossbar A --tia B --adc C -o tile.h5 [--dac-bits N] [--v-read-max V] ...
+// assembles a tile model (kind tile) from three component models (fit::assemble_tile_model).
+// Neither overwrites an existing output unless --force.
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <limits>
 #include <memory>
 
 #include "output_table.hpp"
@@ -15,6 +20,8 @@
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
+#include "xbar/fit/tile_assembly.hpp"
+#include "xbar/behavioral/tile_model_file.hpp"
 #include "xbar_version.hpp"
 
 namespace xbar::tools {
@@ -38,7 +45,89 @@ struct FitVerbOptions {
   std::string output = "model.h5";
   std::uint64_t seed = 1;
   int adc_bits = 8;
+  bool force = false;
 };
+
+struct FitTileOptions {
+  fit::TileAssemblyOptions assembly;
+  std::string output = "tile.h5";
+  bool force = false;
+};
+
+// Refuses to replace an existing output unless --force: false (and a message) when it exists.
+bool output_free(const char* verb, const std::string& path, bool force) {
+  std::error_code ec;
+  if (force || !std::filesystem::exists(path, ec)) return true;
+  std::fprintf(stderr, "xbar %s: %s exists; pass --force to overwrite it\n", verb, path.c_str());
+  return false;
+}
+
+void print_normal(const char* what, const behavioral::NormalParameterFit& f) {
+  fmt::print("  {:<28} mean = {:+.4e} V  sigma = {:.4e} V  [{:.4e}, {:.4e}]  (n = {})\n", what, f.mean_v, f.sigma_v,
+             f.sigma_ci95.low, f.sigma_ci95.high, f.n);
+}
+
+Runner add_fit_tile(CLI::App& fit_app) {
+  auto* sub = fit_app.add_subcommand(
+      "tile", "Assemble a tile model (xbar.model/1 kind tile) from a crossbar, a TIA and an ADC model file");
+  auto o = std::make_shared<FitTileOptions>();
+  auto& a = o->assembly;
+  sub->add_option("--crossbar", a.crossbar_path, "Crossbar model file (xbar fit of a crossbar campaign)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("--tia", a.tia_path, "TIA model file (xbar fit of a tia campaign)")->required()->check(CLI::ExistingFile);
+  sub->add_option("--adc", a.adc_path, "ADC model file (xbar fit of an adc campaign)")->required()->check(CLI::ExistingFile);
+  sub->add_option("-o,--output", o->output, "Tile model file to write (HDF5, xbar.model/1 kind tile)")
+      ->capture_default_str();
+  sub->add_option("--dac-bits", a.dac_bits, "Row DAC resolution, bits (ideal levels)")
+      ->check(CLI::Range(1, 12))
+      ->capture_default_str();
+  sub->add_option("--v-read-min", a.v_read_min_v, "DAC level of code 0, V")->capture_default_str();
+  sub->add_option("--v-read-max", a.v_read_max_v,
+                  "DAC level of the top code, V (default: the crossbar campaign's workload.v_read_max_v)");
+  sub->add_option("--g-min", a.g_min_s,
+                  "Lowest programmable conductance (weight mapping range), S (default: the crossbar campaign's "
+                  "workload.g_min_s)");
+  sub->add_option("--g-max", a.g_max_s,
+                  "Highest programmable conductance, S (default: the crossbar campaign's workload.g_max_s)");
+  sub->add_flag("--force", o->force, "Overwrite the output if it exists");
+  sub->footer(
+      "Example:\n  xbar fit tile --crossbar crossbar_model.h5 --tia tia_model.h5 --adc adc_model.h5 --dac-bits 4 "
+      "-o tile.h5\nChecks: single-ended crossbar, TIA swing covers the ADC input range, ADC range below 0 V.");
+  return [sub, o]() -> int {
+    if (!output_free("fit tile", o->output, o->force)) return 2;
+    return run_on_campaign("fit tile", "", [&]() -> int {  // the messages name their files
+      o->assembly.xbar_version = XBAR_VERSION;
+      o->assembly.git_hash = XBAR_GIT_HASH;
+      const auto m = fit::assemble_tile_model(o->assembly);
+      const auto& x = m.nominal.crossbar;
+      fmt::print("tile: {}x{} {} crossbar (r_row_wire {} ohm, r_col_wire {} ohm), g {:.3g} .. {:.3g} S\n", x.rows,
+                 x.cols, x.cell == behavioral::CellModel::sinh ? "sinh" : "linear", x.r_row_wire_ohm, x.r_col_wire_ohm,
+                 m.g_min_s, m.g_max_s);
+      fmt::print("  DAC {} bits, {:.3g} .. {:.3g} V;  TIA rf {:.4g} ohm, a0 {:.4g}, r_out {:.4g} ohm;  ADC {} bits, "
+                 "{:.3g} .. {:.3g} V\n",
+                 m.nominal.dac.bits, m.nominal.dac.v_min_v, m.nominal.dac.v_max_v, m.nominal.tia[0].rf_ohm,
+                 m.nominal.tia[0].a0_vv, m.nominal.tia[0].r_out_ohm, m.nominal.adc[0].bits, m.nominal.adc[0].v_min_v,
+                 m.nominal.adc[0].v_max_v);
+      fmt::print("\nranges:\n{}", fit::tile_range_summary(m));
+      const auto& v = m.variation;
+      fmt::print("\nvariation:\n  programming error            {} sigma_rel_d2d = {:.5f}, mean_rel = {:+.2e}\n",
+                 v.programming_error.distribution, v.programming_error.sigma_rel_d2d, v.programming_error.mean_rel);
+      fmt::print("  stuck on / off               {:.5f} / {:.5f}\n", v.stuck_on.fraction, v.stuck_off.fraction);
+      fmt::print("  wire spread                  r_wire_sigma_rel_d2d = {:.5f}\n", v.wire.r_wire_sigma_rel_d2d);
+      print_normal("TIA op-amp offset", v.tia_opamp_v_offset);
+      print_normal("ADC transitions about nominal", v.adc_comparator_offset);
+      fmt::print("\nheld-out error: crossbar {:.3g} % FS RMS ({} samples); TIA {:.3g} LSB RMS; ADC codes {:.3g} LSB RMS\n",
+                 m.held_out_crossbar.rms_pct_fs, m.held_out_crossbar.n_samples, m.held_out_tia.rms_lsb,
+                 m.held_out_adc_codes.rms_lsb);
+      fmt::print("sources:\n");
+      for (const auto& s : m.sources) fmt::print("  {:<8} {}  sha256 {}\n", s.component, s.model_path, s.model_sha256);
+      behavioral::write_tile_model_file(o->output, m);
+      fmt::print("\nwrote {}\n", o->output);
+      return 0;
+    });
+  };
+}
 
 }  // namespace
 
@@ -46,7 +135,6 @@ Verb add_fit_verb(CLI::App& app) {
   auto* sub = app.add_subcommand("fit", "Fit a behavioral model (xbar.model/1) to a campaign file of kind crossbar, tia or adc");
   auto o = std::make_shared<FitVerbOptions>();
   sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1, kind crossbar, tia or adc)")
-      ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("-o,--output", o->output, "Model file to write (HDF5, xbar.model/1; data/MODEL_SCHEMA.md)")
       ->capture_default_str();
@@ -56,9 +144,20 @@ Verb add_fit_verb(CLI::App& app) {
   sub->add_option("--adc-bits", o->adc_bits, "Crossbar fits: ADC resolution for the error in LSB (LSB = 2 full scale / 2^bits)")
       ->check(CLI::Range(1, 32))
       ->capture_default_str();
-  sub->footer("Example:\n  xbar fit crossbar_small.h5 -o crossbar_small_model.h5 --seed 1 --adc-bits 8");
+  sub->add_flag("--force", o->force, "Overwrite the output if it exists");
+  sub->footer("Example:\n  xbar fit crossbar_small.h5 -o crossbar_small_model.h5 --seed 1 --adc-bits 8\n"
+              "Tile models: xbar fit tile --help");
+  Runner tile = add_fit_tile(*sub);
+  auto* tile_sub = sub->get_subcommand("tile");
   return {
-      sub, [o] {
+      sub, [o, tile, tile_sub, sub] {
+        if (tile_sub->parsed()) return tile();
+        if (o->campaign_path.empty()) {
+          std::fprintf(stderr, "xbar fit: a campaign file is required (or `xbar fit tile ...`)\n%s",
+                       sub->help().c_str());
+          return 2;
+        }
+        if (!output_free("fit", o->output, o->force)) return 2;
         return run_on_campaign("fit", o->campaign_path, [&]() -> int {
           const auto campaign = characterize::read_campaign_file(o->campaign_path);
           fit::FitOptions fo;

@@ -1,0 +1,191 @@
+// Tile model assembly from component models (tile_assembly.hpp).
+#include "xbar/fit/tile_assembly.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <vector>
+
+#include "xbar/behavioral/error.hpp"
+#include "xbar/characterize/campaign_file.hpp"
+#include "xbar/core/provenance.hpp"
+#include "xbar/fit/crossbar_fit.hpp"
+#include "xbar/fit/distribution_fit.hpp"
+#include "xbar/fit/fit_error.hpp"
+#include "xbar/core/sha256.hpp"
+
+namespace xbar::fit {
+
+namespace {
+
+std::string name_of(const std::string& path, const char* fallback) { return path.empty() ? fallback : path; }
+
+behavioral::ModelProvenance source(const char* component, const std::string& path,
+                                   const behavioral::ModelProvenance& p) {
+  behavioral::ModelProvenance s = p;
+  s.component = component;
+  s.model_path = path;
+  s.model_sha256 = path.empty() ? "" : core::sha256_file_hex(path);
+  return s;
+}
+
+// The crossbar model's campaign: as recorded, else next to the model file.
+std::string find_campaign(const behavioral::CrossbarModelFile& xb, const std::string& model_path) {
+  const std::string recorded = xb.provenance.campaign_path;
+  if (recorded.empty()) return "";
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(recorded, ec)) return recorded;
+  if (!model_path.empty()) {
+    const auto beside = std::filesystem::path(model_path).parent_path() / std::filesystem::path(recorded).filename();
+    if (std::filesystem::is_regular_file(beside, ec)) return beside.string();
+  }
+  return "";
+}
+
+// Normal MLE (with CI and KS) of the ADC instances' transitions about the nominal ones.
+behavioral::NormalParameterFit adc_spread_about_nominal(const behavioral::AdcModelFile& adc, const std::string& path) {
+  const Eigen::VectorXd t_nom = adc.nominal.transitions_v();
+  const auto& t = adc.instances;
+  std::vector<double> d;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t.held_out[i] != 0) continue;
+    if (t.transition_v.cols() != t_nom.size())
+      throw FitError(fmt::format("{}: dataset /instances/transition_v has {} columns: expected {} (2^bits - 1)", path,
+                                 t.transition_v.cols(), t_nom.size()));
+    for (Eigen::Index k = 0; k < t_nom.size(); ++k) {
+      const double x = t.transition_v(static_cast<Eigen::Index>(i), k);
+      if (std::isfinite(x)) d.push_back(x - t_nom[k]);
+    }
+  }
+  if (d.size() < 2)
+    throw FitError(path + ": /instances has fewer than 2 finite fit-set transitions: cannot fit the comparator spread");
+  const NormalFit nf = fit_normal(d);
+  const KsTest ks = ks_test_normal(d, nf.mean, nf.sigma);
+  behavioral::NormalParameterFit f;
+  f.mean_v = nf.mean;
+  f.sigma_v = nf.sigma;
+  f.sigma_ci95.low = nf.sigma_ci95_low;
+  f.sigma_ci95.high = nf.sigma_ci95_high;
+  f.gof_statistic = ks.statistic;
+  f.gof_p_value = ks.p_value;
+  f.n = nf.n;
+  return f;
+}
+
+}  // namespace
+
+behavioral::TileModelFile assemble_tile_model(const TileAssemblyOptions& o) {
+  const auto xb = behavioral::read_crossbar_model_file(o.crossbar_path);
+  const auto tia = behavioral::read_tia_model_file(o.tia_path);
+  const auto adc = behavioral::read_adc_model_file(o.adc_path);
+  return assemble_tile_model(xb, tia, adc, o);
+}
+
+behavioral::TileModelFile assemble_tile_model(const behavioral::CrossbarModelFile& xb,
+                                              const behavioral::TiaModelFile& tia,
+                                              const behavioral::AdcModelFile& adc, const TileAssemblyOptions& o) {
+  const std::string xb_name = name_of(o.crossbar_path, "crossbar model");
+  const std::string tia_name = name_of(o.tia_path, "tia model");
+  const std::string adc_name = name_of(o.adc_path, "adc model");
+
+  if (xb.nominal.differential)
+    throw FitError(xb_name +
+                   ": /nominal@differential = 1: a tile model is single-ended (one TIA per physical column, as the "
+                   "SPICE tile); fit a crossbar campaign with crossbar.differential = false");
+  const auto& t = tia.nominal;
+  const auto& a = adc.nominal;
+  if (t.v_out_min_v > a.v_min_v)
+    throw FitError(fmt::format("{}: /nominal@v_out_min_v = {} V is above the ADC's {} /nominal@v_min_v = {} V: the TIA "
+                               "cannot reach the bottom of the ADC range (its output saturates first)",
+                               tia_name, t.v_out_min_v, adc_name, a.v_min_v));
+  if (t.v_out_max_v < a.v_max_v)
+    throw FitError(fmt::format("{}: /nominal@v_out_max_v = {} V is below the ADC's {} /nominal@v_max_v = {} V: the TIA "
+                               "cannot reach the top of the ADC range",
+                               tia_name, t.v_out_max_v, adc_name, a.v_max_v));
+  if (!(a.v_min_v < 0.0))
+    throw FitError(fmt::format("{}: /nominal@v_min_v = {} V: must be < 0 V for a tile (a positive column current gives a "
+                               "negative TIA output, v = -rf i)",
+                               adc_name, a.v_min_v));
+
+  // The mapping range and read voltage: the options, else the crossbar campaign's workload.
+  double g_min = o.g_min_s, g_max = o.g_max_s, v_max = o.v_read_max_v;
+  if (std::isnan(g_min) || std::isnan(g_max) || std::isnan(v_max)) {
+    const std::string camp = find_campaign(xb, o.crossbar_path);
+    if (camp.empty())
+      throw FitError(fmt::format("{}: its campaign '{}' (/provenance@campaign_path) is not found: pass --g-min, --g-max "
+                                 "and --v-read-max",
+                                 xb_name, xb.provenance.campaign_path));
+    if (!xb.provenance.campaign_sha256.empty() && core::sha256_file_hex(camp) != xb.provenance.campaign_sha256)
+      throw FitError(fmt::format("{}: its campaign {} has changed since the fit (SHA-256 differs from "
+                                 "/provenance@campaign_sha256): refit, or pass --g-min, --g-max and --v-read-max",
+                                 xb_name, camp));
+    const auto spec = stored_spec(characterize::read_campaign_file(camp));
+    if (std::isnan(g_min)) g_min = spec.workload.g_min_s;
+    if (std::isnan(g_max)) g_max = spec.workload.g_max_s;
+    if (std::isnan(v_max)) v_max = spec.workload.v_read_max_v;
+  }
+
+  behavioral::TileModelFile m;
+  m.nominal.crossbar = xb.nominal;
+  m.nominal.dac.bits = o.dac_bits;
+  m.nominal.dac.v_min_v = o.v_read_min_v;
+  m.nominal.dac.v_max_v = v_max;
+  try {
+    m.nominal.dac.validate();
+  } catch (const behavioral::ValidationError& e) {
+    throw FitError(std::string("DAC options (--dac-bits, --v-read-min, --v-read-max): ") + e.what());
+  }
+  m.nominal.tia = {t};
+  m.nominal.adc = {a};
+  m.g_min_s = g_min;
+  m.g_max_s = g_max;
+
+  auto& v = m.variation;
+  v.programming_error = xb.variation.programming_error;
+  v.stuck_on = xb.variation.stuck_on;
+  v.stuck_off = xb.variation.stuck_off;
+  v.g_stuck_on_s = xb.variation.g_stuck_on_s;
+  v.g_stuck_off_s = xb.variation.g_stuck_off_s;
+  v.wire = xb.variation.wire;
+  v.tia_opamp_v_offset = tia.opamp_v_offset;
+  v.adc_comparator_offset = adc_spread_about_nominal(adc, adc_name);
+
+  m.held_out_crossbar = xb.held_out;
+  m.held_out_tia = tia.held_out_nominal;
+  m.held_out_adc_codes = adc.held_out_codes;
+
+  m.sources = {source("crossbar", o.crossbar_path, xb.provenance), source("tia", o.tia_path, tia.provenance),
+               source("adc", o.adc_path, adc.provenance)};
+  m.provenance.xbar_version = o.xbar_version;
+  m.provenance.git_hash = o.git_hash;
+  m.provenance.fit_time = core::utc_now();
+  m.provenance.ngspice_version = xb.provenance.ngspice_version;
+  m.provenance.held_out_seed = xb.provenance.held_out_seed;
+  try {
+    m.validate();
+  } catch (const behavioral::ValidationError& e) {
+    throw FitError(std::string("the assembled tile model is invalid (--g-min/--g-max?):\n") + e.what());
+  }
+  return m;
+}
+
+std::string tile_range_summary(const behavioral::TileModelFile& tile) {
+  const auto& n = tile.nominal;
+  const auto& t = n.tia[0];
+  const auto& a = n.adc[0];
+  const double v_read = std::max(std::abs(n.dac.v_min_v), std::abs(n.dac.v_max_v));
+  const double i_fs = n.crossbar.rows * tile.g_max_s * v_read;
+  const double i_mid = n.crossbar.rows * 0.5 * (tile.g_min_s + tile.g_max_s) * 0.5 * v_read;
+  const double span = -a.v_min_v;  // 0 V (no current) .. v_min_v (full scale)
+  return fmt::format(
+      "  column full scale   rows x g_max x v_read_max = {} x {:.3g} S x {:.3g} V = {:.4g} A\n"
+      "  typical column      rows x mean g x mean v    = {:.4g} A (uniform weights and inputs)\n"
+      "  TIA at nominal rf   rf = {:.4g} ohm: full scale -> {:.4g} V (swing {:.3g} .. {:.3g} V)\n"
+      "  ADC input range     {:.3g} .. {:.3g} V, {} bits, LSB {:.4g} V\n"
+      "  rf for full scale -> ADC bottom: {:.4g} ohm; for the typical column: {:.4g} ohm\n",
+      n.crossbar.rows, tile.g_max_s, v_read, i_fs, i_mid, t.rf_ohm, -t.rf_ohm * i_fs, t.v_out_min_v, t.v_out_max_v,
+      a.v_min_v, a.v_max_v, a.bits, a.lsb_v(), span / i_fs, span / i_mid);
+}
+
+}  // namespace xbar::fit
