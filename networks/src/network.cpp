@@ -106,7 +106,10 @@ TORCH_LIBRARY(xbar, m) {
 }
 
 std::string source_of(const Node* n) {
-  const auto flc = n->sourceRange().file_line_col();
+  // The user's own file and line when the archive kept them (scripted modules do), else the
+  // serialized code's.
+  const auto original = n->sourceRange().findSourceRangeThatGenerated();
+  const auto flc = (original ? *original : n->sourceRange()).file_line_col();
   if (!flc) return "";
   const auto& [file, line, col] = *flc;
   return fmt::format("{}:{}", std::filesystem::path(file).filename().string(), line);
@@ -117,7 +120,7 @@ std::string module_path_of(const Value* weight) {
   std::string name = weight->debugName();
   if (name.rfind("self.", 0) != 0) return "";
   name = name.substr(5);
-  for (const char* suffix : {".weight_fused_bn", ".weight_t", ".weight"})
+  for (const char* suffix : {".weight_fused_bn", ".weight_t", ".weight", ".bias"})
     if (name.size() > std::strlen(suffix) && name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
       return name.substr(0, name.size() - std::strlen(suffix));
   return name;
@@ -184,7 +187,7 @@ bool has_constant_matrix(const Node* n) {
 // x @ C, torch.mm(x, C) and torch.addmm(b, x, C) (beta = alpha = 1) with a constant 2-D C and
 // a computed x are a Linear with weight C^T: replaced by aten::linear(x, C^T, b), which the
 // rewrite then maps. Returns the new node, or nullptr when `n` is not such a product.
-Node* linear_from_matmul(const std::shared_ptr<torch::jit::Graph>& graph, Node* n) {
+Node* linear_from_matmul(const std::shared_ptr<torch::jit::Graph>& graph, Node* n, std::set<Node*>& destroyed) {
   const std::string kind = n->kind().toQualString();
   const bool addmm = kind == "aten::addmm";
   if (kind != "aten::matmul" && kind != "aten::mm" && !addmm) return nullptr;
@@ -198,11 +201,34 @@ Node* linear_from_matmul(const std::shared_ptr<torch::jit::Graph>& graph, Node* 
       return nullptr;
     bias = b->toTensor();
   }
+  // `x @ W^T + b` (b a constant vector, the only use of the product) takes b as its bias; the
+  // bias constant also names the layer ("self.fc1.bias" -> fc1) when the weight's name is lost.
+  Node* add = nullptr;
+  std::string name_from = n->input(addmm ? 2 : 1)->debugName() + "_t";
+  if (!addmm && n->output()->uses().size() == 1) {
+    Node* u = n->output()->uses()[0].user;
+    const auto b = u->kind() == c10::Symbol::fromQualString("aten::add") && u->inputs().size() == 3 &&
+                           u->input(0) == n->output()
+                       ? constant(u->input(1))
+                       : c10::nullopt;
+    const auto alpha = b ? constant(u->input(2)) : c10::nullopt;
+    if (b && b->isTensor() && b->toTensor().dim() == 1 && b->toTensor().size(0) == c->toTensor().size(1) && alpha &&
+        alpha->toScalar().toDouble() == 1.0) {
+      bias = b->toTensor();
+      add = u;
+      name_from = u->input(1)->debugName();
+    }
+  }
   torch::jit::WithInsertPoint guard(n);
   Value* w = graph->insertConstant(c->toTensor().t().contiguous());
-  w->setDebugName(n->input(addmm ? 2 : 1)->debugName() + "_t");
+  w->setDebugName(name_from);
   Value* out = graph->insert(c10::Symbol::fromQualString("aten::linear"), {x, w, graph->insertConstant(bias)});
   out->node()->setSourceRange(n->sourceRange());
+  if (add) {
+    add->output()->replaceAllUsesWith(out);
+    destroyed.insert(add);
+    add->destroy();
+  }
   n->output()->replaceAllUsesWith(out);
   n->destroy();
   return out->node();
@@ -253,11 +279,13 @@ struct Network::Impl {
     const auto analog_linear_sym = c10::Symbol::fromQualString("xbar::analog_linear");
     const auto analog_conv_sym = c10::Symbol::fromQualString("xbar::analog_conv2d");
     std::map<const Value*, std::size_t> linear_out;  // output of an analog linear -> layer
+    std::set<Node*> destroyed;                      // nodes folded into a layer on the way
     for (Node* n : nodes) {
+      if (destroyed.count(n)) continue;
       const std::string kind = n->kind().toQualString();
       if (auto it = unsupported_weight_ops().find(kind); it != unsupported_weight_ops().end())
         fail(fmt::format("{}: not supported: {}; Linear and Conv2d (groups = 1) run on tiles", where(n, ""), it->second));
-      if (Node* as_linear = linear_from_matmul(graph, n)) n = as_linear;  // x @ W^T (+ b) with a constant W
+      if (Node* as_linear = linear_from_matmul(graph, n, destroyed)) n = as_linear;  // x @ W^T (+ b) with a constant W
       else if ((kind == "aten::matmul" || kind == "aten::mm" || kind == "aten::addmm" || kind == "aten::bmm" ||
                 kind == "aten::einsum") &&
                has_constant_matrix(n))

@@ -41,6 +41,7 @@ void TrainOptions::validate() const {
   if (!(learning_rate > 0 && std::isfinite(learning_rate)))
     bad.push_back(fmt::format("train.learning_rate = {}: must be > 0", learning_rate));
   if (threads < 0) bad.push_back(fmt::format("train.threads = {}: must be >= 0", threads));
+  if (train_images < 0) bad.push_back(fmt::format("train.train_images = {}: must be >= 0 (0 = all)", train_images));
   if (!bad.empty()) throw MappingError(xbar::join_lines(bad));
   preprocess.validate();
 }
@@ -96,7 +97,7 @@ TrainResult train_network(torch::jit::Module& net, const TrainOptions& o,
   }
   torch::optim::Adam opt(params, torch::optim::AdamOptions(o.learning_rate));
   net.train();
-  const std::int64_t n = train.size();
+  const std::int64_t n = o.train_images > 0 ? std::min<std::int64_t>(o.train_images, train.size()) : train.size();
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     std::iota(order.begin(), order.end(), 0);

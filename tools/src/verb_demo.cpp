@@ -5,7 +5,9 @@
 //  3. a fit of that campaign, exported as a model file, with its held-out error against SPICE;
 //  4. a tile chain (DACs, crossbar, transistor-level TIAs, flash ADCs) in one transient: output
 //     codes against the ideal quantized MVM, the energy of one MVM split by block, and the
-//     behavioral tile model replaying the same samples against ngspice.
+//     behavioral tile model replaying the same samples against ngspice;
+//  5. a network on analog tiles: the built-in MLP trained briefly, then classified digitally, on
+//     the nominal chip and on chips drawn from a shipped tile preset (demo_network.cpp).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 
 #include "campaign_stats.hpp"
 #include "crossbar_options.hpp"
+#include "demo_network.hpp"
 #include "verbs.hpp"
 #include "xbar/behavioral/ideal.hpp"
 #include "xbar/characterize/campaign_runner.hpp"
@@ -200,8 +203,17 @@ Verb add_demo_verb(CLI::App& app) {
   demo->add_flag("--no-subprocess", *skip_subprocess, "Skip the cross-check against `ngspice -b`");
   auto out_dir = std::make_shared<std::string>("xbar-demo");
   demo->add_option("--out-dir", *out_dir, "Folder for the demo campaign file")->capture_default_str();
+  struct NetworkStep {
+    std::string tile = XBAR_SOURCE_DIR "/data/presets/tile64_xbar180.h5";
+    int epochs = 2, chips = 5, images = 2000;
+  };
+  auto net = std::make_shared<NetworkStep>();
+  demo->add_option("--tile", net->tile, "Step 5: tile model file (xbar.model/1 kind tile)")->capture_default_str();
+  demo->add_option("--epochs", net->epochs, "Step 5: training epochs of the MLP")->capture_default_str()->check(CLI::Range(1, 100));
+  demo->add_option("--chips", net->chips, "Step 5: chips drawn from the tile's variation")->capture_default_str()->check(CLI::Range(0, 1000));
+  demo->add_option("--images", net->images, "Step 5: test images (0 = all 10,000)")->capture_default_str()->check(CLI::Range(0, 10000));
   demo->footer("Example:\n  xbar demo --rows 128 --cols 128 --r-row-wire 2.5");
-  return {demo, [opts, skip_subprocess, out_dir] {
+  return {demo, [opts, skip_subprocess, out_dir, net] {
             auto& spice = characterize::SpiceSession::instance();
             const auto p = opts->to_params();
             fmt::print("xbar demo, step 1: a {}x{} {} crossbar{}, G uniform in [{:g}, {:g}] S, inputs in [{:g}, {:g}] V, seed {}\n",
@@ -244,7 +256,9 @@ Verb add_demo_verb(CLI::App& app) {
               fmt::print("same deck in `ngspice -b` ({:.1f} ms): agrees with embedded to {} relative L2\n",
                          t_batch * 1e3, agree);
             }
-            return run_demo_campaign(*out_dir);
+            const int rc = run_demo_campaign(*out_dir);
+            if (rc != 0) return rc;
+            return run_demo_network(*out_dir, net->tile, net->epochs, net->chips, net->images);
           }};
 }
 

@@ -30,6 +30,9 @@ Verb add_train_verb(CLI::App& app) {
   sub->add_option("--lr", t.learning_rate, "Adam learning rate")->capture_default_str();
   sub->add_option("--threads", t.threads, "libtorch threads (0 = its default); the same seed and threads give the same weights")
       ->capture_default_str();
+  sub->add_option("--train-images", t.train_images, "Train on the first N images only (0 = all 60,000)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60000));
   sub->add_option("--data-dir", t.data_dir, "Fashion-MNIST IDX folder")->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "No progress bar");
   sub->footer("Example:\n  xbar train --net mlp --epochs 10 --seed 1 -o mlp.pt");

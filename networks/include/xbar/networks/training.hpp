@@ -33,6 +33,7 @@ struct TrainOptions {
   std::string data_dir = fashion_mnist_dir();
   Preprocess preprocess;              ///< what the network will expect at inference
   int threads = 0;                    ///< libtorch intra-op threads, 0 = its default
+  int train_images = 0;               ///< use the first N training images (0 = all 60,000): quick runs and tests
 
   void validate() const;  ///< MappingError naming the field
 };
