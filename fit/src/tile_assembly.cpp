@@ -75,7 +75,26 @@ behavioral::NormalParameterFit adc_spread_about_nominal(const behavioral::AdcMod
 
 }  // namespace
 
+void TileAssemblyOptions::validate() const {
+  std::string bad;
+  auto note = [&](const std::string& m) { bad += (bad.empty() ? "" : "\n") + m; };
+  if (dac_bits < 1 || dac_bits > 12) note(fmt::format("tile.dac_bits = {} (--dac-bits): must be between 1 and 12", dac_bits));
+  if (!std::isfinite(v_read_min_v))
+    note(fmt::format("tile.v_read_min_v = {} (--v-read-min): must be finite", v_read_min_v));
+  if (!std::isnan(v_read_max_v) && !(std::isfinite(v_read_max_v) && v_read_max_v > v_read_min_v))
+    note(fmt::format("tile.v_read_max_v = {} (--v-read-max): must be finite and > v_read_min_v ({})", v_read_max_v,
+                     v_read_min_v));
+  if (!std::isnan(g_min_s) && !(std::isfinite(g_min_s) && g_min_s > 0.0))
+    note(fmt::format("tile.g_min_s = {} (--g-min): must be finite and > 0 S", g_min_s));
+  if (!std::isnan(g_max_s) && !(std::isfinite(g_max_s) && g_max_s > (std::isnan(g_min_s) ? 0.0 : g_min_s)))
+    note(std::isnan(g_min_s) ? fmt::format("tile.g_max_s = {} (--g-max): must be finite and > 0 S", g_max_s)
+                             : fmt::format("tile.g_max_s = {} (--g-max): must be finite and > g_min_s ({})", g_max_s,
+                                           g_min_s));
+  if (!bad.empty()) throw FitError(bad);
+}
+
 behavioral::TileModelFile assemble_tile_model(const TileAssemblyOptions& o) {
+  o.validate();
   const auto xb = behavioral::read_crossbar_model_file(o.crossbar_path);
   const auto tia = behavioral::read_tia_model_file(o.tia_path);
   const auto adc = behavioral::read_adc_model_file(o.adc_path);
@@ -85,6 +104,7 @@ behavioral::TileModelFile assemble_tile_model(const TileAssemblyOptions& o) {
 behavioral::TileModelFile assemble_tile_model(const behavioral::CrossbarModelFile& xb,
                                               const behavioral::TiaModelFile& tia,
                                               const behavioral::AdcModelFile& adc, const TileAssemblyOptions& o) {
+  o.validate();
   const std::string xb_name = name_of(o.crossbar_path, "crossbar model");
   const std::string tia_name = name_of(o.tia_path, "tia model");
   const std::string adc_name = name_of(o.adc_path, "adc model");

@@ -182,7 +182,8 @@ Verb add_fit_verb(CLI::App& app) {
           if (campaign.schema.kind == "tile")
             throw fit::FitError(
                 "campaign kind 'tile': a tile campaign is not fitted but validated, with a TIA model fitted to a tia "
-                "campaign: xbar validate tia_model.h5 " + o->campaign_path);
+                "campaign: xbar validate tia_model.h5 " + o->campaign_path +
+                "; a tile model is assembled from crossbar, tia and adc models: xbar fit tile --help");
           if (campaign.schema.kind != "crossbar")
             throw fit::FitError(fmt::format("campaign kind '{}': xbar fit handles crossbar, tia and adc campaigns",
                                             campaign.schema.kind));

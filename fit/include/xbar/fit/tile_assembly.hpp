@@ -53,6 +53,10 @@ struct TileAssemblyOptions {
   double g_max_s = std::numeric_limits<double>::quiet_NaN();       ///< mapping range high, S; NaN = the crossbar campaign's
   std::string xbar_version;   ///< provenance
   std::string git_hash;       ///< provenance
+
+  /// Throws FitError naming each bad field (the option it comes from), e.g.
+  /// "tile.dac_bits = 0 (--dac-bits): must be between 1 and 12". NaN ranges are allowed (defaults).
+  void validate() const;
 };
 
 /// Reads the three component files named in `options` (ModelFileError for a wrong or bad file),
