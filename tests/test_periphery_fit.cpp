@@ -20,6 +20,9 @@
 #include "xbar/fit/distribution_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/periphery_fit.hpp"
+#include "xbar/fit/tile_assembly.hpp"
+#include "xbar/behavioral/tile_model_file.hpp"
+#include "xbar/behavioral/tile_model.hpp"
 
 using namespace xbar;
 namespace fs = std::filesystem;
@@ -362,6 +365,38 @@ sample_timeout_s = 300
   CHECK(inf.codes.max_lsb <= 1.0);
   // Without them, the error is the op-amp offsets times the noise gain: several times larger.
   CHECK(nom.v_tia.rms_lsb > 3 * inf.v_tia.rms_lsb);
+  // The same campaign fitted into a tile model (fit::fit_tile, ideal op-amp): 1 fit-set and 1
+  // held-out instance of 4 columns.
+  {
+    fit::FitOptions fo;  // a split seed with one fit-set and one held-out instance
+    while (fit::fit_set_samples(c, fo.seed).empty() || fit::held_out_samples(c, fo.seed).empty()) ++fo.seed;
+    const auto m = fit::fit_tile(c, fo);
+    CHECK(m.nominal.crossbar.rows == 8);
+    CHECK(m.nominal.crossbar.cols == 4);
+    REQUIRE(m.nominal.tia.size() == 1u);
+    CHECK(m.nominal.tia[0].rf_ohm == 40e3);
+    REQUIRE(m.nominal.adc.size() == 1u);
+    CHECK(m.nominal.adc[0].transition_v.size() == 63);
+    CHECK(m.variation.tia_opamp_v_offset.n == 4u);
+    CHECK(m.variation.adc_comparator_offset.n == 4u * 63u);
+    CHECK(std::abs(m.variation.adc_comparator_offset.mean_v) < 1e-12);  // about the nominal
+    CHECK(m.variation.programming_error.sigma_rel_d2d > 0.02);
+    CHECK(m.held_out_tia.n_instances == 1u);
+    CHECK(m.held_out_crossbar.n_samples == 0u);
+    REQUIRE(m.sources.size() == 1u);
+    CHECK(m.sources[0].component == "tile_campaign");
+    CHECK(m.g_max_s == 1e-5);
+    const std::string tile_model = (dir.path / "tile_model.h5").string();
+    behavioral::write_tile_model_file(tile_model, m);
+    const auto r = behavioral::read_tile_model_file(tile_model);
+    CHECK(r.nominal.adc[0].transition_v == m.nominal.adc[0].transition_v);
+    const auto chip = behavioral::draw_tile_instance(r, Eigen::MatrixXd::Constant(8, 4, 5e-6), 1, 0);
+    behavioral::TileModel tile(chip.params);
+    tile.program(chip.g_s);
+    CHECK(tile.forward(Eigen::MatrixXi::Constant(8, 2, 15)).codes.rows() == 4);
+    CHECK_THROWS_WITH_AS(fit::fit_tile(run(tia_spec((dir.path / "tia2.h5").string(), "macro", 2)), fo),
+                         doctest::Contains("campaign kind 'tia': not a tile campaign"), fit::FitError);
+  }
   // A non-tile campaign is refused by name.
   const std::string tia_out = (dir.path / "tia.h5").string();
   const auto t = run(tia_spec(tia_out, "macro", 2));

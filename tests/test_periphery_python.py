@@ -2,7 +2,9 @@
 tia and adc campaigns with `xbar characterize`, fits them with `xbar fit`, dumps the C++ model's
 predictions with `xbar validate --dump-predictions`, then reimplements the TIA forward pass and
 the ADC code from the schema's formulas alone and requires the same predictions (TIA to 1e-9 V,
-ADC codes exactly), the documented held-out split and the recorded held-out errors.
+ADC codes exactly), the documented held-out split and the recorded held-out errors. Then
+`xbar fit tile` assembles both with a tiny crossbar model (kind tile, read with h5py: defaults
+from the crossbar campaign, each component's SHA-256), and `xbar fit` refuses to overwrite.
 
 usage: test_periphery_python.py XBAR_BINARY"""
 import csv
@@ -50,6 +52,26 @@ ladder_r_sigma_rel = 0.005
 instances = 4
 [run]
 output = "adc.h5"
+"""
+
+XBAR_SPEC = """kind = "crossbar"
+seed = 1
+[crossbar]
+rows = 6
+cols = 5
+r_row_wire_ohm = 1.0
+r_col_wire_ohm = 1.0
+[variation]
+g_prog_error = { distribution = "normal", sigma_rel_d2d = 0.05 }
+[workload]
+instances = 3
+patterns_per_instance = 1
+inputs_per_pattern = 2
+g_min_s = 1e-6
+g_max_s = 1e-5
+v_read_max_v = 0.1
+[run]
+output = "xbar.h5"
 """
 
 MASK = (1 << 64) - 1
@@ -195,6 +217,7 @@ def check_adc(xbar, tmp):
                            "-o", os.path.join(tmp, "tile.h5")], capture_output=True, text=True)
     check(tile.returncode == 2 and tia_model in tile.stderr and "expected kind 'crossbar'" in tile.stderr,
           f"xbar fit tile names a component file of the wrong kind: {tile.stderr}")
+    check_tile(xbar, tmp, tia_model, model)
 
     with h5py.File(model, "r") as m, h5py.File(camp, "r") as c:
         check(attr_str(m.attrs["kind"]) == "adc", "kind attribute")
@@ -238,6 +261,38 @@ def check_adc(xbar, tmp):
         check(abs(ht["max_lsb"] - np.max(np.abs(e)) / lsb) <= 1e-9, "transitions max_lsb recomputed")
         print(f"ADC: {n} codes equal; held-out code error {h['rms_lsb']:.4f} LSB RMS, transitions "
               f"{ht['rms_lsb']:.4f} LSB RMS")
+
+
+def check_tile(xbar, tmp, tia_model, adc_model):
+    """xbar fit tile assembles a crossbar, the TIA and the ADC model; h5py reads it by the schema."""
+    import hashlib
+    spec = os.path.join(tmp, "xbar.toml")
+    with open(spec, "w") as f:
+        f.write(XBAR_SPEC)
+    camp, xb_model, tile = (os.path.join(tmp, n) for n in ("xbar.h5", "xbar_model.h5", "tile.h5"))
+    run([xbar, "characterize", spec, "-q"], "xbar characterize crossbar (tile parts)")
+    run([xbar, "fit", camp, "-o", xb_model], "xbar fit crossbar (tile parts)")
+    out = run([xbar, "fit", "tile", "--crossbar", xb_model, "--tia", tia_model, "--adc", adc_model, "-o", tile],
+              "xbar fit tile")
+    check("column full scale" in out.stdout, "xbar fit tile prints the ranges")
+    with h5py.File(tile, "r") as f:
+        check(attr_str(f.attrs["kind"]) == "tile", "tile kind")
+        nom = f["nominal"].attrs
+        check(float(nom["g_min_s"]) == 1e-6 and float(nom["g_max_s"]) == 1e-5, "g range from the crossbar campaign")
+        dac = f["nominal/dac"].attrs
+        check(int(dac["bits"]) == 4 and float(dac["v_max_v"]) == 0.1, "DAC: 4 bits, v_read_max from the campaign")
+        check(int(f["nominal/crossbar"].attrs["rows"]) == 6, "crossbar rows")
+        check(f["nominal/adc/transition_v"].shape == (15,), "ADC nominal transitions")
+        for k, (comp, path) in enumerate((("crossbar", xb_model), ("tia", tia_model), ("adc", adc_model))):
+            s = f[f"sources/{k}"].attrs
+            with open(path, "rb") as g:
+                sha = hashlib.sha256(g.read()).hexdigest()
+            check(attr_str(s["component"]) == comp and attr_str(s["model_sha256"]) == sha,
+                  f"/sources/{k}: {comp} with the SHA-256 of {path}")
+    bad = subprocess.run([xbar, "fit", "tile", "--crossbar", xb_model, "--tia", tia_model, "--adc", adc_model, "-o",
+                          tile, "--force", "--v-read-max", "-1"], capture_output=True, text=True)
+    check(bad.returncode == 2 and "tile.v_read_max_v = -1 (--v-read-max)" in bad.stderr,
+          f"a bad DAC option is named: {bad.stderr}")
 
 
 def main():

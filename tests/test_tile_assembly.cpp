@@ -103,8 +103,12 @@ TEST_CASE("assemble_tile_model: incompatible parts name the file and the field")
                        fit::FitError);
   p = parts();
   p.o.dac_bits = 0;
-  CHECK_THROWS_WITH_AS(fit::assemble_tile_model(p.xb, p.tia, p.adc, p.o), doctest::Contains("--dac-bits"),
-                       fit::FitError);
+  CHECK_THROWS_WITH_AS(fit::assemble_tile_model(p.xb, p.tia, p.adc, p.o),
+                       doctest::Contains("tile.dac_bits = 0 (--dac-bits): must be between 1 and 12"), fit::FitError);
+  p = parts();
+  p.o.g_max_s = 1e-7;
+  CHECK_THROWS_WITH_AS(fit::assemble_tile_model(p.xb, p.tia, p.adc, p.o),
+                       doctest::Contains("tile.g_max_s = 1e-07 (--g-max): must be finite and > g_min_s"), fit::FitError);
   p = parts();
   p.o.g_max_s = std::nan("");  // from the campaign, which is not there
   CHECK_THROWS_WITH_AS(fit::assemble_tile_model(p.xb, p.tia, p.adc, p.o),

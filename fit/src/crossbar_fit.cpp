@@ -264,22 +264,18 @@ behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelPara
   return out;
 }
 
-behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const FitOptions& options) {
-  options.validate();
-  require_crossbar(campaign);
-  const auto spec = stored_spec(campaign);
-  const std::vector<std::size_t> ok = ok_samples(campaign);
-  if (ok.empty()) throw FitError("the campaign has no ok samples to fit");
-
-  behavioral::CrossbarModelFile m;
-  m.nominal = nominal_params(spec);
+behavioral::CrossbarVariationFit fit_crossbar_variation(const CampaignFile& campaign,
+                                                        const characterize::CampaignSpec& spec,
+                                                        const std::vector<std::size_t>& ok) {
+  if (ok.empty()) throw FitError("no ok samples to fit the crossbar variation to");
+  behavioral::CrossbarVariationFit v;
   const int R = spec.crossbar.rows, Cp = spec.crossbar.physical_cols();
   const std::size_t cells = static_cast<std::size_t>(R) * static_cast<std::size_t>(Cp);
   const auto& var = spec.variation;
   const double g_on = var.g_stuck_on_s >= 0 ? var.g_stuck_on_s : spec.workload.g_max_s;
   const double g_off = var.g_stuck_off_s >= 0 ? var.g_stuck_off_s : spec.workload.g_min_s;
-  m.variation.g_stuck_on_s = g_on;
-  m.variation.g_stuck_off_s = g_off;
+  v.g_stuck_on_s = g_on;
+  v.g_stuck_off_s = g_off;
 
   // Programming error.
   const bool lognormal = var.g_prog_error.distribution == characterize::Distribution::lognormal;
@@ -299,7 +295,7 @@ behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const F
   }
   const NormalFit nf = fit_normal(x);
   const KsTest ks = ks_test_normal(x, nf.mean, nf.sigma);
-  auto& pe = m.variation.programming_error;
+  auto& pe = v.programming_error;
   pe.distribution = lognormal ? "lognormal" : "normal";
   pe.n = nf.n;
   pe.gof_test = "kolmogorov-smirnov";
@@ -340,9 +336,9 @@ behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const F
     clopper_pearson95(k, trials, &f.ci95.low, &f.ci95.high);
     return f;
   };
-  m.variation.stuck_on = fraction(n_on);
-  m.variation.stuck_off = fraction(n_off);
-  auto& w = m.variation.wire;
+  v.stuck_on = fraction(n_on);
+  v.stuck_off = fraction(n_off);
+  auto& w = v.wire;
   if (wire.empty()) {
     w.ci95 = ci(0.0, 0.0);
   } else {
@@ -352,6 +348,20 @@ behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const F
     w.ci95 = ci(wf.sigma_ci95_low, wf.sigma_ci95_high);
     w.n = wf.n;
   }
+
+  return v;
+}
+
+behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const FitOptions& options) {
+  options.validate();
+  require_crossbar(campaign);
+  const auto spec = stored_spec(campaign);
+  const std::vector<std::size_t> ok = ok_samples(campaign);
+  if (ok.empty()) throw FitError("the campaign has no ok samples to fit");
+
+  behavioral::CrossbarModelFile m;
+  m.nominal = nominal_params(spec);
+  m.variation = fit_crossbar_variation(campaign, spec, ok);
 
   // Circuit parameters by Levenberg-Marquardt on the fit set (the ok samples not held out).
   {

@@ -422,17 +422,49 @@ behavioral::TiaModelParams ideal_tile_tia(const characterize::CampaignSpec& spec
   return t;
 }
 
+behavioral::TileModelParams tile_sample_params(const CampaignFile& c, std::size_t s,
+                                              const behavioral::TiaModelParams& tia, Eigen::MatrixXd* g_s) {
+  require_kind(c, "tile", "tile");
+  const auto spec = stored_spec(c);
+  const int R = spec.crossbar.rows, C = spec.crossbar.cols;
+  const int M = (1 << spec.adc.bits) - 1, L = 1 << spec.dac.bits;
+  const std::uint64_t o_g = offset(c, "g_programmed_s"), o_os = offset(c, "adc_comparator_offset_v"),
+                      o_rr = offset(c, "r_row_wire_ohm"), o_rc = offset(c, "r_col_wire_ohm"),
+                      o_lvl = offset(c, "dac_level_v"), o_lad = offset(c, "adc_ladder_r_rel");
+  const double* v = c.records.at(s).values.data();
+  netlists::TileParams p;
+  p.crossbar = spec.crossbar;
+  p.crossbar.r_row_wire_ohm = v[o_rr];
+  p.crossbar.r_col_wire_ohm = v[o_rc];
+  p.crossbar.temperature_c = spec.variation.temperature_c;  // as characterize's apply_instance_variation
+  p.crossbar.tnom_c = spec.variation.tnom_c;
+  p.crossbar.cell_tc1_per_k = spec.variation.cell_tc1_per_k;
+  p.crossbar.wire_tc1_per_k = spec.variation.wire_tc1_per_k;
+  p.dac = spec.dac;
+  p.dac.architecture = netlists::DacArchitecture::ideal;  // levels come from the recorded table below
+  p.tia = spec.tia;
+  p.adc = spec.adc;
+  p.timing = spec.tile.timing;
+  for (int k = 0; k < C; ++k) {
+    netlists::AdcMismatch m;
+    m.comparator_offset_v.assign(v + o_os + static_cast<std::size_t>(k) * M, v + o_os + static_cast<std::size_t>(k + 1) * M);
+    m.ladder_r_rel.assign(v + o_lad + static_cast<std::size_t>(k) * (M + 1), v + o_lad + static_cast<std::size_t>(k + 1) * (M + 1));
+    p.adc_mismatch.push_back(m);
+  }
+  if (g_s) *g_s = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v + o_g, R, C);
+  behavioral::TileModelParams tp = tile_model_params(p, tia);
+  tp.dac.level_table_v = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v + o_lvl, R, L);
+  return tp;
+}
+
 TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, const CampaignFile& c,
                                        const std::vector<std::size_t>& samples) {
   require_kind(c, "tile", "tile");
   const auto spec = stored_spec(c);
   const int R = spec.crossbar.rows, C = spec.crossbar.cols, N = spec.workload.inputs_per_pattern;
-  const int M = (1 << spec.adc.bits) - 1, L = 1 << spec.dac.bits;
+  const int M = (1 << spec.adc.bits) - 1;
   const double lsb = (spec.adc.v_max_v - spec.adc.v_min_v) / M, fs = spec.adc.v_max_v - spec.adc.v_min_v;
-  const std::uint64_t o_g = offset(c, "g_programmed_s"), o_os = offset(c, "adc_comparator_offset_v"),
-                      o_in = offset(c, "input_codes"), o_v = offset(c, "v_tia_v"), o_code = offset(c, "codes"),
-                      o_rr = offset(c, "r_row_wire_ohm"), o_rc = offset(c, "r_col_wire_ohm"),
-                      o_lvl = offset(c, "dac_level_v"), o_lad = offset(c, "adc_ladder_r_rel");
+  const std::uint64_t o_in = offset(c, "input_codes"), o_v = offset(c, "v_tia_v"), o_code = offset(c, "codes");
   const std::uint64_t o_rest = offset(c, "v_tia_rest_v");
   TileComparison out;
   out.samples = samples;
@@ -443,28 +475,8 @@ TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, co
   for (std::size_t s : samples) {
     const double* v = c.records.at(s).values.data();
     instances.insert(v[offset(c, "instance")]);
-    netlists::TileParams p;
-    p.crossbar = spec.crossbar;
-    p.crossbar.r_row_wire_ohm = v[o_rr];
-    p.crossbar.r_col_wire_ohm = v[o_rc];
-    p.crossbar.temperature_c = spec.variation.temperature_c;  // as characterize's apply_instance_variation
-    p.crossbar.tnom_c = spec.variation.tnom_c;
-    p.crossbar.cell_tc1_per_k = spec.variation.cell_tc1_per_k;
-    p.crossbar.wire_tc1_per_k = spec.variation.wire_tc1_per_k;
-    p.dac = spec.dac;
-    p.dac.architecture = netlists::DacArchitecture::ideal;  // levels come from the recorded table below
-    p.tia = spec.tia;
-    p.adc = spec.adc;
-    p.timing = spec.tile.timing;
-    for (int k = 0; k < C; ++k) {
-      netlists::AdcMismatch m;
-      m.comparator_offset_v.assign(v + o_os + static_cast<std::size_t>(k) * M, v + o_os + static_cast<std::size_t>(k + 1) * M);
-      m.ladder_r_rel.assign(v + o_lad + static_cast<std::size_t>(k) * (M + 1), v + o_lad + static_cast<std::size_t>(k + 1) * (M + 1));
-      p.adc_mismatch.push_back(m);
-    }
-    const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> g(v + o_g, R, C);
-    behavioral::TileModelParams tp = tile_model_params(p, tia);
-    tp.dac.level_table_v = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v + o_lvl, R, L);
+    Eigen::MatrixXd g;
+    behavioral::TileModelParams tp = tile_sample_params(c, s, tia, &g);
     behavioral::TileModelParams tp_informed = tp;
     tp_informed.tia.assign(static_cast<std::size_t>(C), tp.tia[0]);
     for (int k = 0; k < C; ++k)

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <vector>
 
 #include "xbar/behavioral/error.hpp"
@@ -14,6 +16,7 @@
 #include "xbar/fit/distribution_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/core/sha256.hpp"
+#include "xbar/fit/periphery_fit.hpp"
 
 namespace xbar::fit {
 
@@ -43,6 +46,20 @@ std::string find_campaign(const behavioral::CrossbarModelFile& xb, const std::st
   return "";
 }
 
+behavioral::NormalParameterFit normal_parameter_fit(const std::vector<double>& d) {
+  const NormalFit nf = fit_normal(d);
+  const KsTest ks = ks_test_normal(d, nf.mean, nf.sigma);
+  behavioral::NormalParameterFit f;
+  f.mean_v = nf.mean;
+  f.sigma_v = nf.sigma;
+  f.sigma_ci95.low = nf.sigma_ci95_low;
+  f.sigma_ci95.high = nf.sigma_ci95_high;
+  f.gof_statistic = ks.statistic;
+  f.gof_p_value = ks.p_value;
+  f.n = nf.n;
+  return f;
+}
+
 // Normal MLE (with CI and KS) of the ADC instances' transitions about the nominal ones.
 behavioral::NormalParameterFit adc_spread_about_nominal(const behavioral::AdcModelFile& adc, const std::string& path) {
   const Eigen::VectorXd t_nom = adc.nominal.transitions_v();
@@ -60,22 +77,31 @@ behavioral::NormalParameterFit adc_spread_about_nominal(const behavioral::AdcMod
   }
   if (d.size() < 2)
     throw FitError(path + ": /instances has fewer than 2 finite fit-set transitions: cannot fit the comparator spread");
-  const NormalFit nf = fit_normal(d);
-  const KsTest ks = ks_test_normal(d, nf.mean, nf.sigma);
-  behavioral::NormalParameterFit f;
-  f.mean_v = nf.mean;
-  f.sigma_v = nf.sigma;
-  f.sigma_ci95.low = nf.sigma_ci95_low;
-  f.sigma_ci95.high = nf.sigma_ci95_high;
-  f.gof_statistic = ks.statistic;
-  f.gof_p_value = ks.p_value;
-  f.n = nf.n;
-  return f;
+  return normal_parameter_fit(d);
 }
 
 }  // namespace
 
+void TileAssemblyOptions::validate() const {
+  std::string bad;
+  auto note = [&](const std::string& m) { bad += (bad.empty() ? "" : "\n") + m; };
+  if (dac_bits < 1 || dac_bits > 12) note(fmt::format("tile.dac_bits = {} (--dac-bits): must be between 1 and 12", dac_bits));
+  if (!std::isfinite(v_read_min_v))
+    note(fmt::format("tile.v_read_min_v = {} (--v-read-min): must be finite", v_read_min_v));
+  if (!std::isnan(v_read_max_v) && !(std::isfinite(v_read_max_v) && v_read_max_v > v_read_min_v))
+    note(fmt::format("tile.v_read_max_v = {} (--v-read-max): must be finite and > v_read_min_v ({})", v_read_max_v,
+                     v_read_min_v));
+  if (!std::isnan(g_min_s) && !(std::isfinite(g_min_s) && g_min_s > 0.0))
+    note(fmt::format("tile.g_min_s = {} (--g-min): must be finite and > 0 S", g_min_s));
+  if (!std::isnan(g_max_s) && !(std::isfinite(g_max_s) && g_max_s > (std::isnan(g_min_s) ? 0.0 : g_min_s)))
+    note(std::isnan(g_min_s) ? fmt::format("tile.g_max_s = {} (--g-max): must be finite and > 0 S", g_max_s)
+                             : fmt::format("tile.g_max_s = {} (--g-max): must be finite and > g_min_s ({})", g_max_s,
+                                           g_min_s));
+  if (!bad.empty()) throw FitError(bad);
+}
+
 behavioral::TileModelFile assemble_tile_model(const TileAssemblyOptions& o) {
+  o.validate();
   const auto xb = behavioral::read_crossbar_model_file(o.crossbar_path);
   const auto tia = behavioral::read_tia_model_file(o.tia_path);
   const auto adc = behavioral::read_adc_model_file(o.adc_path);
@@ -85,6 +111,7 @@ behavioral::TileModelFile assemble_tile_model(const TileAssemblyOptions& o) {
 behavioral::TileModelFile assemble_tile_model(const behavioral::CrossbarModelFile& xb,
                                               const behavioral::TiaModelFile& tia,
                                               const behavioral::AdcModelFile& adc, const TileAssemblyOptions& o) {
+  o.validate();
   const std::string xb_name = name_of(o.crossbar_path, "crossbar model");
   const std::string tia_name = name_of(o.tia_path, "tia model");
   const std::string adc_name = name_of(o.adc_path, "adc model");
@@ -166,6 +193,108 @@ behavioral::TileModelFile assemble_tile_model(const behavioral::CrossbarModelFil
     m.validate();
   } catch (const behavioral::ValidationError& e) {
     throw FitError(std::string("the assembled tile model is invalid (--g-min/--g-max?):\n") + e.what());
+  }
+  return m;
+}
+
+behavioral::TileModelFile fit_tile(const characterize::CampaignFile& campaign, const FitOptions& options,
+                                   const behavioral::TiaModelFile* tia_model, const std::string& tia_model_path) {
+  options.validate();
+  if (campaign.schema.kind != "tile")
+    throw FitError(fmt::format("campaign kind '{}': not a tile campaign", campaign.schema.kind));
+  const auto spec = stored_spec(campaign);
+  const std::vector<std::size_t> ok = ok_samples(campaign);
+  if (ok.empty()) throw FitError("the campaign has no ok samples to fit");
+  const std::vector<std::size_t> fit_set = fit_set_samples(campaign, options.seed);
+  const std::vector<std::size_t> held = held_out_samples(campaign, options.seed);
+  if (fit_set.empty()) throw FitError("the fit set is empty (every instance is held out): run more instances");
+  const int C = spec.crossbar.cols;
+  const std::uint64_t o_inst = campaign.schema.offset_of("instance");
+  const std::uint64_t o_rest = campaign.schema.offset_of("v_tia_rest_v");
+
+  behavioral::TiaModelParams tia0 = tia_model ? tia_model->nominal : ideal_tile_tia(spec);
+  // One fit-set sample per instance (its first).
+  std::map<double, std::size_t> first;
+  for (std::size_t s : fit_set) first.emplace(campaign.records.at(s).values[o_inst], s);
+  std::vector<double> offsets;
+  std::vector<Eigen::VectorXd> transitions;
+  Eigen::MatrixXd level_sum;
+  behavioral::TileModelParams nominal;
+  for (const auto& [inst, s] : first) {
+    Eigen::MatrixXd g;
+    behavioral::TileModelParams tp = tile_sample_params(campaign, s, tia0, &g);
+    if (level_sum.size() == 0) {
+      nominal = tp;
+      level_sum = Eigen::MatrixXd::Zero(tp.dac.level_table_v.rows(), tp.dac.level_table_v.cols());
+    }
+    level_sum += tp.dac.level_table_v;
+    const double* v = campaign.records.at(s).values.data();
+    for (int k = 0; k < C; ++k) {
+      offsets.push_back(v[o_rest + static_cast<std::size_t>(k)] / (1.0 + tp.tia[0].rf_ohm * g.col(k).sum()));
+      transitions.push_back(tp.adc[static_cast<std::size_t>(k)].transition_v);
+    }
+  }
+  const Eigen::Index M = transitions.front().size();
+  Eigen::VectorXd t_sum = Eigen::VectorXd::Zero(M), t_n = Eigen::VectorXd::Zero(M);
+  for (const auto& t : transitions)
+    for (Eigen::Index k = 0; k < M; ++k)
+      if (std::isfinite(t[k])) t_sum[k] += t[k], t_n[k] += 1;
+  const Eigen::VectorXd t_nominal = t_sum.cwiseQuotient(t_n);
+  std::vector<double> residual;
+  for (const auto& t : transitions)
+    for (Eigen::Index k = 0; k < M; ++k)
+      if (std::isfinite(t[k])) residual.push_back(t[k] - t_nominal[k]);
+  if (offsets.size() < 2 || residual.size() < 2)
+    throw FitError("fewer than 2 fit-set columns: cannot fit the TIA offset and ADC transition spreads");
+
+  behavioral::TileModelFile m;
+  m.variation.tia_opamp_v_offset = normal_parameter_fit(offsets);
+  m.variation.adc_comparator_offset = normal_parameter_fit(residual);
+  nominal.crossbar.r_row_wire_ohm = spec.crossbar.r_row_wire_ohm;
+  nominal.crossbar.r_col_wire_ohm = spec.crossbar.r_col_wire_ohm;
+  if (spec.dac.architecture == netlists::DacArchitecture::r2r)
+    nominal.dac.level_table_v = level_sum / static_cast<double>(first.size());
+  else
+    nominal.dac.level_table_v.resize(0, 0);
+  behavioral::TiaModelParams tia = nominal.tia[0];  // tia0 with the spec's rf and sampling time
+  tia.v_offset_v = m.variation.tia_opamp_v_offset.mean_v;
+  nominal.tia = {tia};
+  behavioral::AdcModelParams adc = nominal.adc[0];
+  adc.transition_v = t_nominal;
+  nominal.adc = {adc};
+  m.nominal = nominal;
+  m.g_min_s = spec.workload.g_min_s;
+  m.g_max_s = spec.workload.g_max_s;
+
+  const behavioral::CrossbarVariationFit xv = fit_crossbar_variation(campaign, spec, ok);
+  m.variation.programming_error = xv.programming_error;
+  m.variation.stuck_on = xv.stuck_on;
+  m.variation.stuck_off = xv.stuck_off;
+  m.variation.g_stuck_on_s = xv.g_stuck_on_s;
+  m.variation.g_stuck_off_s = xv.g_stuck_off_s;
+  m.variation.wire = xv.wire;
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  m.held_out_crossbar.rms_abs_a = m.held_out_crossbar.max_abs_a = m.held_out_crossbar.rms_pct_fs = nan;
+  m.held_out_crossbar.max_pct_fs = m.held_out_crossbar.rel_l2 = m.held_out_crossbar.rms_lsb = nan;
+  m.held_out_crossbar.max_lsb = nan;
+  m.held_out_crossbar.full_scale_a = full_scale_a(spec);
+  m.held_out_crossbar.adc_bits = spec.adc.bits;
+  if (!held.empty()) {
+    const TileComparison cmp = compare_tile_with_spice(tia, campaign, held);
+    m.held_out_tia = cmp.nominal.v_tia;
+    m.held_out_adc_codes = cmp.nominal.codes;
+  }
+
+  m.provenance = make_provenance(campaign, options);
+  behavioral::ModelProvenance src = m.provenance;
+  src.component = "tile_campaign";
+  m.sources = {src};
+  if (tia_model) m.sources.push_back(source("tia", tia_model_path, tia_model->provenance));
+  try {
+    m.validate();
+  } catch (const behavioral::ValidationError& e) {
+    throw FitError(std::string("the fitted tile model is invalid:\n") + e.what());
   }
   return m;
 }

@@ -1,5 +1,6 @@
 // xbar fit campaign.h5 -o model.h5 [--seed N] [--adc-bits B] [--force]
-// Dispatches on the campaign kind: crossbar (fit_crossbar), tia (fit_tia), adc (fit_adc).
+// Dispatches on the campaign kind: crossbar (fit_crossbar), tia (fit_tia), adc (fit_adc), tile
+// (fit_tile, with --tia-model for the op-amp).
 // xbar fit tile --crossbar A --tia B --adc C -o tile.h5 [--dac-bits N] [--v-read-max V] ...
 // assembles a tile model (kind tile) from three component models (fit::assemble_tile_model).
 // Neither overwrites an existing output unless --force.
@@ -46,6 +47,7 @@ struct FitVerbOptions {
   std::uint64_t seed = 1;
   int adc_bits = 8;
   bool force = false;
+  std::string tia_model;
 };
 
 struct FitTileOptions {
@@ -65,6 +67,35 @@ bool output_free(const char* verb, const std::string& path, bool force) {
 void print_normal(const char* what, const behavioral::NormalParameterFit& f) {
   fmt::print("  {:<28} mean = {:+.4e} V  sigma = {:.4e} V  [{:.4e}, {:.4e}]  (n = {})\n", what, f.mean_v, f.sigma_v,
              f.sigma_ci95.low, f.sigma_ci95.high, f.n);
+}
+
+void print_tile_model(const behavioral::TileModelFile& m) {
+  const auto& x = m.nominal.crossbar;
+  fmt::print("tile: {}x{} {} crossbar (r_row_wire {} ohm, r_col_wire {} ohm), g {:.3g} .. {:.3g} S\n", x.rows,
+             x.cols, x.cell == behavioral::CellModel::sinh ? "sinh" : "linear", x.r_row_wire_ohm, x.r_col_wire_ohm,
+             m.g_min_s, m.g_max_s);
+  fmt::print("  DAC {} bits, {:.3g} .. {:.3g} V;  TIA rf {:.4g} ohm, a0 {:.4g}, r_out {:.4g} ohm;  ADC {} bits, "
+             "{:.3g} .. {:.3g} V\n",
+             m.nominal.dac.bits, m.nominal.dac.v_min_v, m.nominal.dac.v_max_v, m.nominal.tia[0].rf_ohm,
+             m.nominal.tia[0].a0_vv, m.nominal.tia[0].r_out_ohm, m.nominal.adc[0].bits, m.nominal.adc[0].v_min_v,
+             m.nominal.adc[0].v_max_v);
+  fmt::print("\nranges:\n{}", fit::tile_range_summary(m));
+  const auto& v = m.variation;
+  fmt::print("\nvariation:\n  programming error            {} sigma_rel_d2d = {:.5f}, mean_rel = {:+.2e}\n",
+             v.programming_error.distribution, v.programming_error.sigma_rel_d2d, v.programming_error.mean_rel);
+  fmt::print("  stuck on / off               {:.5f} / {:.5f}\n", v.stuck_on.fraction, v.stuck_off.fraction);
+  fmt::print("  wire spread                  r_wire_sigma_rel_d2d = {:.5f}\n", v.wire.r_wire_sigma_rel_d2d);
+  print_normal("TIA op-amp offset", v.tia_opamp_v_offset);
+  print_normal("ADC transitions about nominal", v.adc_comparator_offset);
+  fmt::print("\nheld-out error: crossbar {:.3g} % FS RMS ({} samples); TIA {:.3g} LSB RMS; ADC codes {:.3g} LSB RMS\n",
+             m.held_out_crossbar.rms_pct_fs, m.held_out_crossbar.n_samples, m.held_out_tia.rms_lsb,
+             m.held_out_adc_codes.rms_lsb);
+  fmt::print("sources:\n");
+  for (const auto& s : m.sources) {
+    const bool model = !s.model_path.empty();
+    fmt::print("  {:<13} {}  sha256 {}\n", s.component, model ? s.model_path : s.campaign_path,
+               model ? s.model_sha256 : s.campaign_sha256);
+  }
 }
 
 Runner add_fit_tile(CLI::App& fit_app) {
@@ -100,28 +131,7 @@ Runner add_fit_tile(CLI::App& fit_app) {
       o->assembly.xbar_version = XBAR_VERSION;
       o->assembly.git_hash = XBAR_GIT_HASH;
       const auto m = fit::assemble_tile_model(o->assembly);
-      const auto& x = m.nominal.crossbar;
-      fmt::print("tile: {}x{} {} crossbar (r_row_wire {} ohm, r_col_wire {} ohm), g {:.3g} .. {:.3g} S\n", x.rows,
-                 x.cols, x.cell == behavioral::CellModel::sinh ? "sinh" : "linear", x.r_row_wire_ohm, x.r_col_wire_ohm,
-                 m.g_min_s, m.g_max_s);
-      fmt::print("  DAC {} bits, {:.3g} .. {:.3g} V;  TIA rf {:.4g} ohm, a0 {:.4g}, r_out {:.4g} ohm;  ADC {} bits, "
-                 "{:.3g} .. {:.3g} V\n",
-                 m.nominal.dac.bits, m.nominal.dac.v_min_v, m.nominal.dac.v_max_v, m.nominal.tia[0].rf_ohm,
-                 m.nominal.tia[0].a0_vv, m.nominal.tia[0].r_out_ohm, m.nominal.adc[0].bits, m.nominal.adc[0].v_min_v,
-                 m.nominal.adc[0].v_max_v);
-      fmt::print("\nranges:\n{}", fit::tile_range_summary(m));
-      const auto& v = m.variation;
-      fmt::print("\nvariation:\n  programming error            {} sigma_rel_d2d = {:.5f}, mean_rel = {:+.2e}\n",
-                 v.programming_error.distribution, v.programming_error.sigma_rel_d2d, v.programming_error.mean_rel);
-      fmt::print("  stuck on / off               {:.5f} / {:.5f}\n", v.stuck_on.fraction, v.stuck_off.fraction);
-      fmt::print("  wire spread                  r_wire_sigma_rel_d2d = {:.5f}\n", v.wire.r_wire_sigma_rel_d2d);
-      print_normal("TIA op-amp offset", v.tia_opamp_v_offset);
-      print_normal("ADC transitions about nominal", v.adc_comparator_offset);
-      fmt::print("\nheld-out error: crossbar {:.3g} % FS RMS ({} samples); TIA {:.3g} LSB RMS; ADC codes {:.3g} LSB RMS\n",
-                 m.held_out_crossbar.rms_pct_fs, m.held_out_crossbar.n_samples, m.held_out_tia.rms_lsb,
-                 m.held_out_adc_codes.rms_lsb);
-      fmt::print("sources:\n");
-      for (const auto& s : m.sources) fmt::print("  {:<8} {}  sha256 {}\n", s.component, s.model_path, s.model_sha256);
+      print_tile_model(m);
       behavioral::write_tile_model_file(o->output, m);
       fmt::print("\nwrote {}\n", o->output);
       return 0;
@@ -132,9 +142,9 @@ Runner add_fit_tile(CLI::App& fit_app) {
 }  // namespace
 
 Verb add_fit_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("fit", "Fit a behavioral model (xbar.model/1) to a campaign file of kind crossbar, tia or adc");
+  auto* sub = app.add_subcommand("fit", "Fit a behavioral model (xbar.model/1) to a campaign file of kind crossbar, tia, adc or tile");
   auto o = std::make_shared<FitVerbOptions>();
-  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1, kind crossbar, tia or adc)")
+  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1, kind crossbar, tia, adc or tile)")
       ->check(CLI::ExistingFile);
   sub->add_option("-o,--output", o->output, "Model file to write (HDF5, xbar.model/1; data/MODEL_SCHEMA.md)")
       ->capture_default_str();
@@ -144,6 +154,10 @@ Verb add_fit_verb(CLI::App& app) {
   sub->add_option("--adc-bits", o->adc_bits, "Crossbar fits: ADC resolution for the error in LSB (LSB = 2 full scale / 2^bits)")
       ->check(CLI::Range(1, 32))
       ->capture_default_str();
+  sub->add_option("--tia-model", o->tia_model,
+                  "Tile campaigns: TIA model file (xbar fit of a tia campaign) giving the op-amp's a0, r_out, swing "
+                  "and tau (default: an ideal op-amp)")
+      ->check(CLI::ExistingFile);
   sub->add_flag("--force", o->force, "Overwrite the output if it exists");
   sub->footer("Example:\n  xbar fit crossbar_small.h5 -o crossbar_small_model.h5 --seed 1 --adc-bits 8\n"
               "Tile models: xbar fit tile --help");
@@ -179,10 +193,19 @@ Verb add_fit_verb(CLI::App& app) {
             fmt::print("\nwrote {}\n", o->output);
             return 0;
           }
-          if (campaign.schema.kind == "tile")
-            throw fit::FitError(
-                "campaign kind 'tile': a tile campaign is not fitted but validated, with a TIA model fitted to a tia "
-                "campaign: xbar validate tia_model.h5 " + o->campaign_path);
+          if (campaign.schema.kind == "tile") {
+            std::unique_ptr<behavioral::TiaModelFile> tia;
+            if (!o->tia_model.empty())
+              tia = std::make_unique<behavioral::TiaModelFile>(behavioral::read_tia_model_file(o->tia_model));
+            const auto m = fit::fit_tile(campaign, fo, tia.get(), o->tia_model);
+            fmt::print("{}: tile campaign, {} ok samples; TIA op-amp: {}\n", o->campaign_path,
+                       fit::ok_samples(campaign).size(),
+                       tia ? o->tia_model : std::string("ideal (no --tia-model): a0 = inf, no r_out"));
+            print_tile_model(m);
+            behavioral::write_tile_model_file(o->output, m);
+            fmt::print("\nwrote {}\n", o->output);
+            return 0;
+          }
           if (campaign.schema.kind != "crossbar")
             throw fit::FitError(fmt::format("campaign kind '{}': xbar fit handles crossbar, tia and adc campaigns",
                                             campaign.schema.kind));

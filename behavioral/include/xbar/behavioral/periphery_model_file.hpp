@@ -115,7 +115,7 @@ void write_adc_model_file(const std::string& path, const AdcModelFile& model);
 TiaModelFile read_tia_model_file(const std::string& path);
 AdcModelFile read_adc_model_file(const std::string& path);
 
-/// The root `kind` attribute of an xbar.model/1 file ("crossbar", "tia", "adc"). Throws
+/// The root `kind` attribute of an xbar.model/1 file ("crossbar", "tia", "adc", "tile"). Throws
 /// ModelFileError when the file is missing, not HDF5, a campaign file or of another schema.
 std::string model_kind_of(const std::string& path);
 

@@ -114,7 +114,8 @@ struct TileInstance {
 ///              lognormal  g = G exp(mean_log + sigma_log e)
 /// (normal(k) uses the 64-bit draws 2k and 2k + 1, so the index ranges never overlap.) The
 /// instance's params.noise_seed = core::stream_key({seed, stream}). A pure function of (model,
-/// g_target_s, seed, stream).
+/// g_target_s, seed, stream). The caller may change each params.tia[k].rf_ohm afterwards (a
+/// network picks rf per layer); the drawn offsets do not depend on it.
 TileInstance draw_tile_instance(const TileModelFile& model, const Eigen::Ref<const Eigen::MatrixXd>& g_target_s,
                                 std::uint64_t seed, std::uint64_t stream, bool with_variation = true);
 

@@ -108,6 +108,14 @@ SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nomina
 /// options.campaign_path when given).
 behavioral::ModelProvenance make_provenance(const characterize::CampaignFile& campaign, const FitOptions& options);
 
+/// The variation part of the fit (programming error, stuck fractions, wire spread, stuck
+/// conductances) over `samples` (ok samples) of a campaign that records g_target_s,
+/// g_programmed_s, n_stuck_on, n_stuck_off, r_row_wire_ohm, r_col_wire_ohm and instance: kind
+/// crossbar, or kind tile. Throws FitError when `samples` is empty.
+behavioral::CrossbarVariationFit fit_crossbar_variation(const characterize::CampaignFile& campaign,
+                                                        const characterize::CampaignSpec& spec,
+                                                        const std::vector<std::size_t>& samples);
+
 /// The whole fit. Throws FitError (not a crossbar campaign, no ok samples, ...).
 behavioral::CrossbarModelFile fit_crossbar(const characterize::CampaignFile& campaign, const FitOptions& options);
 

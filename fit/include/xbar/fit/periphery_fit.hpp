@@ -107,6 +107,14 @@ AdcComparison compare_adc_with_spice(const behavioral::AdcModelParams& nominal,
 /// shared TIA) with rf_ohm = p.tia.rf_ohm and t_sample_s = t_cycle_s - 2 t_edge_s.
 behavioral::TileModelParams tile_model_params(const netlists::TileParams& p, const behavioral::TiaModelParams& tia);
 
+/// The TileModelParams of ok sample `sample` of a tile campaign, as compare_tile_with_spice
+/// replays it: the instance's recorded wires, every row DAC's recorded levels, every column
+/// ADC's transitions (ladder taps + comparator offsets), and `tia` shared by every column with
+/// the spec's rf_ohm and t_sample_s = t_cycle - 2 t_edge. Its programmed conductances (rows x
+/// cols, S) go to *g_s when given. Throws FitError if the campaign is not of kind tile.
+behavioral::TileModelParams tile_sample_params(const characterize::CampaignFile& campaign, std::size_t sample,
+                                               const behavioral::TiaModelParams& tia, Eigen::MatrixXd* g_s = nullptr);
+
 /// The TIA of a tile spec with an ideal op-amp (a0 = inf, no offset, swing = the op-amp's
 /// supplies, tau = 0): the model to use without a fitted tia model.
 behavioral::TiaModelParams ideal_tile_tia(const characterize::CampaignSpec& spec);

@@ -1,6 +1,6 @@
 #pragma once
 // Assembles a tile model file (xbar.model/1 kind "tile", behavioral/tile_model_file.hpp) from
-// three fitted component models: a crossbar model (kind crossbar), a TIA model (kind tia) and an
+// three fitted component models (or fits one to a tile campaign: fit_tile, below): a crossbar model (kind crossbar), a TIA model (kind tia) and an
 // ADC model (kind adc). `xbar fit tile --crossbar A --tia B --adc C -o tile.h5` calls it.
 //
 // What comes from where:
@@ -39,6 +39,8 @@
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/behavioral/periphery_model_file.hpp"
 #include "xbar/behavioral/tile_model_file.hpp"
+#include "xbar/characterize/campaign_file.hpp"
+#include "xbar/fit/crossbar_fit.hpp"
 
 namespace xbar::fit {
 
@@ -53,6 +55,10 @@ struct TileAssemblyOptions {
   double g_max_s = std::numeric_limits<double>::quiet_NaN();       ///< mapping range high, S; NaN = the crossbar campaign's
   std::string xbar_version;   ///< provenance
   std::string git_hash;       ///< provenance
+
+  /// Throws FitError naming each bad field (the option it comes from), e.g.
+  /// "tile.dac_bits = 0 (--dac-bits): must be between 1 and 12". NaN ranges are allowed (defaults).
+  void validate() const;
 };
 
 /// Reads the three component files named in `options` (ModelFileError for a wrong or bad file),
@@ -66,6 +72,28 @@ behavioral::TileModelFile assemble_tile_model(const behavioral::CrossbarModelFil
                                               const behavioral::TiaModelFile& tia,
                                               const behavioral::AdcModelFile& adc,
                                               const TileAssemblyOptions& options);
+
+/// Fits a tile model directly to a tile campaign (kind tile; `xbar fit tile_campaign.h5`). The
+/// split is the crossbar fit's (held_out_samples with options.seed); per instance its first
+/// fit-set sample is used for the per-instance quantities.
+///  - nominal: the spec's crossbar (r_source_ohm = the DAC's output resistance per row) and DAC
+///    (ideal levels; an R-2R DAC gets the fit-set mean of the recorded dac_level_v); the TIA is
+///    `tia_model`'s nominal (a0, r_out, swing, tau) or, without one, ideal_tile_tia(spec), with
+///    the spec's rf_ohm, t_sample_s = t_cycle - 2 t_edge and v_offset_v = the mean offset
+///    below; the ADC's nominal transitions are the fit-set mean, per k, of every column's
+///    transitions (ladder taps + comparator offsets, as tile_sample_params).
+///  - variation: fit_crossbar_variation over every ok sample; tia_opamp_v_offset: normal MLE of
+///    each fit-set column's offset v_tia_rest_v[k] / (1 + rf sum_i G(i, k)); adc_comparator_offset:
+///    normal MLE of each fit-set column's transitions minus the nominal ones.
+///  - held out: compare_tile_with_spice on the held-out samples with the nominal TIA: held_out_tia
+///    = its "nominal" TIA outputs against ngspice's (LSB of the ADC), held_out_adc_codes = its
+///    codes against ngspice's; held_out_crossbar has n_samples = 0 (a tile campaign records no
+///    column currents).
+///  - sources: the campaign (component "tile_campaign") and the TIA model if given ("tia").
+/// Throws FitError (not a tile campaign, no ok samples, empty fit set).
+behavioral::TileModelFile fit_tile(const characterize::CampaignFile& campaign, const FitOptions& options,
+                                   const behavioral::TiaModelFile* tia_model = nullptr,
+                                   const std::string& tia_model_path = "");
 
 /// A few lines on the tile's ranges: column full scale rows g_max v_read_max, the TIA output for
 /// it at the nominal rf, the ADC input range, and the rf that would map the full scale onto it.
