@@ -618,3 +618,22 @@ TEST_CASE("a crossbar without wire resistance is the ideal MVM (every node merge
     CHECK((gr.dl_dv - g * MatrixXd::Ones(n, 3)).norm() <= 1e-12 * gr.dl_dv.norm());
   }
 }
+
+TEST_CASE("AdcModel::code counts the transitions at or below the input, for any transitions") {
+  std::mt19937_64 rng(11);
+  for (double spread_lsb : {0.0, 0.3, 3.0}) {
+    AdcModelParams a;
+    a.bits = 6;
+    a.v_min_v = -0.5;
+    a.v_max_v = 0.0;
+    a.transition_v = a.transitions_v() + spread_lsb * a.lsb_v() * uniform(a.transitions(), 1, -1.0, 1.0, rng);
+    const AdcModel adc(a);
+    std::vector<double> sorted(a.transition_v.data(), a.transition_v.data() + a.transition_v.size());
+    std::sort(sorted.begin(), sorted.end());
+    std::uniform_real_distribution<double> u(-0.7, 0.2);
+    for (int i = 0; i < 20000; ++i) {
+      const double v = i < 63 ? sorted[static_cast<std::size_t>(i)] : u(rng);  // exactly on a transition too
+      CHECK(adc.code(v) == std::upper_bound(sorted.begin(), sorted.end(), v) - sorted.begin());
+    }
+  }
+}

@@ -210,8 +210,17 @@ AdcModel::AdcModel(const AdcModelParams& params) : p_(params) {
 }
 
 int AdcModel::code(double v, double n_v) const {
-  // #{k : T_k <= v + n}
-  return static_cast<int>(std::upper_bound(sorted_.begin(), sorted_.end(), v + n_v) - sorted_.begin());
+  // #{k : T_k <= x}, x = v + n: start where the ideal transitions put x and walk to the first
+  // transition above x (transitions are near their ideal places, so one or two steps); equal to
+  // upper_bound(sorted, x) from any start, including NaN-free inputs outside the range.
+  const double x = v + n_v;
+  const int m = static_cast<int>(sorted_.size());
+  if (std::isnan(x)) return m;  // as upper_bound: no transition compares above NaN
+  const double pos = (x - p_.v_min_v) / p_.lsb_v() + 0.5;
+  int k = pos > 0.0 ? (pos < m ? static_cast<int>(pos) : m) : 0;
+  while (k < m && sorted_[static_cast<std::size_t>(k)] <= x) ++k;
+  while (k > 0 && sorted_[static_cast<std::size_t>(k - 1)] > x) --k;
+  return k;
 }
 
 double AdcModel::surrogate_code(double v, double n_v) const {

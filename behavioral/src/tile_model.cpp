@@ -1,5 +1,6 @@
 #include "xbar/behavioral/tile_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -50,11 +51,37 @@ struct TileModel::Impl {
   DacModel dac;
   std::vector<AdcModel> adcs;  // one per AdcModelParams (shared: one)
   Eigen::VectorXd g_in_s;      // cols: sum_i G(i, k), set by program()
+  // The TIA of column k as program() leaves it: v = clamp(rest + slope i, lo, hi), with rest and
+  // slope the very sub-expressions of tia_evaluate (so the outputs are bit for bit its v_out_v).
+  Eigen::VectorXd tia_rest_v, tia_slope_ohm, tia_lo_v, tia_hi_v;
+  Eigen::VectorXd ideal_level_v;  // DAC level of every code (ideal levels)
 
   explicit Impl(const TileModelParams& params)
       : p((params.validate(), params)), crossbar(p.crossbar), dac(p.dac, p.crossbar.rows) {
     adcs.reserve(p.adc.size());
     for (const AdcModelParams& a : p.adc) adcs.emplace_back(a);
+    ideal_level_v.resize(p.dac.codes());
+    for (int c = 0; c < p.dac.codes(); ++c) ideal_level_v[c] = p.dac.ideal_level_v(c);
+  }
+
+  void cache_tia() {
+    const int n = cols();
+    tia_rest_v.resize(n);
+    tia_slope_ohm.resize(n);
+    tia_lo_v.resize(n);
+    tia_hi_v.resize(n);
+    for (int k = 0; k < n; ++k) {
+      const TiaModelParams& t = p.tia_of(k);
+      const double noise_gain = 1.0 + t.rf_ohm * g_in_s[k];
+      tia_rest_v[k] = t.v_offset_v * noise_gain;
+      tia_slope_ohm[k] = t.settled_fraction() * t.gain_ohm();
+      tia_lo_v[k] = t.v_out_min_v;
+      tia_hi_v[k] = t.v_out_max_v;
+    }
+  }
+
+  double dac_level_v(int row, int code) const {
+    return p.dac.level_table_v.size() != 0 ? p.dac.level_table_v(row, code) : ideal_level_v[code];
   }
 
   int cols() const { return p.crossbar.cols; }
@@ -90,11 +117,14 @@ struct TileModel::Impl {
   void periphery(const Eigen::MatrixXd& i_col, Eigen::MatrixXd* v_tia, Eigen::MatrixXi& codes) const {
     if (v_tia) v_tia->resize(i_col.rows(), i_col.cols());
     codes.resize(i_col.rows(), i_col.cols());
+    const bool noiseless = std::all_of(adcs.begin(), adcs.end(), [](const AdcModel& a) { return a.params().noise_sigma_v == 0.0; });
     for (Eigen::Index b = 0; b < i_col.cols(); ++b)
       for (int k = 0; k < static_cast<int>(i_col.rows()); ++k) {
-        const double v = tia_evaluate(p.tia_of(k), i_col(k, b), g_in_s[k]).v_out_v;
+        double v = tia_rest_v[k] + tia_slope_ohm[k] * i_col(k, b);  // = tia_evaluate(...).v_out_v
+        if (v < tia_lo_v[k]) v = tia_lo_v[k];
+        else if (v > tia_hi_v[k]) v = tia_hi_v[k];
         if (v_tia) (*v_tia)(k, b) = v;
-        codes(k, b) = adc_of(k).code(v, noise_v(k, b));
+        codes(k, b) = adc_of(k).code(v, noiseless ? 0.0 : noise_v(k, b));
       }
   }
 };
@@ -110,6 +140,7 @@ const CrossbarModel& TileModel::crossbar() const { return impl_->crossbar; }
 void TileModel::program(const Eigen::Ref<const Eigen::MatrixXd>& g_s) {
   impl_->crossbar.program(g_s);  // validates the shape and the values
   impl_->g_in_s = g_s.colwise().sum().transpose();
+  impl_->cache_tia();
 }
 
 TileOutputs TileModel::forward(const Eigen::Ref<const Eigen::MatrixXi>& codes) const {
@@ -131,19 +162,25 @@ Eigen::MatrixXi TileModel::forward_codes(const Eigen::Ref<const Eigen::MatrixXi>
     throw ValidationError({cat("TileModel::forward_codes: ", codes.rows(), " active rows and ", active_cols,
                                " active columns: must be 1..crossbar.rows = ", rows, " and 1..crossbar.cols = ", m.cols())});
   const auto nr = static_cast<int>(codes.rows());
-  Eigen::MatrixXi padded = Eigen::MatrixXi::Zero(rows, codes.cols());
-  padded.topRows(nr) = codes;
-  m.check_codes("forward_codes", padded);
-  const bool table = m.p.dac.level_table_v.size() != 0;
+  const Eigen::Index batch = codes.cols();
+  const int top = m.p.dac.codes() - 1;
+  if (codes.size() > 0 && (codes.minCoeff() < 0 || codes.maxCoeff() > top)) {
+    Eigen::MatrixXi padded = Eigen::MatrixXi::Zero(rows, batch);  // for the message naming the entry
+    padded.topRows(nr) = codes;
+    m.check_codes("forward_codes", padded);
+  }
   bool zero_rest = m.p.crossbar.cell == CellModel::linear;  // inactive rows at 0 V add nothing to I = M v
-  for (int i = nr; i < rows && zero_rest; ++i)
-    zero_rest = (table ? m.p.dac.level_table_v(i, 0) : m.p.dac.ideal_level_v(0)) == 0.0;
+  for (int i = nr; i < rows && zero_rest; ++i) zero_rest = m.dac_level_v(i, 0) == 0.0;
+  Eigen::MatrixXd v_in(zero_rest ? nr : rows, batch);
+  for (Eigen::Index b = 0; b < batch; ++b) {
+    for (int i = 0; i < nr; ++i) v_in(i, b) = m.dac_level_v(i, codes(i, b));
+    for (int i = nr; i < v_in.rows(); ++i) v_in(i, b) = m.dac_level_v(i, 0);
+  }
   Eigen::MatrixXd i_col;
   if (zero_rest) {
-    const Eigen::MatrixXd v_in = m.dac.forward(padded).topRows(nr);
     i_col.noalias() = m.crossbar.effective_matrix().topLeftCorner(active_cols, nr) * v_in;
   } else {
-    i_col = m.crossbar.forward(m.dac.forward(padded), m.p.sinh_solve).topRows(active_cols);
+    i_col = m.crossbar.forward(v_in, m.p.sinh_solve).topRows(active_cols);
   }
   Eigen::MatrixXi out;
   m.periphery(i_col, nullptr, out);

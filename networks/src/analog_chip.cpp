@@ -64,57 +64,68 @@ TileModelFile design_tile(const TileModelFile& tile, const MappingOptions& o) {
 
 double dac_top_level_v(const behavioral::DacModelParams& dac) { return dac.ideal_level_v(dac.codes() - 1); }
 
-// Runs one layer on its programmed tiles: codes (int32 [B, in]) of one or two reads -> y [B, out].
+// DAC code of one input value (x >= 0 read; pass -x for the other read of a signed input):
+// round half to even of x / x_max (2^bits - 1), clamped to the codes.
+inline int dac_code(float x, double scale, int top) {
+  const double c = std::nearbyint(static_cast<double>(x) * scale);
+  return c <= 0.0 ? 0 : c >= top ? top : static_cast<int>(c);
+}
+
+// Runs one layer on its programmed tiles: x (float32 [B, in]) -> y = W x (float32 [B, out]).
+// Work is split into tasks of (tile column tc, chunk of input vectors); each task owns its block
+// of the output and adds the tile rows tr (and the negative read of signed inputs) in a fixed
+// order, so the result does not depend on the thread count.
 torch::Tensor run_layer(const ChipDesign& d, const AnalogLayer& layer, const LayerMapping& m,
-                        const std::vector<std::unique_ptr<TileModel>>& tiles, const torch::Tensor& codes_pos,
-                        const torch::Tensor& codes_neg, std::int64_t* tile_mvms) {
-  const std::int64_t in = layer.in_features, out = layer.out_features, B = codes_pos.size(0);
-  const int reads = codes_neg.defined() ? 2 : 1;
+                        const std::vector<std::unique_ptr<TileModel>>& tiles, const torch::Tensor& x_in,
+                        std::int64_t* tile_mvms) {
+  const torch::Tensor x = x_in.to(torch::kFloat32).contiguous();
+  const std::int64_t in = layer.in_features, out = layer.out_features, B = x.size(0);
+  const int reads = m.signed_inputs ? 2 : 1;
   const std::int64_t chunk = d.options.chunk_columns;
   const std::int64_t n_chunks = (B + chunk - 1) / chunk;
-  const int n_tiles = m.tiles();
-  const std::int64_t tasks = reads * n_tiles * n_chunks;
   const auto& adc = d.tile.nominal.adc.front();
   const double lsb = adc.lsb_v();
+  const int top = d.tile.nominal.dac.codes() - 1;
+  const double code_scale = top / m.x_max;
   const double scale_common = m.x_max / ((d.tile.g_max_s - d.tile.g_min_s) * dac_top_level_v(d.tile.nominal.dac));
-  std::vector<Eigen::MatrixXd> part(static_cast<std::size_t>(tasks));
-  at::parallel_for(0, tasks, 1, [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t t = begin; t < end; ++t) {
-      const int read = static_cast<int>(t / (n_tiles * n_chunks));
-      const int tile = static_cast<int>((t / n_chunks) % n_tiles);
-      const std::int64_t c0 = (t % n_chunks) * chunk, bc = std::min(chunk, B - c0);
-      const int tr = tile / m.tiles_c, tc = tile % m.tiles_c;
-      const std::int64_t r0 = std::int64_t{tr} * m.tile_rows, nr = std::min<std::int64_t>(m.tile_rows, in - r0);
+  torch::Tensor result = torch::empty({B, out}, torch::kFloat32);
+  const float* xp = x.data_ptr<float>();
+  float* yp = result.data_ptr<float>();
+  at::parallel_for(0, std::int64_t{m.tiles_c} * n_chunks, 1, [&](std::int64_t begin, std::int64_t end) {
+    Eigen::MatrixXi block;
+    Eigen::MatrixXd acc;
+    for (std::int64_t task = begin; task < end; ++task) {
+      const int tc = static_cast<int>(task / n_chunks);
+      const std::int64_t c0 = (task % n_chunks) * chunk, bc = std::min(chunk, B - c0);
       const std::int64_t o0 = std::int64_t{tc} * m.outputs_per_tile,
                          no = std::min<std::int64_t>(m.outputs_per_tile, out - o0);
-      const torch::Tensor& codes = read == 0 ? codes_pos : codes_neg;
-      const Eigen::Map<const Eigen::MatrixXi> all(codes.data_ptr<int>(), in, B);  // column b = input vector b
-      const Eigen::MatrixXi block = all.block(r0, c0, nr, bc);
-      const Eigen::MatrixXi q = tiles[static_cast<std::size_t>(tile)]->forward_codes(block, static_cast<int>(2 * no));
-      const Eigen::VectorXd& v_rest = m.v_rest_v[static_cast<std::size_t>(tile)];
-      Eigen::MatrixXd& y = part[static_cast<std::size_t>(t)];
-      y.resize(no, bc);
-      for (std::int64_t b = 0; b < bc; ++b)
-        for (std::int64_t j = 0; j < no; ++j) {
-          const double i_pos = (adc.v_min_v + q(2 * j, b) * lsb - v_rest[2 * j]) / m.gain_ohm;
-          const double i_neg = (adc.v_min_v + q(2 * j + 1, b) * lsb - v_rest[2 * j + 1]) / m.gain_ohm;
-          y(j, b) = (i_pos - i_neg) * m.w_max[o0 + j] * scale_common;
+      acc.setZero(no, bc);
+      for (int read = 0; read < reads; ++read) {
+        const float sign = read == 0 ? 1.0f : -1.0f;
+        for (int tr = 0; tr < m.tiles_r; ++tr) {
+          const int tile = tr * m.tiles_c + tc;
+          const std::int64_t r0 = std::int64_t{tr} * m.tile_rows, nr = std::min<std::int64_t>(m.tile_rows, in - r0);
+          block.resize(nr, bc);
+          for (std::int64_t b = 0; b < bc; ++b) {
+            const float* xb = xp + (c0 + b) * in + r0;
+            for (std::int64_t i = 0; i < nr; ++i) block(i, b) = dac_code(sign * xb[i], code_scale, top);
+          }
+          const Eigen::MatrixXi q = tiles[static_cast<std::size_t>(tile)]->forward_codes(block, static_cast<int>(2 * no));
+          const Eigen::VectorXd& v_rest = m.v_rest_v[static_cast<std::size_t>(tile)];
+          const double w = read == 0 ? 1.0 : -1.0;
+          for (std::int64_t b = 0; b < bc; ++b)
+            for (std::int64_t j = 0; j < no; ++j) {
+              const double i_pos = (adc.v_min_v + q(2 * j, b) * lsb - v_rest[2 * j]) / m.gain_ohm;
+              const double i_neg = (adc.v_min_v + q(2 * j + 1, b) * lsb - v_rest[2 * j + 1]) / m.gain_ohm;
+              acc(j, b) += w * (i_pos - i_neg) * m.w_max[o0 + j] * scale_common;
+            }
         }
+      }
+      for (std::int64_t b = 0; b < bc; ++b)
+        for (std::int64_t j = 0; j < no; ++j) yp[(c0 + b) * out + o0 + j] = static_cast<float>(acc(j, b));
     }
   });
-  Eigen::MatrixXd y_all = Eigen::MatrixXd::Zero(out, B);  // summed in a fixed order: thread-count independent
-  for (std::int64_t t = 0; t < tasks; ++t) {
-    const int read = static_cast<int>(t / (n_tiles * n_chunks));
-    const int tile = static_cast<int>((t / n_chunks) % n_tiles);
-    const std::int64_t c0 = (t % n_chunks) * chunk;
-    const std::int64_t o0 = std::int64_t{tile % m.tiles_c} * m.outputs_per_tile;
-    const Eigen::MatrixXd& y = part[static_cast<std::size_t>(t)];
-    if (read == 0) y_all.block(o0, c0, y.rows(), y.cols()) += y;
-    else y_all.block(o0, c0, y.rows(), y.cols()) -= y;
-  }
-  if (tile_mvms) *tile_mvms += std::int64_t{reads} * n_tiles * B;
-  torch::Tensor result = torch::empty({B, out}, torch::kFloat32);
-  Eigen::Map<Eigen::MatrixXf>(result.data_ptr<float>(), out, B) = y_all.cast<float>();
+  if (tile_mvms) *tile_mvms += std::int64_t{reads} * m.tiles() * B;
   return result;
 }
 
@@ -220,9 +231,7 @@ class Calibrator : public LayerExecutor {
     std::vector<std::unique_ptr<TileModel>> tiles;
     for (int k = 0; k < m.tiles(); ++k)
       tiles.push_back(make_tile(tile, m.g_target_s[static_cast<std::size_t>(k)], m.rf_ohm, 0, 0, false));
-    const torch::Tensor cp = dac_codes(x, m.x_max, bits);
-    const torch::Tensor cn = m.signed_inputs ? dac_codes(-x, m.x_max, bits) : torch::Tensor();
-    return run_layer(d_, layer, m, tiles, cp, cn, nullptr);
+    return run_layer(d_, layer, m, tiles, x, nullptr);
   }
 
  private:
@@ -249,8 +258,14 @@ std::int64_t ChipDesign::tiles() const {
 }
 
 torch::Tensor dac_codes(const torch::Tensor& x, double x_max, int dac_bits) {
-  const double top = std::ldexp(1.0, dac_bits) - 1.0;
-  return torch::clamp(torch::round(x.to(torch::kFloat64) * (top / x_max)), 0.0, top).to(torch::kInt32).contiguous();
+  const torch::Tensor xf = x.to(torch::kFloat32).contiguous();
+  torch::Tensor c = torch::empty(xf.sizes(), torch::kInt32);
+  const int top = (1 << dac_bits) - 1;
+  const double scale = top / x_max;
+  const float* xp = xf.data_ptr<float>();
+  int* cp = c.data_ptr<int>();
+  for (std::int64_t i = 0; i < xf.numel(); ++i) cp[i] = dac_code(xp[i], scale, top);
+  return c;
 }
 
 ChipDesign calibrate(const Network& net, const TileModelFile& tile, const MappingOptions& options,
@@ -294,10 +309,7 @@ AnalogChip::~AnalogChip() = default;
 
 torch::Tensor AnalogChip::matmul(const AnalogLayer& layer, const torch::Tensor& x) {
   const LayerMapping& m = design_.layers[static_cast<std::size_t>(layer.index)];
-  const int bits = design_.tile.nominal.dac.bits;
-  const torch::Tensor cp = dac_codes(x, m.x_max, bits);
-  const torch::Tensor cn = m.signed_inputs ? dac_codes(-x, m.x_max, bits) : torch::Tensor();
-  return run_layer(design_, layer, m, tiles_[static_cast<std::size_t>(layer.index)], cp, cn, &tile_mvms_);
+  return run_layer(design_, layer, m, tiles_[static_cast<std::size_t>(layer.index)], x, &tile_mvms_);
 }
 
 const TileModel& AnalogChip::tile(int layer, int tr, int tc) const {

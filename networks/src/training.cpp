@@ -100,6 +100,9 @@ TrainResult train_network(torch::jit::Module& net, const TrainOptions& o,
   const std::int64_t n = o.train_images > 0 ? std::min<std::int64_t>(o.train_images, train.size()) : train.size();
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    // Cosine annealing per epoch: lr_e = lr (1 + cos(pi e / E)) / 2.
+    static_cast<torch::optim::AdamOptions&>(opt.param_groups()[0].options())
+        .lr(o.learning_rate * 0.5 * (1.0 + std::cos(M_PI * epoch / o.epochs)));
     std::iota(order.begin(), order.end(), 0);
     const core::CounterRng rng(o.seed, core::stream_key({kShufflePurpose, static_cast<std::uint64_t>(epoch)}));
     for (std::int64_t i = n - 1; i > 0; --i)  // Fisher-Yates

@@ -9,7 +9,8 @@
 // Each is built as a TorchScript module in C++ (submodules fc1, conv1, ... holding `weight` and
 // `bias`, a forward written with aten operators), initialized as PyTorch initializes Linear and
 // Conv2d (weights and biases uniform in +-1/sqrt(fan_in)) from torch::manual_seed(seed), trained
-// with Adam on cross-entropy over the 60,000 training images in an order drawn from
+// with Adam on cross-entropy, the learning rate annealed per epoch on a cosine
+// (lr (1 + cos(pi e / E)) / 2 in epoch e of E), over the 60,000 training images in an order drawn from
 // core::CounterRng(seed), and saved with Module::save, so Python's torch.jit.load runs the file
 // and xbar's Network loads it like any user's network. With the same seed and thread count the
 // weights are bit for bit the same.
