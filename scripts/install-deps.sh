@@ -19,7 +19,7 @@ PKGS=(
   libopenmpi-dev openmpi-bin                     # campaigns across machines (XBAR_WITH_MPI)
   gnuplot-nox                                    # plots
   dataset-fashion-mnist                          # benchmark network data set
-  libtorch-dev                                   # networks: autograd, optimizers, TorchScript
+  libtorch-dev zlib1g-dev                        # networks: autograd, optimizers, TorchScript; gzipped IDX
   python3 python3-h5py python3-numpy python3-torch  # interoperability tests only
 )
 BACKPORT_PKGS=(ngspice libngspice0 libngspice0-dev)
