@@ -4,6 +4,7 @@
 Usage: /usr/bin/python3 make_test_networks.py OUT_DIR
 Writes: cnn.pt (scripted: conv-BN-ReLU, pooling, dropout, Linear + BatchNorm1d), resnet.pt
 (scripted residual blocks, average pooling, view), cnn_traced.pt (torch.jit.trace of the CNN),
+attention.pt (a one-block transformer: its Linear layers on tiles, attention and LayerNorm digital),
 tiny_linear.pt (one Linear 20 -> 6), and the bad ones: conv_transpose.pt, grouped.pt,
 nan_weight.pt, rgb_input.pt (expects 3 channels), not_torchscript.pt (a torch.save pickle).
 Weights are random (seeded) with BatchNorm statistics set away from the identity, so that
@@ -65,6 +66,32 @@ class SmallResNet(nn.Module):
         x = self.block2(F.relu(self.down(x)))
         x = self.avg(x)
         return self.head(x.view(x.size(0), -1))
+
+
+class TinyAttention(nn.Module):
+    """A one-block transformer over the 28 image rows as tokens: q, k, v, output and MLP
+    projections are nn.Linear (tiles); attention, softmax and LayerNorm stay digital."""
+
+    def __init__(self, d=32):
+        super().__init__()
+        self.embed = nn.Linear(28, d)
+        self.q = nn.Linear(d, d)
+        self.k = nn.Linear(d, d)
+        self.v = nn.Linear(d, d)
+        self.o = nn.Linear(d, d)
+        self.norm1 = nn.LayerNorm(d)
+        self.mlp1 = nn.Linear(d, 2 * d)
+        self.mlp2 = nn.Linear(2 * d, d)
+        self.norm2 = nn.LayerNorm(d)
+        self.head = nn.Linear(d, 10)
+        self.scale = d ** -0.5
+
+    def forward(self, x):
+        t = self.embed(x.squeeze(1))                       # [B, 28 tokens, d]
+        a = torch.softmax(self.q(t) @ self.k(t).transpose(1, 2) * self.scale, dim=-1)
+        t = self.norm1(t + self.o(a @ self.v(t)))
+        t = self.norm2(t + self.mlp2(F.gelu(self.mlp1(t))))
+        return self.head(t.mean(dim=1))
 
 
 class TinyLinear(nn.Module):
@@ -136,6 +163,7 @@ def main():
     randomize_bn(res)
     save(res, os.path.join(out, "resnet.pt"))
     save(TinyLinear(), os.path.join(out, "tiny_linear.pt"))
+    save(TinyAttention(), os.path.join(out, "attention.pt"))
     save(ConvTranspose(), os.path.join(out, "conv_transpose.pt"))
     save(Grouped(), os.path.join(out, "grouped.pt"))
     save(RgbInput(), os.path.join(out, "rgb_input.pt"))

@@ -109,7 +109,7 @@ TEST_CASE("Fashion-MNIST from Debian's package: sizes, labels, and clear errors 
 
 TEST_CASE("xbar's digital forward equals libtorch's on networks saved from Python") {
   const torch::Tensor x = test_images(16);
-  for (const char* name : {"cnn.pt", "cnn_traced.pt", "resnet.pt"}) {
+  for (const char* name : {"cnn.pt", "cnn_traced.pt", "resnet.pt", "attention.pt"}) {
     CAPTURE(name);
     const Network net(nets(name));
     const torch::Tensor ref = net.forward_torch(x);
@@ -128,6 +128,19 @@ TEST_CASE("xbar's digital forward equals libtorch's on networks saved from Pytho
   CHECK(!cnn.layers()[3].folded_batchnorm);
   const Network res(nets("resnet.pt"));
   CHECK(res.layers().size() == 7);  // stem, 2 per block, down, head
+  const Network att(nets("attention.pt"));
+  CHECK(att.layers().size() == 8);  // embed, q, k, v, o, mlp1, mlp2, head; attention digital
+}
+
+TEST_CASE("a small transformer runs with its Linear layers on tiles") {
+  const Network net(nets("attention.pt"));
+  auto tile = ideal_tile(32, 32, 10, 12);
+  const torch::Tensor x = test_images(32);
+  const ChipDesign d = calibrate(net, tile, MappingOptions{}, x);
+  CHECK(d.layers[1].tiles() == 2);  // q: 32 -> 32 on 32 x 32 tiles of 16 differential outputs
+  AnalogChip chip(d, 1, -1);
+  const torch::Tensor ref = net.forward(x), y = net.forward(x, &chip);
+  CHECK(((y - ref).norm() / ref.norm()).item<double>() < 0.05);
 }
 
 TEST_CASE("unsupported layers, NaN weights, wrong input shapes and foreign files are named") {
