@@ -44,20 +44,6 @@ double median(std::vector<double> x) {
   return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
 }
 
-behavioral::NormalParameterFit normal_fit(const std::vector<double>& x) {
-  const NormalFit nf = fit_normal(x);
-  const KsTest ks = ks_test_normal(x, nf.mean, nf.sigma);
-  behavioral::NormalParameterFit f;
-  f.mean_v = nf.mean;
-  f.sigma_v = nf.sigma;
-  f.sigma_ci95.low = nf.sigma_ci95_low;
-  f.sigma_ci95.high = nf.sigma_ci95_high;
-  f.gof_statistic = ks.statistic;
-  f.gof_p_value = ks.p_value;
-  f.n = nf.n;
-  return f;
-}
-
 behavioral::PeripheryErrorMetrics metrics(const std::vector<double>& model, const std::vector<double>& ref,
                                           double unit_v, double lsb_v, double fs_v, std::size_t instances) {
   const Eigen::Map<const Eigen::VectorXd> a(model.data(), static_cast<Eigen::Index>(model.size()));
@@ -87,6 +73,20 @@ std::vector<long long> held_flags(const std::vector<std::size_t>& ok, const std:
 }
 
 }  // namespace
+
+behavioral::NormalParameterFit normal_parameter_fit(const std::vector<double>& x) {
+  const NormalFit nf = fit_normal(x);
+  const KsTest ks = ks_test_normal(x, nf.mean, nf.sigma);
+  behavioral::NormalParameterFit f;
+  f.mean_v = nf.mean;
+  f.sigma_v = nf.sigma;
+  f.sigma_ci95.low = nf.sigma_ci95_low;
+  f.sigma_ci95.high = nf.sigma_ci95_high;
+  f.gof_statistic = ks.statistic;
+  f.gof_p_value = ks.p_value;
+  f.n = nf.n;
+  return f;
+}
 
 TiaLine fit_tia_line(const Eigen::Ref<const Eigen::VectorXd>& i_in_a,
                      const Eigen::Ref<const Eigen::VectorXd>& v_out_v) {
@@ -287,7 +287,7 @@ behavioral::TiaModelFile fit_tia(const CampaignFile& c, const FitOptions& option
   p.r_out_ohm = median(r_out);
   p.v_out_min_v = median(lo);
   p.v_out_max_v = median(hi);
-  m.opamp_v_offset = normal_fit(offsets);
+  m.opamp_v_offset = normal_parameter_fit(offsets);
   p.v_offset_v = m.opamp_v_offset.mean_v;
   // Single-pole settling of a full-scale step V = i_fs rf to LSB/2 = i_fs rf / 2^bits:
   // V exp(-t/tau) = V 2^-bits  =>  tau = t / ln(2^bits) = t / (bits ln 2).
@@ -355,7 +355,7 @@ behavioral::AdcModelFile fit_adc(const CampaignFile& c, const FitOptions& option
       throw FitError(fmt::format("transition {} is NaN (never tripped) in every fit-set instance", k + 1));
     p.transition_v[k] = sum / static_cast<double>(used);
   }
-  m.comparator_offset = normal_fit(residual);
+  m.comparator_offset = normal_parameter_fit(residual);
   try {
     p.validate();
   } catch (const behavioral::ValidationError& e) {

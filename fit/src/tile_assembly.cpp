@@ -46,20 +46,6 @@ std::string find_campaign(const behavioral::CrossbarModelFile& xb, const std::st
   return "";
 }
 
-behavioral::NormalParameterFit normal_parameter_fit(const std::vector<double>& d) {
-  const NormalFit nf = fit_normal(d);
-  const KsTest ks = ks_test_normal(d, nf.mean, nf.sigma);
-  behavioral::NormalParameterFit f;
-  f.mean_v = nf.mean;
-  f.sigma_v = nf.sigma;
-  f.sigma_ci95.low = nf.sigma_ci95_low;
-  f.sigma_ci95.high = nf.sigma_ci95_high;
-  f.gof_statistic = ks.statistic;
-  f.gof_p_value = ks.p_value;
-  f.n = nf.n;
-  return f;
-}
-
 // Normal MLE (with CI and KS) of the ADC instances' transitions about the nominal ones.
 behavioral::NormalParameterFit adc_spread_about_nominal(const behavioral::AdcModelFile& adc, const std::string& path) {
   const Eigen::VectorXd t_nom = adc.nominal.transitions_v();

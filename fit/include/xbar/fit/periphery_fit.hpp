@@ -142,4 +142,8 @@ TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, co
 behavioral::TiaModelFile fit_tia(const characterize::CampaignFile& campaign, const FitOptions& options);
 behavioral::AdcModelFile fit_adc(const characterize::CampaignFile& campaign, const FitOptions& options);
 
+/// Normal maximum-likelihood fit of `x` with the chi-squared 95 % interval of sigma and a
+/// Kolmogorov-Smirnov test (the op-amp offsets, ADC transition residuals, tile spreads).
+behavioral::NormalParameterFit normal_parameter_fit(const std::vector<double>& x);
+
 }  // namespace xbar::fit
