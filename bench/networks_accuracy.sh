@@ -29,19 +29,29 @@ for net in mlp cnn; do
       -o "$work/${net}_${n}.h5" -q
     echo '```'
     echo
+    echo "Without per-chip offset calibration (--no-offset-calibration):"
+    echo
+    echo '```'
+    "$xbar" infer "data/networks/$net.pt" --tile "data/presets/tile${n}_xbar180.h5" --chips "$chips" \
+      --no-offset-calibration --no-nominal -o "$work/${net}_${n}_nocal.h5" -q | grep -E "chips|per chip"
+    echo '```'
+    echo
   done
 done
 /usr/bin/python3 - "$work" <<'PY'
 import sys, h5py
 work = sys.argv[1]
-print("| network | tile | digital | analog nominal | analog mean ± 95 % CI over K chips | K | chip min … max |")
-print("|---|---|---:|---:|---:|---:|---:|")
+print("| network | tile | digital | analog nominal | analog, K chips: mean ± 95 % CI | chip min … max | K chips without offset calibration | K |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
 for net in ("mlp", "cnn"):
     for n in (64, 128):
         with h5py.File(f"{work}/{net}_{n}.h5", "r") as f:
             r = f["results"].attrs
             acc = f["results/chip_accuracy"][()]
-            print(f"| {net} | {n}×{n} | {100*r['digital_accuracy']:.2f} % | {100*r['nominal_accuracy']:.2f} % | "
-                  f"{100*r['mean_accuracy']:.2f} ± {100*(r['mean_accuracy_ci95_high']-r['mean_accuracy']):.2f} % | "
-                  f"{len(acc)} | {100*acc.min():.2f} … {100*acc.max():.2f} % |")
+        with h5py.File(f"{work}/{net}_{n}_nocal.h5", "r") as g:
+            q = g["results"].attrs
+            nocal = f"{100*q['mean_accuracy']:.2f} ± {100*(q['mean_accuracy_ci95_high']-q['mean_accuracy']):.2f} %"
+        print(f"| {net} | {n}×{n} | {100*r['digital_accuracy']:.2f} % | {100*r['nominal_accuracy']:.2f} % | "
+              f"{100*r['mean_accuracy']:.2f} ± {100*(r['mean_accuracy_ci95_high']-r['mean_accuracy']):.2f} % | "
+              f"{100*acc.min():.2f} … {100*acc.max():.2f} % | {nocal} | {len(acc)} |")
 PY

@@ -54,11 +54,6 @@ TileModelFile design_tile(const TileModelFile& tile, const MappingOptions& o) {
   if (n.crossbar.differential)
     throw MappingError("tile model: crossbar.differential = true: tiles are single-ended; the mapping pairs columns");
   if (n.crossbar.cols < 2) throw MappingError("tile model: crossbar.cols = 1: a differential pair needs 2 columns");
-  const auto& adc = n.adc.front();
-  if (!(adc.v_min_v < 0.0 && adc.v_max_v >= 0.0))
-    throw MappingError(fmt::format("tile model: adc window [{}, {}] V: the mapping needs v_min_v < 0 <= v_max_v (the "
-                                   "TIA turns a positive column current into a negative voltage; zero current is 0 V)",
-                                   adc.v_min_v, adc.v_max_v));
   return t;
 }
 
@@ -76,8 +71,8 @@ inline int dac_code(float x, double scale, int top) {
 // of the output and adds the tile rows tr (and the negative read of signed inputs) in a fixed
 // order, so the result does not depend on the thread count.
 torch::Tensor run_layer(const ChipDesign& d, const AnalogLayer& layer, const LayerMapping& m,
-                        const std::vector<std::unique_ptr<TileModel>>& tiles, const torch::Tensor& x_in,
-                        std::int64_t* tile_mvms) {
+                        const std::vector<std::unique_ptr<TileModel>>& tiles, const std::vector<Eigen::VectorXd>& rest_v,
+                        const torch::Tensor& x_in, std::int64_t* tile_mvms) {
   const torch::Tensor x = x_in.to(torch::kFloat32).contiguous();
   const std::int64_t in = layer.in_features, out = layer.out_features, B = x.size(0);
   const int reads = m.signed_inputs ? 2 : 1;
@@ -111,7 +106,7 @@ torch::Tensor run_layer(const ChipDesign& d, const AnalogLayer& layer, const Lay
             for (std::int64_t i = 0; i < nr; ++i) block(i, b) = dac_code(sign * xb[i], code_scale, top);
           }
           const Eigen::MatrixXi q = tiles[static_cast<std::size_t>(tile)]->forward_codes(block, static_cast<int>(2 * no));
-          const Eigen::VectorXd& v_rest = m.v_rest_v[static_cast<std::size_t>(tile)];
+          const Eigen::VectorXd& v_rest = rest_v[static_cast<std::size_t>(tile)];
           const double w = read == 0 ? 1.0 : -1.0;
           for (std::int64_t b = 0; b < bc; ++b)
             for (std::int64_t j = 0; j < no; ++j) {
@@ -155,13 +150,25 @@ std::vector<Eigen::MatrixXd> layer_targets(const AnalogLayer& layer, const Layer
   return g;
 }
 
-std::unique_ptr<TileModel> make_tile(const TileModelFile& tile, const Eigen::MatrixXd& g_target, double rf_ohm,
+std::unique_ptr<TileModel> make_tile(const TileModelFile& tile, const Eigen::MatrixXd& g_target, const LayerMapping& m,
                                      std::uint64_t seed, std::uint64_t stream, bool with_variation) {
   behavioral::TileInstance inst = behavioral::draw_tile_instance(tile, g_target, seed, stream, with_variation);
-  for (auto& t : inst.params.tia) t.rf_ohm = rf_ohm;
+  for (auto& t : inst.params.tia) {
+    t.rf_ohm = m.rf_ohm;
+    t.v_offset_v += m.v_ref_v;  // the layer's reference voltage adds to each op-amp's own offset
+  }
   auto model = std::make_unique<TileModel>(inst.params);
   model->program(inst.g_s);
   return model;
+}
+
+// Per-chip offset calibration: each column's output at zero input (every DAC at code 0), read
+// through its own ADC and taken as the code's nominal voltage. What a chip can measure of its
+// own rest, to within half an LSB.
+Eigen::VectorXd measured_rest_v(const TileModel& tile, const behavioral::AdcModelParams& adc) {
+  const int cols = tile.params().crossbar.cols;
+  const Eigen::MatrixXi q = tile.forward_codes(Eigen::MatrixXi::Zero(1, 1), cols);
+  return (adc.v_min_v + q.col(0).cast<double>().array() * adc.lsb_v()).matrix();
 }
 
 // rf that gives the closed-loop gain magnitude `gain` with the nominal op-amp (a0, r_out):
@@ -217,21 +224,35 @@ class Calibrator : public LayerExecutor {
     if (!(m.i_full_scale_a > 0.0))
       throw MappingError(fmt::format("{}: the calibration images give no column current (all inputs zero?)",
                                      layer.describe()));
+    // Zero current rests headroom_lsb below the top of the ADC window; the full-scale current
+    // reaches its bottom. A reference voltage on the TIAs' non-inverting inputs puts the rest
+    // there (the op-amp's offset model: rest = (v_ref + v_os) (1 + rf g_in), the median column's
+    // noise gain).
     const auto& tia = tile.nominal.tia.front();
-    const double gain = -tile.nominal.adc.front().v_min_v / m.i_full_scale_a;
-    m.rf_ohm = rf_for_gain(tia, gain);
+    const auto& adc = tile.nominal.adc.front();
+    const double rest_target = adc.v_max_v - o.headroom_lsb * adc.lsb_v();
+    if (!(rest_target > adc.v_min_v + adc.lsb_v()))
+      throw MappingError(fmt::format("mapping.headroom_lsb = {}: leaves no room in the ADC window [{}, {}] V", o.headroom_lsb,
+                                     adc.v_min_v, adc.v_max_v));
+    m.rf_ohm = rf_for_gain(tia, (rest_target - adc.v_min_v) / m.i_full_scale_a);
     behavioral::TiaModelParams t = tia;
     t.rf_ohm = m.rf_ohm;
     m.gain_ohm = t.gain_ohm() * t.settled_fraction();
+    std::vector<double> g_in;
+    for (const Eigen::MatrixXd& g : m.g_target_s) {
+      const Eigen::VectorXd cols = g.colwise().sum().transpose();
+      g_in.insert(g_in.end(), cols.data(), cols.data() + cols.size());
+    }
+    std::nth_element(g_in.begin(), g_in.begin() + static_cast<std::ptrdiff_t>(g_in.size() / 2), g_in.end());
+    m.v_ref_v = rest_target / (1.0 + m.rf_ohm * g_in[g_in.size() / 2]) - tia.v_offset_v;
     m.v_rest_v.clear();
     for (const Eigen::MatrixXd& g : m.g_target_s)
-      m.v_rest_v.push_back(tia.v_offset_v * (1.0 + m.rf_ohm * g.colwise().sum().transpose().array()).matrix());
-    // Run the layer on nominal tiles with the calibrated rf, so the next layer calibrates on
-    // analog outputs.
+      m.v_rest_v.push_back(((tia.v_offset_v + m.v_ref_v) * (1.0 + m.rf_ohm * g.colwise().sum().transpose().array())).matrix());
+    // Run the layer on nominal tiles, so the next layer calibrates on analog outputs.
     std::vector<std::unique_ptr<TileModel>> tiles;
     for (int k = 0; k < m.tiles(); ++k)
-      tiles.push_back(make_tile(tile, m.g_target_s[static_cast<std::size_t>(k)], m.rf_ohm, 0, 0, false));
-    return run_layer(d_, layer, m, tiles, x, nullptr);
+      tiles.push_back(make_tile(tile, m.g_target_s[static_cast<std::size_t>(k)], m, 0, 0, false));
+    return run_layer(d_, layer, m, tiles, m.v_rest_v, x, nullptr);
   }
 
  private:
@@ -246,6 +267,7 @@ void MappingOptions::validate() const {
   if (adc_bits != 0 && (adc_bits < 1 || adc_bits > 14)) bad.push_back(fmt::format("mapping.adc_bits = {}: must be 0 (the tile model's) or 1..14", adc_bits));
   if (!(input_quantile >= 0.5 && input_quantile <= 1.0)) bad.push_back(fmt::format("mapping.input_quantile = {}: must be between 0.5 and 1", input_quantile));
   if (!(output_quantile >= 0.5 && output_quantile <= 1.0)) bad.push_back(fmt::format("mapping.output_quantile = {}: must be between 0.5 and 1", output_quantile));
+  if (!(headroom_lsb >= 0.0 && std::isfinite(headroom_lsb))) bad.push_back(fmt::format("mapping.headroom_lsb = {}: must be >= 0", headroom_lsb));
   if (calibration_images < 1) bad.push_back(fmt::format("mapping.calibration_images = {}: must be >= 1", calibration_images));
   if (chunk_columns < 1) bad.push_back(fmt::format("mapping.chunk_columns = {}: must be >= 1", chunk_columns));
   if (!bad.empty()) throw MappingError(xbar::join_lines(bad));
@@ -287,9 +309,11 @@ ChipDesign calibrate(const Network& net, const TileModelFile& tile, const Mappin
 AnalogChip::AnalogChip(const ChipDesign& design, std::uint64_t seed, int chip) : design_(design) {
   const auto t0 = Clock::now();
   tiles_.resize(design.layers.size());
+  rest_v_.resize(design.layers.size());
   std::vector<std::pair<std::size_t, int>> jobs;
   for (std::size_t l = 0; l < design.layers.size(); ++l) {
     tiles_[l].resize(static_cast<std::size_t>(design.layers[l].tiles()));
+    rest_v_[l].resize(static_cast<std::size_t>(design.layers[l].tiles()));
     for (int t = 0; t < design.layers[l].tiles(); ++t) jobs.emplace_back(l, t);
   }
   at::parallel_for(0, static_cast<std::int64_t>(jobs.size()), 1, [&](std::int64_t begin, std::int64_t end) {
@@ -298,8 +322,11 @@ AnalogChip::AnalogChip(const ChipDesign& design, std::uint64_t seed, int chip) :
       const LayerMapping& m = design.layers[l];
       const std::uint64_t stream = core::stream_key({kChipPurpose, static_cast<std::uint64_t>(chip), l,
                                                      static_cast<std::uint64_t>(t)});
-      tiles_[l][static_cast<std::size_t>(t)] =
-          make_tile(design.tile, m.g_target_s[static_cast<std::size_t>(t)], m.rf_ohm, seed, stream, chip >= 0);
+      auto& tile = tiles_[l][static_cast<std::size_t>(t)];
+      tile = make_tile(design.tile, m.g_target_s[static_cast<std::size_t>(t)], m, seed, stream, chip >= 0);
+      rest_v_[l][static_cast<std::size_t>(t)] =
+          design.options.offset_calibration ? measured_rest_v(*tile, design.tile.nominal.adc.front())
+                                            : m.v_rest_v[static_cast<std::size_t>(t)];
     }
   });
   program_s_ = seconds_since(t0);
@@ -309,7 +336,8 @@ AnalogChip::~AnalogChip() = default;
 
 torch::Tensor AnalogChip::matmul(const AnalogLayer& layer, const torch::Tensor& x) {
   const LayerMapping& m = design_.layers[static_cast<std::size_t>(layer.index)];
-  return run_layer(design_, layer, m, tiles_[static_cast<std::size_t>(layer.index)], x, &tile_mvms_);
+  const auto l = static_cast<std::size_t>(layer.index);
+  return run_layer(design_, layer, m, tiles_[l], rest_v_[l], x, &tile_mvms_);
 }
 
 const TileModel& AnalogChip::tile(int layer, int tr, int tc) const {

@@ -78,6 +78,8 @@ void write_inference_file(const std::string& path, const InferenceResult& r) {
       w.str(g.get(), at, "weight_scaling", o.mapping.per_column_scaling ? "per column" : "per layer");
       w.f64(g.get(), at, "input_quantile", o.mapping.input_quantile);
       w.f64(g.get(), at, "output_quantile", o.mapping.output_quantile);
+      w.f64(g.get(), at, "headroom_lsb", o.mapping.headroom_lsb);
+      w.i64(g.get(), at, "offset_calibration", o.mapping.offset_calibration ? 1 : 0);
       w.i64(g.get(), at, "calibration_images", o.mapping.calibration_images);
       w.u64(g.get(), at, "calibration_seed", o.mapping.calibration_seed);
       w.str(g.get(), at, "calibration_set", "fashion-mnist train (never test images)");
@@ -129,6 +131,7 @@ void write_inference_file(const std::string& path, const InferenceResult& r) {
         w.i64(g.get(), full, "signed_inputs", m.signed_inputs ? 1 : 0);
         w.f64(g.get(), full, "i_full_scale_a", m.i_full_scale_a);
         w.f64(g.get(), full, "rf_ohm", m.rf_ohm);
+        w.f64(g.get(), full, "v_ref_v", m.v_ref_v);
         w.f64(g.get(), full, "gain_ohm", m.gain_ohm);
         w.vector(g.get(), "w_max", full + "/w_max", m.w_max, "weight units");
       }

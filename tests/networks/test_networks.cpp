@@ -5,6 +5,7 @@
 // The networks come from make_test_networks.py (run by ctest as a fixture) in $XBAR_TEST_NETS.
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -195,16 +196,21 @@ TEST_CASE("one layer on one tile gives the codes of TileModel::forward on the ma
   c.topRows(20) = Eigen::Map<const Eigen::MatrixXi>(codes.data_ptr<int>(), 20, 40);
   behavioral::TileModelParams p = tile.nominal;
   p.tia[0].rf_ohm = m.rf_ohm;
+  p.tia[0].v_offset_v += m.v_ref_v;  // the layer's TIA reference
   behavioral::TileModel direct(p);
   direct.program(m.g_target_s[0]);
   const Eigen::MatrixXi q = direct.forward(c).codes;
+  const Eigen::MatrixXi q0 = direct.forward(Eigen::MatrixXi::Zero(32, 1)).codes;  // the chip's zero-input read
   CHECK(chip.tile(0, 0, 0).forward_codes(c.topRows(20), 12) == q.topRows(12));
   const auto& adc = tile.nominal.adc[0];
+  std::vector<int> rest(q0.data(), q0.data() + q0.size());
+  std::nth_element(rest.begin(), rest.begin() + 16, rest.end());
+  CHECK(std::abs(rest[16] - (255 - 4)) <= 1);  // the median column rests 4 LSB below the top code
   const torch::Tensor w = net.layers()[0].weight, b = net.layers()[0].bias;
   for (int s = 0; s < 40; ++s)
     for (int j = 0; j < 6; ++j) {
-      const double ip = (adc.v_min_v + q(2 * j, s) * adc.lsb_v()) / m.gain_ohm;
-      const double in = (adc.v_min_v + q(2 * j + 1, s) * adc.lsb_v()) / m.gain_ohm;
+      const double ip = (q(2 * j, s) - q0(2 * j, 0)) * adc.lsb_v() / m.gain_ohm;
+      const double in = (q(2 * j + 1, s) - q0(2 * j + 1, 0)) * adc.lsb_v() / m.gain_ohm;
       const double yj = (ip - in) * m.w_max[j] * m.x_max / ((tile.g_max_s - tile.g_min_s) * 0.2) + b[j].item<double>();
       CHECK(y[s][j].item<double>() == doctest::Approx(yj).epsilon(1e-5));
     }

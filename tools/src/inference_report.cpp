@@ -47,8 +47,12 @@ void print_inference(const networks::InferenceResult& r) {
              t.held_out_crossbar.rel_l2, t.held_out_tia.rms_lsb, t.held_out_adc_codes.rms_lsb);
   fmt::print("input    {} (preprocessing; calibration on {} training images)\n", r.options.preprocess.describe(),
              r.options.mapping.calibration_images);
-  fmt::print("\n{:<3} {:<12} {:<22} {:>6} {:>10} {:>7} {:>9} {:>8}\n", "#", "name", "layer", "tiles", "x_max", "signed",
-             "I_fs uA", "rf kohm");
+  fmt::print("decode   {}; zero current {:g} LSB below the ADC's top\n",
+             r.options.mapping.offset_calibration ? "each column's rest measured by its chip at zero input"
+                                                  : "nominal rest (chips' own offsets unknown)",
+             r.options.mapping.headroom_lsb);
+  fmt::print("\n{:<3} {:<12} {:<22} {:>6} {:>10} {:>7} {:>9} {:>8} {:>8}\n", "#", "name", "layer", "tiles", "x_max",
+             "signed", "I_fs uA", "rf kohm", "v_ref mV");
   for (std::size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];
     const auto& m = r.design.layers[i];
@@ -56,8 +60,8 @@ void print_inference(const networks::InferenceResult& r) {
         l.op == "conv2d" ? fmt::format("conv {}->{} {}x{}", l.in_features / (l.kernel[0] * l.kernel[1]), l.out_features,
                                        l.kernel[0], l.kernel[1])
                          : fmt::format("linear {}->{}", l.in_features, l.out_features);
-    fmt::print("{:<3} {:<12} {:<22} {:>6} {:>10.4g} {:>7} {:>9.4g} {:>8.4g}\n", i, l.name.substr(0, 12), what, m.tiles(),
-               m.x_max, m.signed_inputs ? "yes" : "no", m.i_full_scale_a * 1e6, m.rf_ohm / 1e3);
+    fmt::print("{:<3} {:<12} {:<22} {:>6} {:>10.4g} {:>7} {:>9.4g} {:>8.4g} {:>8.3g}\n", i, l.name.substr(0, 12), what,
+               m.tiles(), m.x_max, m.signed_inputs ? "yes" : "no", m.i_full_scale_a * 1e6, m.rf_ohm / 1e3, m.v_ref_v * 1e3);
   }
   fmt::print("{} tiles; {} tile MVMs per image\n\n", r.design.tiles(), r.tile_mvms_per_image);
   fmt::print("accuracy on {} Fashion-MNIST test images\n", r.images);

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "inference_report.hpp"
+#include "output_path.hpp"
 #include "verbs.hpp"
 #include "xbar_version.hpp"
 
@@ -15,6 +16,7 @@ struct InferVerbOptions {
   std::string output = "inference.h5";
   bool per_layer = false;
   bool no_nominal = false;
+  bool no_offset_calibration = false;
   bool quiet = false;
 };
 }  // namespace
@@ -38,6 +40,8 @@ Verb add_infer_verb(CLI::App& app) {
   sub->add_flag("--per-layer-scaling", o->per_layer, "One weight scale per layer (default: per output column)");
   sub->add_option("--input-quantile", r.mapping.input_quantile, "DAC full scale: this quantile of |x| on the calibration images")->capture_default_str();
   sub->add_option("--output-quantile", r.mapping.output_quantile, "ADC full scale: this quantile of the column currents")->capture_default_str();
+  sub->add_option("--headroom-lsb", r.mapping.headroom_lsb, "Zero current rests this many LSB below the ADC window's top (a TIA reference voltage per layer)")->capture_default_str();
+  sub->add_flag("--no-offset-calibration", o->no_offset_calibration, "Decode with the nominal rest instead of each column's zero-input read");
   sub->add_option("--calibration-images", r.mapping.calibration_images, "Training images used to calibrate the ranges")->capture_default_str();
   sub->add_option("--scale", r.preprocess.scale, "Input preprocessing: x = (pixel * scale - mean) / std")->capture_default_str();
   sub->add_option("--mean", r.preprocess.mean, "Input preprocessing mean")->capture_default_str();
@@ -50,10 +54,12 @@ Verb add_infer_verb(CLI::App& app) {
             networks::InferenceOptions run = o->run;
             run.mapping.per_column_scaling = !o->per_layer;
             run.nominal = !o->no_nominal;
+            run.mapping.offset_calibration = !o->no_offset_calibration;
             run.xbar_version = XBAR_VERSION;
             run.git_hash = XBAR_GIT_HASH;
             const networks::InferenceResult res = run_inference_with_progress(run, o->quiet);
             print_inference(res);
+            create_parent_folder(o->output);
             networks::write_inference_file(o->output, res);
             fmt::print("\nwrote {}\n", o->output);
             return 0;

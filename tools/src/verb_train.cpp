@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "output_path.hpp"
 #include "progress_bar.hpp"
 #include "verbs.hpp"
 #include "xbar/networks/training.hpp"
@@ -37,6 +38,7 @@ Verb add_train_verb(CLI::App& app) {
   sub->add_flag("-q,--quiet", o->quiet, "No progress bar");
   sub->footer("Example:\n  xbar train --net mlp --epochs 10 --seed 1 -o mlp.pt");
   return {sub, [o] {
+            create_parent_folder(o->output);
             ProgressBar bar("img", o->quiet);
             const auto r = networks::train_builtin(o->train, o->output, [&](const networks::TrainProgress& p) {
               bar.update(static_cast<double>(p.done) + static_cast<double>(p.epoch - 1) * p.total,

@@ -15,16 +15,20 @@
 // reads, one for max(x, 0) and one for max(-x, 0), subtracted digitally.
 //
 // Outputs. Each column's TIA and ADC give a code; the digital side turns it back into a current
-// with the nominal, ideal converter, I = (v_min + code LSB - v_rest) / G_T (v_rest = the nominal
-// op-amp offset times the column's nominal noise gain, G_T the TIA's closed-loop gain), and
+// with the nominal, ideal converter, I = (v_min + code LSB - v_rest) / G_T (G_T the TIA's nominal
+// closed-loop gain), where v_rest is the column's output at zero current: measured by the chip
+// itself at zero input (offset_calibration, the default: every column read once with the DACs at
+// code 0, so v_rest is known to half an LSB) or the nominal (v_os + v_ref)(1 + rf g_in); and
 //   y(j) = (I+ - I-) w_max(j) x_max / ((g_max - g_min) v_read),   v_read = the DAC's top level,
 // summed digitally over the tiles of the layer's rows; the bias is added digitally.
 //
 // Calibration (per layer, once, on training images, never test images): x_max is the
 // input_quantile of |x| over the layer's calibration inputs; the TIA feedback resistor of the
-// layer is chosen so that the output_quantile of its column currents (nominal tile) reaches the
-// bottom of the ADC window, i.e. |G_T| I_fs = -adc.v_min_v (a zero current sits at 0 V, inside the
-// window). Layers are calibrated in order, each on the analog outputs of the layers before it.
+// layer is chosen so that the output_quantile of its column currents (nominal tile) spans the ADC
+// window from the rest to its bottom, |G_T| I_fs = rest - adc.v_min_v, where the rest is
+// headroom_lsb below the window's top: a reference voltage v_ref on the layer's TIAs puts the
+// median column there (so that op-amp offsets of either sign stay inside the window). Layers are
+// calibrated in order, each on the analog outputs of the layers before it.
 //
 // Chips. Chip k draws every tile of every layer from the tile model's fitted variation with
 // behavioral::draw_tile_instance(seed, core::stream_key({kChipPurpose, k, layer, tile})): a
@@ -51,6 +55,9 @@ struct MappingOptions {
   bool per_column_scaling = true;   ///< w_max per output (else one per layer)
   double input_quantile = 0.999;    ///< DAC full scale: this quantile of |x| (0.5..1)
   double output_quantile = 0.999;   ///< ADC full scale: this quantile of the column currents (0.5..1)
+  double headroom_lsb = 4.0;        ///< zero current rests this many LSB below the ADC window's top (0..)
+  bool offset_calibration = true;   ///< each chip reads every column at zero input and decodes with what it
+                                    ///< measured (else with the nominal rest)
   int calibration_images = 256;     ///< training images for calibration, >= 1
   std::uint64_t calibration_seed = 7;  ///< which training images (a seeded choice)
   int chunk_columns = 2048;         ///< input vectors per tile call (memory and parallel grain only; fixed, so
@@ -70,9 +77,11 @@ struct LayerMapping {
   Eigen::VectorXd w_max;               ///< per output (all equal for per-layer scaling)
   double i_full_scale_a = 0.0;         ///< calibrated column current at the bottom of the ADC window, A
   double rf_ohm = 0.0;                 ///< the layer's TIA feedback resistor, ohm
+  double v_ref_v = 0.0;                ///< the layer's TIA reference (non-inverting input), V
   double gain_ohm = 0.0;               ///< nominal closed-loop TIA gain G_T at rf_ohm, ohm (negative)
   std::vector<Eigen::MatrixXd> g_target_s;  ///< per tile (tr * tiles_c + tc): rows x cols targets, S
   std::vector<Eigen::VectorXd> v_rest_v;    ///< per tile: nominal TIA output at zero current per column, V
+                                            ///< ((v_os nominal + v_ref) (1 + rf g_in of the targets))
   int tiles() const { return tiles_r * tiles_c; }
 };
 
@@ -109,6 +118,7 @@ class AnalogChip : public LayerExecutor {
  private:
   const ChipDesign& design_;
   std::vector<std::vector<std::unique_ptr<behavioral::TileModel>>> tiles_;  // [layer][tile]
+  std::vector<std::vector<Eigen::VectorXd>> rest_v_;  // [layer][tile]: the rest the decode subtracts, per column
   double program_s_ = 0.0;
   std::int64_t tile_mvms_ = 0;
 };
