@@ -46,10 +46,10 @@ print("|---|---|---:|---:|---:|---:|---:|---:|")
 for net in ("mlp", "cnn"):
     for n in (64, 128):
         with h5py.File(f"{work}/{net}_{n}.h5", "r") as f:
-            r = f["results"].attrs
+            r = dict(f["results"].attrs)
             acc = f["results/chip_accuracy"][()]
         with h5py.File(f"{work}/{net}_{n}_nocal.h5", "r") as g:
-            q = g["results"].attrs
+            q = dict(g["results"].attrs)
             nocal = f"{100*q['mean_accuracy']:.2f} ± {100*(q['mean_accuracy_ci95_high']-q['mean_accuracy']):.2f} %"
         print(f"| {net} | {n}×{n} | {100*r['digital_accuracy']:.2f} % | {100*r['nominal_accuracy']:.2f} % | "
               f"{100*r['mean_accuracy']:.2f} ± {100*(r['mean_accuracy_ci95_high']-r['mean_accuracy']):.2f} % | "
