@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +20,8 @@
 #include <set>
 #include <utility>
 
+#include "xbar/characterize/campaign_spec.hpp"
+#include "xbar/characterize/circuit_kind.hpp"
 #include "xbar/characterize/error.hpp"
 
 namespace xbar::characterize {
@@ -742,6 +745,100 @@ Hid open_file(const std::string& path) {
   return Hid(file, H5Fclose);
 }
 
+std::string shape_text(const std::vector<std::uint64_t>& shape) {
+  std::string t = "[S";
+  for (auto d : shape) t += fmt::format(", {}", d);
+  return t + "]";
+}
+
+bool is_count(double v, double max) { return std::isfinite(v) && v >= 0 && v <= max && v == std::floor(v); }
+
+/// A file of a known kind must agree with the spec it stores: same kind and sample count, every
+/// field it holds with the shape that spec gives, and the integer fields (instance, pattern,
+/// stuck counts, codes) whole numbers in range. Readers index records by the spec's dimensions,
+/// so a file whose datasets disagree with them is refused here, naming the file and dataset.
+void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
+  if (!known_circuit_kind(f.schema.kind)) return;  // a foreign or test schema: nothing to compare with
+  CampaignSpec spec;
+  try {
+    spec = parse_stored_campaign_spec(f.provenance.spec_text, path + " (attribute spec_text)");
+  } catch (const SpecError& e) {
+    throw FileError(fmt::format("{}: the stored spec (attribute spec_text) is not a valid campaign spec: {}", path,
+                                e.what()));
+  }
+  if (spec.kind != f.schema.kind) {
+    throw FileError(fmt::format("{}: attribute kind = '{}', but the stored spec (spec_text) has kind = '{}'", path,
+                                f.schema.kind, spec.kind));
+  }
+  if (spec.total_samples() != f.records.size()) {
+    throw FileError(fmt::format("{}: attribute total_samples = {}, but the stored spec (spec_text) gives {} samples",
+                                path, f.records.size(), spec.total_samples()));
+  }
+  // The expected schema; the source of weights and inputs does not change any shape, and a
+  // stored spec's CSV files are not at hand.
+  spec.workload.weights = WeightSource::uniform;
+  spec.workload.inputs = InputSource::random;
+  CampaignSchema expected;
+  try {
+    expected = make_circuit_kind(spec)->schema();
+  } catch (const Error& e) {
+    throw FileError(fmt::format("{}: the stored spec (spec_text) does not describe a campaign: {}", path, e.what()));
+  }
+  for (const FieldSpec& got : f.schema.fields) {
+    const auto it = std::find_if(expected.fields.begin(), expected.fields.end(),
+                                 [&](const FieldSpec& e) { return e.name == got.name; });
+    if (it == expected.fields.end()) continue;  // a field this version does not know: not read by xbar
+    if (it->shape != got.shape) {
+      throw FileError(fmt::format("{}: dataset /samples/{} has shape {}, but the stored spec gives {} (kind '{}')",
+                                  path, got.name, shape_text(got.shape), shape_text(it->shape), spec.kind));
+    }
+  }
+  const std::uint64_t patterns = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(spec.workload.patterns_per_instance));
+  const bool has_pattern = std::any_of(f.schema.fields.begin(), f.schema.fields.end(),
+                                       [](const FieldSpec& x) { return x.name == "pattern"; });
+  std::uint64_t offset = 0;
+  for (const FieldSpec& field : f.schema.fields) {
+    const std::uint64_t n = field.size();
+    double max = -1;  // -1: not an integer field
+    if (field.name == "n_stuck_on" || field.name == "n_stuck_off") {
+      max = static_cast<double>(spec.crossbar.rows) * static_cast<double>(spec.crossbar.physical_cols());
+    } else if (field.name == "codes" || field.name == "codes_ideal" || field.name == "input_codes" ||
+               field.name == "missing_codes") {
+      max = 65536.0;
+    } else if (field.name == "settled") {
+      max = 1.0;
+    }
+    for (const SampleRecord& r : f.records) {
+      for (std::uint64_t k = 0; k < n; ++k) {
+        const double v = r.values[offset + k];
+        if (std::isnan(v)) continue;  // "no value"
+        bool ok = true;
+        std::string rule;
+        if (field.name == "instance") {
+          const double want = static_cast<double>(has_pattern ? r.index / patterns : r.index);
+          ok = v == want;
+          rule = fmt::format("must be {} for sample {}", want, r.index);
+        } else if (field.name == "pattern") {
+          const double want = static_cast<double>(r.index % patterns);
+          ok = v == want;
+          rule = fmt::format("must be {} for sample {}", want, r.index);
+        } else if (max >= 0) {
+          ok = is_count(v, max);
+          rule = fmt::format("must be a whole number in 0..{}", max);
+        } else {
+          ok = !std::isinf(v) || field.role == "output";
+          rule = "must be finite (or NaN for no value)";
+        }
+        if (!ok) {
+          throw FileError(fmt::format("{}: dataset /samples/{}, sample {}: value {} {}", path, field.name, r.index, v,
+                                      rule));
+        }
+      }
+    }
+    offset += n;
+  }
+}
+
 }  // namespace
 
 CampaignFile read_campaign_file(const std::string& path) {
@@ -754,6 +851,7 @@ CampaignFile read_campaign_file(const std::string& path) {
   out.records = read_status_and_errors(file, samples, path);
   out.schema = read_schema(file, samples, path);
   read_values(file, out.schema, out.records, path);
+  check_against_stored_spec(out, path);
   return out;
 }
 
