@@ -5,6 +5,8 @@ record, spec edits that keep completed samples, and the smaller input checks.
 Usage: test_reliability.py /path/to/xbar   (run by ctest)
 """
 import os
+import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -91,6 +93,46 @@ with tempfile.TemporaryDirectory() as tmp:
             os.path.join(tmp, "new\nline"))
     check(r.returncode != 0 and "control characters" in r.stderr and "installed" not in r.stderr,
           f"a newline in the plot folder is refused, not blamed on gnuplot: {r.stderr}")
+
+    # ---- 2. a whole-file checksum turns a damaged xbar file into a clear error ----
+    small = os.path.join(tmp, "small.h5")
+    with open(small, "rb") as f:
+        good = f.read()
+    check(good[-64:].startswith(b"xbar.checksum/1 size "), "the file ends with its checksum trailer")
+    for where in (100, len(good) // 2, len(good) - 70, len(good) - 30):
+        bad = bytearray(good)
+        bad[where] ^= 0x04
+        damaged = os.path.join(tmp, "damaged.h5")
+        with open(damaged, "wb") as f:
+            f.write(bad)
+        for verb in (["inspect", damaged], ["fit", damaged, "-o", os.path.join(tmp, "m.h5")]):
+            r = run(*verb)
+            check(r.returncode == 2 and "damaged.h5: damaged" in r.stderr, f"a flipped byte at {where}: {verb[0]}: "
+                  f"{r.returncode} {r.stderr}")
+    foreign = os.path.join(tmp, "foreign.h5")
+    code = ("import h5py,sys\ns=h5py.File(sys.argv[1],'r')\nd=h5py.File(sys.argv[2],'w')\n"
+            "[d.attrs.__setitem__(k,v) for k,v in s.attrs.items()]\n"
+            "[s.copy(s[g], d, name=g) for g in ('samples','timing')]\n")
+    subprocess.run(["/usr/bin/python3", "-c", code, small, foreign], check=True, timeout=60)
+    r = run("inspect", foreign)
+    check(r.returncode == 0 and "crossbar campaign" in r.stdout, f"a file without the trailer (h5py) opens: {r.stderr}")
+
+    # ---- 3. a failed write (file size limit: EFBIG, as a full disk gives ENOSPC) ----
+    full = os.path.join(tmp, "full.toml")
+    crossbar_spec(full, "full.h5", instances=6)
+
+    def limit_writes():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+
+    r = subprocess.run([XBAR, "characterize", full, "--quiet"], capture_output=True, text=True, timeout=120,
+                       preexec_fn=limit_writes)
+    check(r.returncode == 2 and "full.h5.tmp: cannot write" in r.stderr and "Segmentation" not in r.stderr,
+          f"a failed write is a clear error and a clean exit: {r.returncode} {r.stderr}")
+    check(os.path.exists(os.path.join(tmp, "full.h5.journal")) and not os.path.exists(os.path.join(tmp, "full.h5.tmp")),
+          "the journal holds the samples, no temporary file is left")
+    r = run("characterize", full)
+    check(r.returncode == 0 and "(0 run now, 6 from before)" in r.stdout, f"nothing was lost: {r.stdout} {r.stderr}")
 
     # ---- 8. smaller items ----
     r = run("netlist", "sample", spec, "--index", "-1")

@@ -6,11 +6,13 @@
 #include "xbar/characterize/campaign_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fmt/format.h>
 #include <hdf5.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cerrno>
 #include <cstdio>
@@ -23,6 +25,7 @@
 #include "xbar/characterize/campaign_spec.hpp"
 #include "xbar/characterize/circuit_kind.hpp"
 #include "xbar/characterize/error.hpp"
+#include "journal.hpp"
 
 namespace xbar::characterize {
 
@@ -446,9 +449,62 @@ void validate_records(const CampaignSchema& schema, const std::vector<SampleReco
   }
 }
 
-/// Writes the whole file at `tmp`; every identifier is closed when this returns or throws.
-void write_file(const std::string& tmp, const CampaignSchema& schema, const CampaignProvenance& prov,
-                const std::vector<SampleRecord>& records) {
+std::uint32_t word_of(const unsigned char* t, std::size_t i) {
+  return std::uint32_t{t[i]} | std::uint32_t{t[i + 1]} << 8 | std::uint32_t{t[i + 2]} << 16 | std::uint32_t{t[i + 3]} << 24;
+}
+
+/// Bob Jenkins' lookup3 hashlittle, the checksum HDF5 puts on its metadata (H5_checksum_lookup3).
+std::uint32_t lookup3(const unsigned char* k, std::size_t n, std::uint32_t init = 0) {
+  auto rot = [](std::uint32_t x, int r) { return (x << r) | (x >> (32 - r)); };
+  std::uint32_t a, b, c;
+  a = b = c = 0xdeadbeefu + static_cast<std::uint32_t>(n) + init;
+  auto word = [&](std::size_t i) { return word_of(k, i); };
+  while (n > 12) {
+    a += word(0);
+    b += word(4);
+    c += word(8);
+    a -= c; a ^= rot(c, 4);  c += b;
+    b -= a; b ^= rot(a, 6);  a += c;
+    c -= b; c ^= rot(b, 8);  b += a;
+    a -= c; a ^= rot(c, 16); c += b;
+    b -= a; b ^= rot(a, 19); a += c;
+    c -= b; c ^= rot(b, 4);  b += a;
+    n -= 12;
+    k += 12;
+  }
+  if (n == 0) return c;
+  unsigned char t[12] = {};
+  std::memcpy(t, k, n);
+  a += word_of(t, 0);
+  b += word_of(t, 4);
+  c += word_of(t, 8);
+  c ^= b; c -= rot(b, 14);
+  a ^= c; a -= rot(c, 11);
+  b ^= a; b -= rot(a, 25);
+  c ^= b; c -= rot(b, 16);
+  a ^= c; a -= rot(c, 4);
+  b ^= a; b -= rot(a, 14);
+  c ^= b; c -= rot(b, 24);
+  return c;
+}
+
+/// H5Fget_file_image (HDF5 1.10) clears the open-file flags of a version 2/3 superblock in the
+/// image without updating its checksum, so the image would not open. Recompute it.
+void fix_superblock_checksum(std::string& image, const std::string& tmp) {
+  auto* sb = reinterpret_cast<unsigned char*>(image.data());
+  if (image.size() < 48 || !(sb[8] == 2 || sb[8] == 3) || sb[9] != 8 || sb[10] != 8) {
+    throw FileError(fmt::format("{}: unexpected HDF5 superblock (version {}) in the file image", tmp, int{sb[8]}));
+  }
+  const std::uint32_t sum = lookup3(sb, 44);
+  for (int i = 0; i < 4; ++i) sb[44 + i] = static_cast<unsigned char>(sum >> (8 * i));
+}
+
+/// Builds the whole file in memory (HDF5's core driver, no backing store) and returns its bytes.
+/// HDF5 never touches the disk, so a
+/// full disk or an I/O error cannot leave it with a half-closed file: the bytes are written by
+/// write_bytes, whose every failure is a plain error. Every identifier is closed on return.
+std::string build_image(const std::string& tmp, const CampaignSchema& schema, const CampaignProvenance& prov,
+                        const std::vector<SampleRecord>& records) {
   Hid fcpl = make(H5Pcreate(H5P_FILE_CREATE), H5Pclose, tmp, "create a file property list");
   // Track attribute creation order so `extra` reads back in the order it was written.
   check(H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), tmp, "set attribute order");
@@ -456,6 +512,7 @@ void write_file(const std::string& tmp, const CampaignSchema& schema, const Camp
   // corrupted file is reported instead of being parsed.
   Hid fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, tmp, "create a file access property list");
   check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18), tmp, "set the file format version");
+  check(H5Pset_fapl_core(fapl, 1 << 20, 0), tmp, "select the in-memory driver");
   Hid file = make(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose, tmp, "create the file");
   write_root_attrs(file, schema, prov, records, tmp);
   {
@@ -470,21 +527,50 @@ void write_file(const std::string& tmp, const CampaignSchema& schema, const Camp
     }
   }
   write_timing(file, records, tmp);
-  check(file.close(), tmp, "close (flush) the file");
+  check(H5Fflush(file, H5F_SCOPE_GLOBAL), tmp, "flush the file image");
+  const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+  if (size <= 0) throw FileError(fmt::format("{}: cannot get the file image: {}", tmp, hdf5_reason()));
+  std::string image(static_cast<std::size_t>(size), '\0');
+  if (H5Fget_file_image(file, image.data(), image.size()) != size) {
+    throw FileError(fmt::format("{}: cannot get the file image: {}", tmp, hdf5_reason()));
+  }
+  check(file.close(), tmp, "close the in-memory file");
+  fix_superblock_checksum(image, tmp);
+  return image;
 }
 
-/// fsync, so that the rename never exposes a file whose data is not on disk yet.
-void sync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
+/// Writes `bytes` to `path`, fsyncs it (so the rename never exposes data not yet on disk) and
+/// closes it. Any failure (a full disk: ENOSPC) is a FileError naming the path.
+void write_bytes(const std::string& path, const std::string& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw FileError(fmt::format("{}: cannot create the file: {}", path, std::strerror(errno)));
+  std::size_t off = 0;
+  while (off < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw FileError(fmt::format("{}: cannot write: {}", path, std::strerror(err)));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
     const int err = errno;
-    if (fd >= 0) ::close(fd);
+    ::close(fd);
     throw FileError(fmt::format("{}: cannot sync to disk: {}", path, std::strerror(err)));
   }
-  ::close(fd);
+  if (::close(fd) != 0) throw FileError(fmt::format("{}: cannot close: {}", path, std::strerror(errno)));
 }
 
 }  // namespace
+
+std::string checksum_trailer(const std::string& image) {
+  const std::uint32_t crc = detail::crc32(image.data(), image.size());
+  std::string t = fmt::format("{} size {} crc32 {:08x}", kChecksumMagic, image.size(), crc);
+  t.resize(kChecksumTrailer - 1, ' ');
+  return t + "\n";
+}
 
 void write_campaign_file(const std::string& path, const CampaignSchema& schema, const CampaignProvenance& provenance,
                          const std::vector<SampleRecord>& records) {
@@ -494,9 +580,13 @@ void write_campaign_file(const std::string& path, const CampaignSchema& schema, 
   const std::string tmp = path + ".tmp";
   std::remove(tmp.c_str());  // a stale one from an interrupted write; absence is fine
   try {
-    QuietHdf5 quiet;
-    write_file(tmp, schema, provenance, records);
-    sync_file(tmp);
+    std::string image;
+    {
+      QuietHdf5 quiet;
+      image = build_image(tmp, schema, provenance, records);
+    }
+    image += checksum_trailer(image);  // after HDF5's end of file, where HDF5 never looks
+    write_bytes(tmp, image);
   } catch (...) {
     std::remove(tmp.c_str());
     throw;
@@ -505,6 +595,68 @@ void write_campaign_file(const std::string& path, const CampaignSchema& schema, 
     const int err = errno;
     std::remove(tmp.c_str());
     throw FileError(fmt::format("{}: cannot rename {} over it: {}", path, tmp, std::strerror(err)));
+  }
+}
+
+void verify_checksum(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // the caller reports why it cannot open the file
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(kChecksumTrailer) + 8) {
+    ::close(fd);
+    return;  // too short for either: HDF5 reports it
+  }
+  const off_t body = st.st_size - static_cast<off_t>(kChecksumTrailer);
+  std::string tail(kChecksumTrailer, '\0');
+  const bool got_tail = ::pread(fd, tail.data(), tail.size(), body) == static_cast<ssize_t>(tail.size());
+  const std::string magic = std::string(kChecksumMagic) + " ";
+  if (!got_tail || tail.compare(0, magic.size(), magic) != 0) {
+    // No trailer. An HDF5 file whose end-of-file address (superblock version 2 or 3, as xbar
+    // writes) is exactly one trailer short of the file size is an xbar file whose trailer was
+    // damaged; anything else is foreign (or older) and HDF5 decides.
+    unsigned char sb[36] = {};
+    static const unsigned char kSig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    const bool read_sb = ::pread(fd, sb, sizeof sb, 0) == static_cast<ssize_t>(sizeof sb);
+    ::close(fd);
+    if (read_sb && std::memcmp(sb, kSig, 8) == 0 && (sb[8] == 2 || sb[8] == 3) && sb[9] == 8) {
+      std::uint64_t eof = 0;
+      for (int k = 7; k >= 0; --k) eof = (eof << 8) | sb[28 + k];
+      if (eof == static_cast<std::uint64_t>(body)) {
+        throw FileError(fmt::format("{}: damaged: its xbar checksum trailer (the last {} bytes) is not readable",
+                                    path, kChecksumTrailer));
+      }
+    }
+    if (got_tail && tail.find("crc32 ") != std::string::npos) {
+      throw FileError(fmt::format("{}: damaged: its xbar checksum trailer is malformed", path));
+    }
+    return;
+  }
+  unsigned long long size = 0;
+  unsigned int crc = 0;
+  if (std::sscanf(tail.c_str() + magic.size(), "size %llu crc32 %8x", &size, &crc) != 2) {
+    ::close(fd);
+    throw FileError(fmt::format("{}: damaged: its xbar checksum trailer is malformed", path));
+  }
+  if (size != static_cast<unsigned long long>(body)) {
+    ::close(fd);
+    throw FileError(fmt::format("{}: damaged or truncated: {} bytes before the checksum trailer, but xbar wrote {}",
+                                path, static_cast<long long>(body), size));
+  }
+  std::uint32_t c = 0;
+  std::vector<char> buf(1 << 20);
+  off_t off = 0;
+  while (off < body) {
+    const ssize_t r = ::pread(fd, buf.data(), std::min<std::size_t>(buf.size(), static_cast<std::size_t>(body - off)), off);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    c = detail::crc32_update(c, buf.data(), static_cast<std::size_t>(r));
+    off += r;
+  }
+  ::close(fd);
+  if (off != body || c != crc) {
+    throw FileError(fmt::format("{}: damaged: its checksum does not match (the file changed after xbar wrote it; "
+                                "crc32 {:08x}, expected {:08x})",
+                                path, c, crc));
   }
 }
 
@@ -739,6 +891,7 @@ Hid open_file(const std::string& path) {
   std::fclose(probe);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw FileError(fmt::format("{}: cannot open (is a directory)", path));
+  verify_checksum(path);  // before HDF5 parses anything
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0)
     throw FileError(fmt::format("{}: cannot open as HDF5 (corrupt or not an HDF5 file): {}", path, hdf5_reason()));
@@ -811,7 +964,10 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
     for (const SampleRecord& r : f.records) {
       for (std::uint64_t k = 0; k < n; ++k) {
         const double v = r.values[offset + k];
-        if (std::isnan(v)) continue;  // "no value"
+        const bool whole_field = field.name == "instance" || field.name == "pattern" || max >= 0;
+        if (std::isnan(v) && (r.status != SampleStatus::ok || !whole_field || field.role == "output")) {
+          continue;  // "no value"
+        }
         bool ok = true;
         std::string rule;
         if (field.name == "instance") {

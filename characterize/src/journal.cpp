@@ -41,7 +41,9 @@ void write_all(int fd, const std::string& bytes, const std::string& path) {
 }
 }  // namespace
 
-std::uint32_t crc32(const void* data, std::size_t size) {
+std::uint32_t crc32(const void* data, std::size_t size) { return crc32_update(0, data, size); }
+
+std::uint32_t crc32_update(std::uint32_t crc, const void* data, std::size_t size) {
   static const auto table = [] {
     std::array<std::uint32_t, 256> t{};
     for (std::uint32_t i = 0; i < 256; ++i) {
@@ -51,7 +53,7 @@ std::uint32_t crc32(const void* data, std::size_t size) {
     }
     return t;
   }();
-  std::uint32_t c = 0xFFFFFFFFu;
+  std::uint32_t c = crc ^ 0xFFFFFFFFu;
   const auto* p = static_cast<const unsigned char*>(data);
   for (std::size_t i = 0; i < size; ++i) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
