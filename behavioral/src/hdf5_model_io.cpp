@@ -1,6 +1,8 @@
 // HDF5 plumbing shared by the xbar.model/1 writers and readers (hdf5_model_io.hpp).
 #include "hdf5_model_io.hpp"
 
+#include "xbar/core/file_checksum.hpp"
+
 #include <filesystem>
 
 namespace xbar::behavioral::detail {
@@ -165,7 +167,26 @@ void write_model_file_atomically(const std::string& path, const std::function<vo
       std::filesystem::remove(tmp, ec);
       throw;
     }
-    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) throw ModelFileError(tmp + ": cannot flush");
+    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) {
+      H5Fclose(file.release());
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw ModelFileError(tmp + ": cannot flush");
+    }
+    // Close here, and check it: a close that fails (a full disk) is an error, not a file left
+    // half-written behind a successful rename.
+    if (H5Fclose(file.release()) < 0) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw ModelFileError(tmp + ": cannot close (is the disk full?)");
+    }
+  }
+  // A whole-file checksum (core/file_checksum.hpp), checked by open_model_file before HDF5
+  // parses the file.
+  if (auto why = core::append_checksum_trailer(tmp)) {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    throw ModelFileError(*why);
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
@@ -177,6 +198,7 @@ void write_model_file_atomically(const std::string& path, const std::function<vo
 
 Hid open_model_file(const std::string& path, const std::string& expected_kind) {
   if (!std::filesystem::exists(path)) throw ModelFileError(path + ": no such file");
+  if (auto why = core::verify_file_checksum(path)) throw ModelFileError(*why);  // before HDF5 parses it
   if (H5Fis_hdf5(path.c_str()) <= 0) throw ModelFileError(path + ": not an HDF5 file (expected an xbar.model/1 file)");
   Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!file.ok()) throw ModelFileError(path + ": cannot open as HDF5");

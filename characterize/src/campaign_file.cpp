@@ -25,7 +25,7 @@
 #include "xbar/characterize/campaign_spec.hpp"
 #include "xbar/characterize/circuit_kind.hpp"
 #include "xbar/characterize/error.hpp"
-#include "journal.hpp"
+#include "xbar/core/file_checksum.hpp"
 
 namespace xbar::characterize {
 
@@ -91,8 +91,9 @@ std::uint64_t CampaignSchema::offset_of(const std::string& name) const {
 const FieldSpec& CampaignSchema::field(const std::string& name) const {
   for (const FieldSpec& f : fields)
     if (f.name == name) return f;
-  throw FileError(
-      fmt::format("campaign schema '{}' has no field '{}' (fields: {})", kind, name, join(field_names(*this), ", ")));
+  throw FileError(fmt::format("{}campaign schema '{}' has no field '{}' (fields: {}){}",
+                              source.empty() ? "" : source + ": ", kind, name, join(field_names(*this), ", "),
+                              source.empty() ? "" : fmt::format("; dataset /samples/{} is missing", name)));
 }
 
 // ---- record bytes ---------------------------------------------------------------------------
@@ -565,13 +566,6 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 
 }  // namespace
 
-std::string checksum_trailer(const std::string& image) {
-  const std::uint32_t crc = detail::crc32(image.data(), image.size());
-  std::string t = fmt::format("{} size {} crc32 {:08x}", kChecksumMagic, image.size(), crc);
-  t.resize(kChecksumTrailer - 1, ' ');
-  return t + "\n";
-}
-
 void write_campaign_file(const std::string& path, const CampaignSchema& schema, const CampaignProvenance& provenance,
                          const std::vector<SampleRecord>& records) {
   validate_schema(schema, path);
@@ -585,7 +579,7 @@ void write_campaign_file(const std::string& path, const CampaignSchema& schema, 
       QuietHdf5 quiet;
       image = build_image(tmp, schema, provenance, records);
     }
-    image += checksum_trailer(image);  // after HDF5's end of file, where HDF5 never looks
+    image += core::checksum_trailer(image);  // after HDF5's end of file, where HDF5 never looks
     write_bytes(tmp, image);
   } catch (...) {
     std::remove(tmp.c_str());
@@ -599,65 +593,7 @@ void write_campaign_file(const std::string& path, const CampaignSchema& schema, 
 }
 
 void verify_checksum(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;  // the caller reports why it cannot open the file
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(kChecksumTrailer) + 8) {
-    ::close(fd);
-    return;  // too short for either: HDF5 reports it
-  }
-  const off_t body = st.st_size - static_cast<off_t>(kChecksumTrailer);
-  std::string tail(kChecksumTrailer, '\0');
-  const bool got_tail = ::pread(fd, tail.data(), tail.size(), body) == static_cast<ssize_t>(tail.size());
-  const std::string magic = std::string(kChecksumMagic) + " ";
-  if (!got_tail || tail.compare(0, magic.size(), magic) != 0) {
-    // No trailer. An HDF5 file whose end-of-file address (superblock version 2 or 3, as xbar
-    // writes) is exactly one trailer short of the file size is an xbar file whose trailer was
-    // damaged; anything else is foreign (or older) and HDF5 decides.
-    unsigned char sb[36] = {};
-    static const unsigned char kSig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    const bool read_sb = ::pread(fd, sb, sizeof sb, 0) == static_cast<ssize_t>(sizeof sb);
-    ::close(fd);
-    if (read_sb && std::memcmp(sb, kSig, 8) == 0 && (sb[8] == 2 || sb[8] == 3) && sb[9] == 8) {
-      std::uint64_t eof = 0;
-      for (int k = 7; k >= 0; --k) eof = (eof << 8) | sb[28 + k];
-      if (eof == static_cast<std::uint64_t>(body)) {
-        throw FileError(fmt::format("{}: damaged: its xbar checksum trailer (the last {} bytes) is not readable",
-                                    path, kChecksumTrailer));
-      }
-    }
-    if (got_tail && tail.find("crc32 ") != std::string::npos) {
-      throw FileError(fmt::format("{}: damaged: its xbar checksum trailer is malformed", path));
-    }
-    return;
-  }
-  unsigned long long size = 0;
-  unsigned int crc = 0;
-  if (std::sscanf(tail.c_str() + magic.size(), "size %llu crc32 %8x", &size, &crc) != 2) {
-    ::close(fd);
-    throw FileError(fmt::format("{}: damaged: its xbar checksum trailer is malformed", path));
-  }
-  if (size != static_cast<unsigned long long>(body)) {
-    ::close(fd);
-    throw FileError(fmt::format("{}: damaged or truncated: {} bytes before the checksum trailer, but xbar wrote {}",
-                                path, static_cast<long long>(body), size));
-  }
-  std::uint32_t c = 0;
-  std::vector<char> buf(1 << 20);
-  off_t off = 0;
-  while (off < body) {
-    const ssize_t r = ::pread(fd, buf.data(), std::min<std::size_t>(buf.size(), static_cast<std::size_t>(body - off)), off);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    c = detail::crc32_update(c, buf.data(), static_cast<std::size_t>(r));
-    off += r;
-  }
-  ::close(fd);
-  if (off != body || c != crc) {
-    throw FileError(fmt::format("{}: damaged: its checksum does not match (the file changed after xbar wrote it; "
-                                "crc32 {:08x}, expected {:08x})",
-                                path, c, crc));
-  }
+  if (auto why = core::verify_file_checksum(path)) throw FileError(*why);
 }
 
 // ---- reading --------------------------------------------------------------------------------
@@ -1006,6 +942,7 @@ CampaignFile read_campaign_file(const std::string& path) {
   const std::uint64_t samples = read_u64_attr(file, "total_samples", path);
   out.records = read_status_and_errors(file, samples, path);
   out.schema = read_schema(file, samples, path);
+  out.schema.source = path;
   read_values(file, out.schema, out.records, path);
   check_against_stored_spec(out, path);
   return out;

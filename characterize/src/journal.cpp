@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "xbar/characterize/error.hpp"
+#include "xbar/core/file_checksum.hpp"
 
 namespace xbar::characterize::detail {
 
@@ -41,23 +42,8 @@ void write_all(int fd, const std::string& bytes, const std::string& path) {
 }
 }  // namespace
 
-std::uint32_t crc32(const void* data, std::size_t size) { return crc32_update(0, data, size); }
-
-std::uint32_t crc32_update(std::uint32_t crc, const void* data, std::size_t size) {
-  static const auto table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  std::uint32_t c = crc ^ 0xFFFFFFFFu;
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < size; ++i) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
+std::uint32_t crc32(const void* data, std::size_t size) { return core::crc32(0, data, size); }
+std::uint32_t crc32_update(std::uint32_t crc, const void* data, std::size_t size) { return core::crc32(crc, data, size); }
 
 std::uint64_t fnv1a64(const std::string& text) {
   std::uint64_t h = 0xCBF29CE484222325ULL;

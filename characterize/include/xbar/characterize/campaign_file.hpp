@@ -47,6 +47,7 @@ struct FieldSpec {
 struct CampaignSchema {
   std::string kind;
   std::vector<FieldSpec> fields;
+  std::string source;  ///< the file it was read from ("" for a kind's own schema): named in errors
   std::uint64_t values_per_sample() const;
   /// Offset of field `name` in a record's values; throws FileError if absent.
   std::uint64_t offset_of(const std::string& name) const;
@@ -78,18 +79,10 @@ struct CampaignProvenance {
 void write_campaign_file(const std::string& path, const CampaignSchema& schema, const CampaignProvenance& provenance,
                          const std::vector<SampleRecord>& records);
 
-/// Every campaign file xbar writes ends with a checksum trailer of kChecksumTrailer bytes after
-/// HDF5's end of file (HDF5 and h5py ignore bytes past it):
-///   "xbar.checksum/1 size <bytes before the trailer> crc32 <8 hex digits>", blank-padded, "\n".
-/// The CRC-32 covers every byte before the trailer.
-inline constexpr std::size_t kChecksumTrailer = 64;
-inline constexpr const char* kChecksumMagic = "xbar.checksum/1";
-/// The checksum trailer of a whole HDF5 file image.
-std::string checksum_trailer(const std::string& image);
-/// Checks an xbar file's checksum before HDF5 parses it. Throws FileError naming the file if the
-/// trailer is damaged, the size differs or the CRC does not match. A file without a trailer (a
-/// foreign HDF5 file, or one written by an older xbar) passes, unless its HDF5 end-of-file is
-/// exactly one trailer short of its size (an xbar file whose trailer was damaged).
+/// Every campaign file xbar writes ends with a whole-file checksum trailer
+/// (core/file_checksum.hpp), checked by read_campaign_file before HDF5 parses the file.
+/// Throws FileError naming the file if the checksum says it is damaged; a file without a
+/// trailer (foreign, or from an older xbar) passes.
 void verify_checksum(const std::string& path);
 
 struct CampaignFile {
