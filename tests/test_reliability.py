@@ -159,26 +159,38 @@ with tempfile.TemporaryDirectory() as tmp:
           f"transistor fields are checked for a macro op-amp: {r.stderr}")
 
     # ---- 4. one run per campaign ----
-    lock_spec = os.path.join(tmp, "lock.toml")
-    crossbar_spec(lock_spec, "lock.h5", instances=150, extra_run="workers = 1\n")
-    first = subprocess.Popen([XBAR, "characterize", lock_spec, "--quiet"], stdout=subprocess.PIPE,
+    def start_and_wait(spec_path, journal_path, min_bytes):
+        p = subprocess.Popen([XBAR, "characterize", spec_path, "--quiet"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-    journal = os.path.join(tmp, "lock.h5.journal")
-    deadline = time.time() + 60
-    while time.time() < deadline and (not os.path.exists(journal) or os.path.getsize(journal) < 2000):
-        time.sleep(0.05)
-    r = run("characterize", lock_spec, "--quiet")
+        deadline = time.time() + 60
+        while time.time() < deadline and (not os.path.exists(journal_path) or os.path.getsize(journal_path) < min_bytes):
+            time.sleep(0.02)
+        return p
+
+    big_spec = os.path.join(tmp, "big.toml")
+    crossbar_spec(big_spec, "big.h5", instances=5000, extra_run="workers = 1\n")
+    first = start_and_wait(big_spec, os.path.join(tmp, "big.h5.journal"), 500)
+    r = run("characterize", big_spec, "--quiet")
+    check(first.poll() is None, "the first run was still running during the second")
     check(r.returncode == 2 and f"process {first.pid}" in r.stderr and "another run holds" in r.stderr,
           f"a second run names the first one's process: {r.returncode} {r.stderr}")
-    # ---- 6. a damaged journal record is skipped, every later one kept ----
     first.send_signal(signal.SIGKILL)
     first.wait()
+
+    # ---- 6. a damaged journal record is skipped, every later one kept ----
+    lock_spec = os.path.join(tmp, "lock.toml")
+    crossbar_spec(lock_spec, "lock.h5", instances=150, extra_run="workers = 1\n")
+    journal = os.path.join(tmp, "lock.h5.journal")
+    p = start_and_wait(lock_spec, journal, 2000)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
     with open(journal, "rb") as f:
         data = bytearray(f.read())
-    records = data.count(b"XREC")
+    starts = [i for i in range(len(data)) if data.startswith(b"XREC", i)]
+    # complete records: the kill may have torn the last one
+    records = sum(1 for i in starts if i + 12 + int.from_bytes(data[i + 4:i + 8], "little") <= len(data))
     check(records >= 5, f"the killed run journaled some records ({records})")
-    third = [i for i in range(len(data)) if data.startswith(b"XREC", i)][2]
-    data[third + 40] ^= 0x5A  # inside the third record's bytes
+    data[starts[2] + 40] ^= 0x5A  # inside the third record's bytes
     with open(journal, "wb") as f:
         f.write(data)
     # a comment and the worker count change: completed samples stay valid

@@ -900,10 +900,9 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
     for (const SampleRecord& r : f.records) {
       for (std::uint64_t k = 0; k < n; ++k) {
         const double v = r.values[offset + k];
-        const bool whole_field = field.name == "instance" || field.name == "pattern" || max >= 0;
-        if (std::isnan(v) && (r.status != SampleStatus::ok || !whole_field || field.role == "output")) {
-          continue;  // "no value"
-        }
+        // NaN is "no value": allowed in outputs and in failed samples; an ok sample has every
+        // parameter, input and ideal value (data/SCHEMA.md).
+        if (std::isnan(v) && (r.status != SampleStatus::ok || field.role == "output")) continue;
         bool ok = true;
         std::string rule;
         if (field.name == "instance") {
@@ -917,9 +916,15 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
         } else if (max >= 0) {
           ok = is_count(v, max);
           rule = fmt::format("must be a whole number in 0..{}", max);
+        } else if (field.unit == "S" && field.role != "output") {
+          ok = std::isfinite(v) && v >= 0 && (v == 0 || std::isfinite(1.0 / v));
+          rule = "must be a conductance: finite, >= 0, and 0 or >= 2.3e-308 S";
+        } else if (field.name == "r_row_wire_ohm" || field.name == "r_col_wire_ohm") {
+          ok = std::isfinite(v) && v >= 0;
+          rule = "must be a wire resistance: finite and >= 0 ohm";
         } else {
-          ok = !std::isinf(v) || field.role == "output";
-          rule = "must be finite (or NaN for no value)";
+          ok = std::isfinite(v) || field.role == "output";
+          rule = "must be finite (NaN only where a failed sample has no value)";
         }
         if (!ok) {
           throw FileError(fmt::format("{}: dataset /samples/{}, sample {}: value {} {}", path, field.name, r.index, v,
