@@ -123,7 +123,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     def limit_writes():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (12000, 12000))
 
     r = subprocess.run([XBAR, "characterize", full, "--quiet"], capture_output=True, text=True, timeout=120,
                        preexec_fn=limit_writes)
@@ -131,6 +131,10 @@ with tempfile.TemporaryDirectory() as tmp:
           f"a failed write is a clear error and a clean exit: {r.returncode} {r.stderr}")
     check(os.path.exists(os.path.join(tmp, "full.h5.journal")) and not os.path.exists(os.path.join(tmp, "full.h5.tmp")),
           "the journal holds the samples, no temporary file is left")
+    r = subprocess.run([XBAR, "fit", small, "-o", os.path.join(tmp, "limited_model.h5")], capture_output=True,
+                       text=True, timeout=120, preexec_fn=limit_writes)
+    check(r.returncode == 2 and "limited_model.h5.tmp: cannot write" in r.stderr,
+          f"a model file that cannot be written: a clear error and a clean exit: {r.returncode} {r.stderr}")
     r = run("characterize", full)
     check(r.returncode == 0 and "(0 run now, 6 from before)" in r.stdout, f"nothing was lost: {r.stdout} {r.stderr}")
 

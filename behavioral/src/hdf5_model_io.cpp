@@ -153,37 +153,32 @@ void write_model_file_atomically(const std::string& path, const std::function<vo
   QuietHdf5 quiet;
   const std::string tmp = path + ".tmp";
   Writer w(path);
+  // HDF5 builds the file in memory (core driver, no backing store) and xbar writes the bytes:
+  // HDF5 never touches the disk, so a full disk cannot leave it with a half-closed file (which
+  // crashed the process at exit); the write error is a plain ModelFileError.
+  std::string image;
   {
     Hid fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    H5Pset_fapl_core(fapl.get(), 1 << 20, 0);
     Hid fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
     H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
     Hid file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose);
-    if (!file.ok()) throw ModelFileError(tmp + ": cannot create (does the folder exist and is it writable?)");
-    try {
-      write(w, file.get());
-    } catch (...) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw;
-    }
-    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) {
-      H5Fclose(file.release());
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw ModelFileError(tmp + ": cannot flush");
-    }
-    // Close here, and check it: a close that fails (a full disk) is an error, not a file left
-    // half-written behind a successful rename.
-    if (H5Fclose(file.release()) < 0) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw ModelFileError(tmp + ": cannot close (is the disk full?)");
+    if (!file.ok()) throw ModelFileError(tmp + ": cannot create in memory");
+    write(w, file.get());
+    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) throw ModelFileError(tmp + ": cannot flush");
+    const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+    if (size <= 0) throw ModelFileError(tmp + ": cannot get the file image");
+    image.assign(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(file.get(), image.data(), image.size()) != size) {
+      throw ModelFileError(tmp + ": cannot get the file image");
     }
   }
+  if (auto why = core::fix_hdf5_superblock_checksum(image)) throw ModelFileError(tmp + ": " + *why);
   // A whole-file checksum (core/file_checksum.hpp), checked by open_model_file before HDF5
   // parses the file.
-  if (auto why = core::append_checksum_trailer(tmp)) {
+  image += core::checksum_trailer(image);
+  if (auto why = core::write_file_durably(tmp, image)) {
     std::error_code ec;
     std::filesystem::remove(tmp, ec);
     throw ModelFileError(*why);

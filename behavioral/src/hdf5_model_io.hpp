@@ -34,8 +34,6 @@ class Hid {
   }
   hid_t get() const { return id_; }
   bool ok() const { return id_ >= 0; }
-  /// Gives up ownership (the caller closes it and checks the result).
-  hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }
 
  private:
   hid_t id_ = H5I_INVALID_HID;

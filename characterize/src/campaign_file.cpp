@@ -450,56 +450,6 @@ void validate_records(const CampaignSchema& schema, const std::vector<SampleReco
   }
 }
 
-std::uint32_t word_of(const unsigned char* t, std::size_t i) {
-  return std::uint32_t{t[i]} | std::uint32_t{t[i + 1]} << 8 | std::uint32_t{t[i + 2]} << 16 | std::uint32_t{t[i + 3]} << 24;
-}
-
-/// Bob Jenkins' lookup3 hashlittle, the checksum HDF5 puts on its metadata (H5_checksum_lookup3).
-std::uint32_t lookup3(const unsigned char* k, std::size_t n, std::uint32_t init = 0) {
-  auto rot = [](std::uint32_t x, int r) { return (x << r) | (x >> (32 - r)); };
-  std::uint32_t a, b, c;
-  a = b = c = 0xdeadbeefu + static_cast<std::uint32_t>(n) + init;
-  auto word = [&](std::size_t i) { return word_of(k, i); };
-  while (n > 12) {
-    a += word(0);
-    b += word(4);
-    c += word(8);
-    a -= c; a ^= rot(c, 4);  c += b;
-    b -= a; b ^= rot(a, 6);  a += c;
-    c -= b; c ^= rot(b, 8);  b += a;
-    a -= c; a ^= rot(c, 16); c += b;
-    b -= a; b ^= rot(a, 19); a += c;
-    c -= b; c ^= rot(b, 4);  b += a;
-    n -= 12;
-    k += 12;
-  }
-  if (n == 0) return c;
-  unsigned char t[12] = {};
-  std::memcpy(t, k, n);
-  a += word_of(t, 0);
-  b += word_of(t, 4);
-  c += word_of(t, 8);
-  c ^= b; c -= rot(b, 14);
-  a ^= c; a -= rot(c, 11);
-  b ^= a; b -= rot(a, 25);
-  c ^= b; c -= rot(b, 16);
-  a ^= c; a -= rot(c, 4);
-  b ^= a; b -= rot(a, 14);
-  c ^= b; c -= rot(b, 24);
-  return c;
-}
-
-/// H5Fget_file_image (HDF5 1.10) clears the open-file flags of a version 2/3 superblock in the
-/// image without updating its checksum, so the image would not open. Recompute it.
-void fix_superblock_checksum(std::string& image, const std::string& tmp) {
-  auto* sb = reinterpret_cast<unsigned char*>(image.data());
-  if (image.size() < 48 || !(sb[8] == 2 || sb[8] == 3) || sb[9] != 8 || sb[10] != 8) {
-    throw FileError(fmt::format("{}: unexpected HDF5 superblock (version {}) in the file image", tmp, int{sb[8]}));
-  }
-  const std::uint32_t sum = lookup3(sb, 44);
-  for (int i = 0; i < 4; ++i) sb[44 + i] = static_cast<unsigned char>(sum >> (8 * i));
-}
-
 /// Builds the whole file in memory (HDF5's core driver, no backing store) and returns its bytes.
 /// HDF5 never touches the disk, so a
 /// full disk or an I/O error cannot leave it with a half-closed file: the bytes are written by
@@ -536,32 +486,8 @@ std::string build_image(const std::string& tmp, const CampaignSchema& schema, co
     throw FileError(fmt::format("{}: cannot get the file image: {}", tmp, hdf5_reason()));
   }
   check(file.close(), tmp, "close the in-memory file");
-  fix_superblock_checksum(image, tmp);
+  if (auto why = core::fix_hdf5_superblock_checksum(image)) throw FileError(tmp + ": " + *why);
   return image;
-}
-
-/// Writes `bytes` to `path`, fsyncs it (so the rename never exposes data not yet on disk) and
-/// closes it. Any failure (a full disk: ENOSPC) is a FileError naming the path.
-void write_bytes(const std::string& path, const std::string& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw FileError(fmt::format("{}: cannot create the file: {}", path, std::strerror(errno)));
-  std::size_t off = 0;
-  while (off < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = n < 0 ? errno : ENOSPC;
-      ::close(fd);
-      throw FileError(fmt::format("{}: cannot write: {}", path, std::strerror(err)));
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const int err = errno;
-    ::close(fd);
-    throw FileError(fmt::format("{}: cannot sync to disk: {}", path, std::strerror(err)));
-  }
-  if (::close(fd) != 0) throw FileError(fmt::format("{}: cannot close: {}", path, std::strerror(errno)));
 }
 
 }  // namespace
@@ -580,7 +506,7 @@ void write_campaign_file(const std::string& path, const CampaignSchema& schema, 
       image = build_image(tmp, schema, provenance, records);
     }
     image += core::checksum_trailer(image);  // after HDF5's end of file, where HDF5 never looks
-    write_bytes(tmp, image);
+    if (auto why = core::write_file_durably(tmp, image)) throw FileError(*why);
   } catch (...) {
     std::remove(tmp.c_str());
     throw;

@@ -41,4 +41,16 @@ std::optional<std::string> append_checksum_trailer(const std::string& path);
 /// open reports it).
 std::optional<std::string> verify_file_checksum(const std::string& path);
 
+/// Bob Jenkins' lookup3 hashlittle: the checksum HDF5 puts on its metadata.
+std::uint32_t hdf5_lookup3(const void* data, std::size_t size, std::uint32_t init = 0);
+
+/// H5Fget_file_image (HDF5 1.10) clears the open-file flags of a version 2/3 superblock in the
+/// image without updating its checksum, so the image would not open. Recomputes it. Returns an
+/// error message if the image does not start with such a superblock (8-byte offsets).
+std::optional<std::string> fix_hdf5_superblock_checksum(std::string& image);
+
+/// Writes `bytes` to a new file at `path`, fsyncs and closes it. Returns an error message naming
+/// the path ("cannot create the file", "cannot write: No space left on device", ...) or nothing.
+std::optional<std::string> write_file_durably(const std::string& path, const std::string& bytes);
+
 }  // namespace xbar::core
