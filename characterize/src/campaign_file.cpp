@@ -843,14 +843,16 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
           ok = is_count(v, max);
           rule = fmt::format("must be a whole number in 0..{}", max);
         } else if (field.unit == "S" && field.role != "output") {
-          ok = std::isfinite(v) && v >= 0 && (v == 0 || std::isfinite(1.0 / v));
-          rule = "must be a conductance: finite, >= 0, and 0 or >= 2.3e-308 S";
+          ok = std::isfinite(v) && v >= 0 && v <= 1e15 && (v == 0 || std::isfinite(1.0 / v));
+          rule = "must be a conductance: 0, or between 2.3e-308 and 1e15 S";
         } else if (field.name == "r_row_wire_ohm" || field.name == "r_col_wire_ohm") {
-          ok = std::isfinite(v) && v >= 0;
-          rule = "must be a wire resistance: finite and >= 0 ohm";
-        } else {
-          ok = std::isfinite(v) || field.role == "output";
-          rule = "must be finite (NaN only where a failed sample has no value)";
+          ok = std::isfinite(v) && v >= 0 && v <= 1e15;
+          rule = "must be a wire resistance: between 0 and 1e15 ohm";
+        } else if (field.role != "output") {
+          // No physical parameter, input or ideal value of any kind comes near 1e30 (in SI
+          // units); larger ones overflow the fits.
+          ok = std::isfinite(v) && std::abs(v) <= 1e30;
+          rule = "must be finite and within +-1e30 (NaN only where a failed sample has no value)";
         }
         if (!ok) {
           throw FileError(fmt::format("{}: dataset /samples/{}, sample {}: value {} {}", path, field.name, r.index, v,
