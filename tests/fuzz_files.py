@@ -33,6 +33,7 @@ ap.add_argument("xbar")
 ap.add_argument("--cases", type=int, default=300)
 ap.add_argument("--seed", type=int, default=15)
 ap.add_argument("--timeout", type=float, default=20.0)
+ap.add_argument("--from-case", type=int, default=0, help="replay: draw the earlier cases but run only from this one")
 args = ap.parse_args()
 XBAR = os.path.abspath(args.xbar)
 rng = random.Random(args.seed)
@@ -223,6 +224,9 @@ with tempfile.TemporaryDirectory() as tmp:
             spec = os.path.join(work, "mutant.toml")
             with open(spec, "w", errors="replace") as f:
                 f.write(mutate_spec(SPECS[kind]))
+            if case < args.from_case:
+                shutil.rmtree(work, ignore_errors=True)
+                continue
             what = f"case {case} (spec, {kind})"
             rc, err = run(["netlist", "sample", "mutant.toml", "-o", "deck.cir"], work)
             judge(what, ["netlist", "sample", "mutant.toml"], rc, err, "mutant.toml")
@@ -234,6 +238,13 @@ with tempfile.TemporaryDirectory() as tmp:
         target_is_model = rng.random() < 0.3
         src = models[kind] if target_is_model else campaigns[kind]
         dst = os.path.join(work, "mutant.h5")
+        if case < args.from_case:
+            if how == "crafted":
+                rng.randrange(2**31)
+            else:
+                mutate_bytes(src, dst, how)
+            shutil.rmtree(work, ignore_errors=True)
+            continue
         if how == "crafted":
             r = subprocess.run([PY, "-c", CRAFT, src, dst, str(rng.randrange(2**31))], capture_output=True, text=True,
                                timeout=60)
