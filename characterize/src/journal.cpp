@@ -43,7 +43,6 @@ void write_all(int fd, const std::string& bytes, const std::string& path) {
 }  // namespace
 
 std::uint32_t crc32(const void* data, std::size_t size) { return core::crc32(0, data, size); }
-std::uint32_t crc32_update(std::uint32_t crc, const void* data, std::size_t size) { return core::crc32(crc, data, size); }
 
 std::uint64_t fnv1a64(const std::string& text) {
   std::uint64_t h = 0xCBF29CE484222325ULL;

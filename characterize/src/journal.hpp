@@ -15,8 +15,6 @@
 namespace xbar::characterize::detail {
 
 std::uint32_t crc32(const void* data, std::size_t size);
-/// CRC-32 continued over more bytes: crc32_update(crc32(a), b) == crc32(a + b); start from 0.
-std::uint32_t crc32_update(std::uint32_t crc, const void* data, std::size_t size);
 std::uint64_t fnv1a64(const std::string& text);
 
 class Journal {
