@@ -209,8 +209,25 @@ TEST_CASE("bad decks raise SpiceError quoting ngspice, and the session carries o
                          doctest::Contains("is not a valid resistor instance line"), characterize::SpiceError);
   }
   SUBCASE("an unknown analysis command") {
-    CHECK_THROWS_WITH_AS(spice.simulate(good.text, "frobnicate"), doctest::Contains("no such command"),
-                         characterize::SpiceError);
+    // Refused before it reaches ngspice (issue 15: run() takes analysis commands only).
+    CHECK_THROWS_WITH_AS(spice.simulate(good.text, "frobnicate"), doctest::Contains("is not an analysis command"),
+                         characterize::Error);
+  }
+  SUBCASE("an unknown interactive command still gets ngspice's own words") {
+    CHECK_THROWS_WITH_AS(spice.command("frobnicate"), doctest::Contains("no such command"), characterize::SpiceError);
+  }
+  SUBCASE("a second command or a shell escape in the analysis") {
+    for (const char* bad : {"op; shell true", "op\nshell true", "shell true", "op `true`", "tran 1n 1u $x"}) {
+      CAPTURE(bad);
+      CHECK_THROWS_AS(spice.simulate(good.text, bad), characterize::Error);
+    }
+  }
+  SUBCASE("a .control block that can reach the shell is refused unless allowed") {
+    const std::string deck = "t\nV1 a 0 1\nR1 a 0 1k\n.control\nop ; shell true\n.endc\n.end\n";
+    CHECK(characterize::shell_lines_in_control(deck) == std::vector<int>{5});
+    CHECK(characterize::shell_lines_in_control("t\n* shell in a comment\nR1 a 0 1k\n.control\nop\n.endc\nshell\n.end\n")
+              .empty());
+    CHECK_THROWS_WITH_AS(spice.load(deck), doctest::Contains("--allow-shell"), characterize::Error);
   }
   // After every kind of failure, the next good deck runs in the same session, unchanged.
   CHECK(fit::compare(simulate_currents(good), reference).relative_l2 == 0.0);

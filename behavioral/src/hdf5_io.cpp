@@ -1,6 +1,8 @@
 // HDF5 plumbing shared by the xbar.model/1 writers and readers (xbar/behavioral/hdf5_io.hpp).
 #include "xbar/behavioral/hdf5_io.hpp"
 
+#include "xbar/core/file_checksum.hpp"
+
 #include <filesystem>
 
 namespace xbar::behavioral::detail {
@@ -151,21 +153,35 @@ void write_model_file_atomically(const std::string& path, const std::function<vo
   QuietHdf5 quiet;
   const std::string tmp = path + ".tmp";
   Writer w(path);
+  // HDF5 builds the file in memory (core driver, no backing store) and xbar writes the bytes:
+  // HDF5 never touches the disk, so a full disk cannot leave it with a half-closed file (which
+  // crashed the process at exit); the write error is a plain ModelFileError.
+  std::string image;
   {
     Hid fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    H5Pset_fapl_core(fapl.get(), 1 << 20, 0);
     Hid fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
     H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
     Hid file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose);
-    if (!file.ok()) throw ModelFileError(tmp + ": cannot create (does the folder exist and is it writable?)");
-    try {
-      write(w, file.get());
-    } catch (...) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw;
-    }
+    if (!file.ok()) throw ModelFileError(tmp + ": cannot create in memory");
+    write(w, file.get());
     if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) throw ModelFileError(tmp + ": cannot flush");
+    const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+    if (size <= 0) throw ModelFileError(tmp + ": cannot get the file image");
+    image.assign(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(file.get(), image.data(), image.size()) != size) {
+      throw ModelFileError(tmp + ": cannot get the file image");
+    }
+  }
+  if (auto why = core::fix_hdf5_superblock_checksum(image)) throw ModelFileError(tmp + ": " + *why);
+  // A whole-file checksum (core/file_checksum.hpp), checked by open_model_file before HDF5
+  // parses the file.
+  image += core::checksum_trailer(image);
+  if (auto why = core::write_file_durably(tmp, image)) {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    throw ModelFileError(*why);
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
@@ -177,6 +193,7 @@ void write_model_file_atomically(const std::string& path, const std::function<vo
 
 Hid open_model_file(const std::string& path, const std::string& expected_kind) {
   if (!std::filesystem::exists(path)) throw ModelFileError(path + ": no such file");
+  if (auto why = core::verify_file_checksum(path)) throw ModelFileError(*why);  // before HDF5 parses it
   if (H5Fis_hdf5(path.c_str()) <= 0) throw ModelFileError(path + ": not an HDF5 file (expected an xbar.model/1 file)");
   Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!file.ok()) throw ModelFileError(path + ": cannot open as HDF5");

@@ -6,11 +6,14 @@
 #include "xbar/characterize/campaign_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fmt/format.h>
 #include <hdf5.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -19,7 +22,10 @@
 #include <set>
 #include <utility>
 
+#include "xbar/characterize/campaign_spec.hpp"
+#include "xbar/characterize/circuit_kind.hpp"
 #include "xbar/characterize/error.hpp"
+#include "xbar/core/file_checksum.hpp"
 
 namespace xbar::characterize {
 
@@ -85,8 +91,9 @@ std::uint64_t CampaignSchema::offset_of(const std::string& name) const {
 const FieldSpec& CampaignSchema::field(const std::string& name) const {
   for (const FieldSpec& f : fields)
     if (f.name == name) return f;
-  throw FileError(
-      fmt::format("campaign schema '{}' has no field '{}' (fields: {})", kind, name, join(field_names(*this), ", ")));
+  throw FileError(fmt::format("{}campaign schema '{}' has no field '{}' (fields: {}){}",
+                              source.empty() ? "" : source + ": ", kind, name, join(field_names(*this), ", "),
+                              source.empty() ? "" : fmt::format("; dataset /samples/{} is missing", name)));
 }
 
 // ---- record bytes ---------------------------------------------------------------------------
@@ -443,9 +450,12 @@ void validate_records(const CampaignSchema& schema, const std::vector<SampleReco
   }
 }
 
-/// Writes the whole file at `tmp`; every identifier is closed when this returns or throws.
-void write_file(const std::string& tmp, const CampaignSchema& schema, const CampaignProvenance& prov,
-                const std::vector<SampleRecord>& records) {
+/// Builds the whole file in memory (HDF5's core driver, no backing store) and returns its bytes.
+/// HDF5 never touches the disk, so a
+/// full disk or an I/O error cannot leave it with a half-closed file: the bytes are written by
+/// write_bytes, whose every failure is a plain error. Every identifier is closed on return.
+std::string build_image(const std::string& tmp, const CampaignSchema& schema, const CampaignProvenance& prov,
+                        const std::vector<SampleRecord>& records) {
   Hid fcpl = make(H5Pcreate(H5P_FILE_CREATE), H5Pclose, tmp, "create a file property list");
   // Track attribute creation order so `extra` reads back in the order it was written.
   check(H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), tmp, "set attribute order");
@@ -453,6 +463,7 @@ void write_file(const std::string& tmp, const CampaignSchema& schema, const Camp
   // corrupted file is reported instead of being parsed.
   Hid fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, tmp, "create a file access property list");
   check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18), tmp, "set the file format version");
+  check(H5Pset_fapl_core(fapl, 1 << 20, 0), tmp, "select the in-memory driver");
   Hid file = make(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose, tmp, "create the file");
   write_root_attrs(file, schema, prov, records, tmp);
   {
@@ -467,18 +478,16 @@ void write_file(const std::string& tmp, const CampaignSchema& schema, const Camp
     }
   }
   write_timing(file, records, tmp);
-  check(file.close(), tmp, "close (flush) the file");
-}
-
-/// fsync, so that the rename never exposes a file whose data is not on disk yet.
-void sync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const int err = errno;
-    if (fd >= 0) ::close(fd);
-    throw FileError(fmt::format("{}: cannot sync to disk: {}", path, std::strerror(err)));
+  check(H5Fflush(file, H5F_SCOPE_GLOBAL), tmp, "flush the file image");
+  const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+  if (size <= 0) throw FileError(fmt::format("{}: cannot get the file image: {}", tmp, hdf5_reason()));
+  std::string image(static_cast<std::size_t>(size), '\0');
+  if (H5Fget_file_image(file, image.data(), image.size()) != size) {
+    throw FileError(fmt::format("{}: cannot get the file image: {}", tmp, hdf5_reason()));
   }
-  ::close(fd);
+  check(file.close(), tmp, "close the in-memory file");
+  if (auto why = core::fix_hdf5_superblock_checksum(image)) throw FileError(tmp + ": " + *why);
+  return image;
 }
 
 }  // namespace
@@ -491,9 +500,13 @@ void write_campaign_file(const std::string& path, const CampaignSchema& schema, 
   const std::string tmp = path + ".tmp";
   std::remove(tmp.c_str());  // a stale one from an interrupted write; absence is fine
   try {
-    QuietHdf5 quiet;
-    write_file(tmp, schema, provenance, records);
-    sync_file(tmp);
+    std::string image;
+    {
+      QuietHdf5 quiet;
+      image = build_image(tmp, schema, provenance, records);
+    }
+    image += core::checksum_trailer(image);  // after HDF5's end of file, where HDF5 never looks
+    if (auto why = core::write_file_durably(tmp, image)) throw FileError(*why);
   } catch (...) {
     std::remove(tmp.c_str());
     throw;
@@ -503,6 +516,10 @@ void write_campaign_file(const std::string& path, const CampaignSchema& schema, 
     std::remove(tmp.c_str());
     throw FileError(fmt::format("{}: cannot rename {} over it: {}", path, tmp, std::strerror(err)));
   }
+}
+
+void verify_checksum(const std::string& path) {
+  if (auto why = core::verify_file_checksum(path)) throw FileError(*why);
 }
 
 // ---- reading --------------------------------------------------------------------------------
@@ -736,10 +753,115 @@ Hid open_file(const std::string& path) {
   std::fclose(probe);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw FileError(fmt::format("{}: cannot open (is a directory)", path));
+  verify_checksum(path);  // before HDF5 parses anything
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0)
     throw FileError(fmt::format("{}: cannot open as HDF5 (corrupt or not an HDF5 file): {}", path, hdf5_reason()));
   return Hid(file, H5Fclose);
+}
+
+std::string shape_text(const std::vector<std::uint64_t>& shape) {
+  std::string t = "[S";
+  for (auto d : shape) t += fmt::format(", {}", d);
+  return t + "]";
+}
+
+bool is_count(double v, double max) { return std::isfinite(v) && v >= 0 && v <= max && v == std::floor(v); }
+
+/// A file of a known kind must agree with the spec it stores: same kind and sample count, every
+/// field it holds with the shape that spec gives, and the integer fields (instance, pattern,
+/// stuck counts, codes) whole numbers in range. Readers index records by the spec's dimensions,
+/// so a file whose datasets disagree with them is refused here, naming the file and dataset.
+void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
+  if (!known_circuit_kind(f.schema.kind)) return;  // a foreign or test schema: nothing to compare with
+  CampaignSpec spec;
+  try {
+    spec = parse_stored_campaign_spec(f.provenance.spec_text, path + " (attribute spec_text)");
+  } catch (const SpecError& e) {
+    throw FileError(fmt::format("{}: the stored spec (attribute spec_text) is not a valid campaign spec: {}", path,
+                                e.what()));
+  }
+  if (spec.kind != f.schema.kind) {
+    throw FileError(fmt::format("{}: attribute kind = '{}', but the stored spec (spec_text) has kind = '{}'", path,
+                                f.schema.kind, spec.kind));
+  }
+  if (spec.total_samples() != f.records.size()) {
+    throw FileError(fmt::format("{}: attribute total_samples = {}, but the stored spec (spec_text) gives {} samples",
+                                path, f.records.size(), spec.total_samples()));
+  }
+  // The expected schema; the source of weights and inputs does not change any shape, and a
+  // stored spec's CSV files are not at hand.
+  spec.workload.weights = WeightSource::uniform;
+  spec.workload.inputs = InputSource::random;
+  CampaignSchema expected;
+  try {
+    expected = make_circuit_kind(spec)->schema();
+  } catch (const Error& e) {
+    throw FileError(fmt::format("{}: the stored spec (spec_text) does not describe a campaign: {}", path, e.what()));
+  }
+  for (const FieldSpec& got : f.schema.fields) {
+    const auto it = std::find_if(expected.fields.begin(), expected.fields.end(),
+                                 [&](const FieldSpec& e) { return e.name == got.name; });
+    if (it == expected.fields.end()) continue;  // a field this version does not know: not read by xbar
+    if (it->shape != got.shape) {
+      throw FileError(fmt::format("{}: dataset /samples/{} has shape {}, but the stored spec gives {} (kind '{}')",
+                                  path, got.name, shape_text(got.shape), shape_text(it->shape), spec.kind));
+    }
+  }
+  const std::uint64_t patterns = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(spec.workload.patterns_per_instance));
+  const bool has_pattern = std::any_of(f.schema.fields.begin(), f.schema.fields.end(),
+                                       [](const FieldSpec& x) { return x.name == "pattern"; });
+  std::uint64_t offset = 0;
+  for (const FieldSpec& field : f.schema.fields) {
+    const std::uint64_t n = field.size();
+    double max = -1;  // -1: not an integer field
+    if (field.name == "n_stuck_on" || field.name == "n_stuck_off") {
+      max = static_cast<double>(spec.crossbar.rows) * static_cast<double>(spec.crossbar.physical_cols());
+    } else if (field.name == "codes" || field.name == "codes_ideal" || field.name == "input_codes" ||
+               field.name == "missing_codes") {
+      max = 65536.0;
+    } else if (field.name == "settled") {
+      max = 1.0;
+    }
+    for (const SampleRecord& r : f.records) {
+      for (std::uint64_t k = 0; k < n; ++k) {
+        const double v = r.values[offset + k];
+        // NaN is "no value": allowed in outputs and in failed samples; an ok sample has every
+        // parameter, input and ideal value (data/SCHEMA.md).
+        if (std::isnan(v) && (r.status != SampleStatus::ok || field.role == "output")) continue;
+        bool ok = true;
+        std::string rule;
+        if (field.name == "instance") {
+          const double want = static_cast<double>(has_pattern ? r.index / patterns : r.index);
+          ok = v == want;
+          rule = fmt::format("must be {} for sample {}", want, r.index);
+        } else if (field.name == "pattern") {
+          const double want = static_cast<double>(r.index % patterns);
+          ok = v == want;
+          rule = fmt::format("must be {} for sample {}", want, r.index);
+        } else if (max >= 0) {
+          ok = is_count(v, max);
+          rule = fmt::format("must be a whole number in 0..{}", max);
+        } else if (field.unit == "S" && field.role != "output") {
+          ok = std::isfinite(v) && v >= 0 && v <= 1e15 && (v == 0 || std::isfinite(1.0 / v));
+          rule = "must be a conductance: 0, or between 2.3e-308 and 1e15 S";
+        } else if (field.name == "r_row_wire_ohm" || field.name == "r_col_wire_ohm") {
+          ok = std::isfinite(v) && v >= 0 && v <= 1e15;
+          rule = "must be a wire resistance: between 0 and 1e15 ohm";
+        } else if (field.role != "output") {
+          // No physical parameter, input or ideal value of any kind comes near 1e30 (in SI
+          // units); larger ones overflow the fits.
+          ok = std::isfinite(v) && std::abs(v) <= 1e30;
+          rule = "must be finite and within +-1e30 (NaN only where a failed sample has no value)";
+        }
+        if (!ok) {
+          throw FileError(fmt::format("{}: dataset /samples/{}, sample {}: value {} {}", path, field.name, r.index, v,
+                                      rule));
+        }
+      }
+    }
+    offset += n;
+  }
 }
 
 }  // namespace
@@ -753,7 +875,9 @@ CampaignFile read_campaign_file(const std::string& path) {
   const std::uint64_t samples = read_u64_attr(file, "total_samples", path);
   out.records = read_status_and_errors(file, samples, path);
   out.schema = read_schema(file, samples, path);
+  out.schema.source = path;
   read_values(file, out.schema, out.records, path);
+  check_against_stored_spec(out, path);
   return out;
 }
 

@@ -153,27 +153,59 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
   std::vector<SampleRecord> records(total);
   for (std::uint64_t i = 0; i < total; ++i) records[i].index = i;
   std::vector<SampleRecord> earlier;
+  std::uint64_t summary_dropped = 0;
   std::string start_time = core::utc_now();
-  const std::uint64_t spec_hash = detail::fnv1a64(spec.kind + "\n" + spec.source_text);
+  // The journal and an existing file are matched on the part of the spec that decides results
+  // (results_text): comments, run.workers and the like may change between runs.
+  const std::string spec_results = results_text(spec.source_text, spec.source_path.empty() ? "spec" : spec.source_path);
+  const std::uint64_t spec_hash = detail::fnv1a64(spec.kind + "\n" + spec_results);
+  const std::uint64_t legacy_hash = detail::fnv1a64(spec.kind + "\n" + spec.source_text);
+  {
+    const auto parent = std::filesystem::path(out).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+      throw SpecError(fmt::format("{}:{}: run.output = '{}': the folder '{}' does not exist; create it or change "
+                                  "run.output",
+                                  spec.source_path.empty() ? "spec" : spec.source_path, spec.run.output_line,
+                                  spec.run.output, parent.string()));
+    }
+  }
+  // One run per campaign: a second run of the same output stops here and names the first.
+  detail::CampaignLock lock(out);
   const bool have_journal = std::filesystem::exists(journal_path);
   if (!have_journal && std::filesystem::exists(out)) {
     CampaignFile f = read_campaign_file(out);
-    if (f.provenance.spec_text != spec.source_text || f.records.size() != total) {
-      throw FileError(fmt::format("{} exists and was written from a different spec; remove it or set run.output to "
-                                  "another file",
+    std::string stored_results;
+    try {
+      stored_results = results_text(f.provenance.spec_text, out);
+    } catch (const SpecError&) {
+      stored_results = "?";
+    }
+    if (stored_results != spec_results || f.records.size() != total) {
+      throw FileError(fmt::format("{} exists and was written from a different spec (one with other results); set "
+                                  "run.output to another file, or restore the spec it was written from to resume it",
                                   out));
     }
     start_time = f.provenance.start_time;
     for (auto& r : f.records)
       if (r.status != SampleStatus::not_run) earlier.push_back(std::move(r));
   }
-  detail::Journal journal(journal_path, spec_hash, total, start_time, earlier);
+  detail::Journal journal(journal_path, spec_hash, total, start_time, earlier, legacy_hash);
+  if (journal.dropped_records() > 0 && !options.quiet) {
+    fmt::print(stderr,
+               "characterize: {}: skipped {} damaged journal record(s) and kept every other one; those samples run "
+               "again\n",
+               journal_path, journal.dropped_records());
+  }
+  summary_dropped = journal.dropped_records();
   if (!have_journal) {
     for (const auto& r : earlier) journal.append(r);  // seed a new journal from the earlier file
   }
   prov.start_time = journal.start_time();
   for (auto& r : earlier) {
-    if (r.index >= total) throw Error(fmt::format("{}: record for sample {} of {}", journal_path, r.index, total));
+    if (r.index >= total) {
+      throw FileError(fmt::format("{}: record for sample {}, but the campaign has {} samples", journal_path, r.index, total));
+    }
     records[r.index] = std::move(r);
   }
 
@@ -192,6 +224,7 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
   summary.output = out;
   summary.total = total;
   summary.resumed = done;
+  summary.journal_dropped = summary_dropped;
 
   auto write_file = [&](bool final) {
     prov.end_time = final ? core::utc_now() : "";

@@ -110,8 +110,8 @@ void read_variation(Section s, VariationSpec& v) {
     s.note(at, fmt::format("{} + stuck_off_fraction = {} + {} = {}: must be <= 1", s.field("stuck_on_fraction"),
                            v.stuck_on_fraction, v.stuck_off_fraction, v.stuck_on_fraction + v.stuck_off_fraction));
   }
-  s.read("g_stuck_on_s", v.g_stuck_on_s, finite_nonneg, "must be finite and >= 0 S (omit it to use workload.g_max_s)");
-  s.read("g_stuck_off_s", v.g_stuck_off_s, finite_nonneg, "must be finite and >= 0 S (omit it to use workload.g_min_s)");
+  s.read("g_stuck_on_s", v.g_stuck_on_s, conductance_ok, "must be finite and >= 0 S, and 0 or >= 2.3e-308 S (omit it to use workload.g_max_s)");
+  s.read("g_stuck_off_s", v.g_stuck_off_s, conductance_ok, "must be finite and >= 0 S, and 0 or >= 2.3e-308 S (omit it to use workload.g_min_s)");
   s.read("r_wire_sigma_rel_d2d", v.r_wire_sigma_rel_d2d, finite_nonneg, "must be finite and >= 0");
   s.read("temperature_c", v.temperature_c, above_absolute_zero, "must be finite and > -273.15 C");
   s.read("tnom_c", v.tnom_c, above_absolute_zero, "must be finite and > -273.15 C");
@@ -161,8 +161,8 @@ void check_weights_file(Section& s, const std::string& written, const std::strin
                              head, m.rows(), m.cols(), xb.rows, xb.physical_cols())
                : fmt::format("{} is {} x {}: must be crossbar.rows x crossbar.cols = {} x {}", head, m.rows(), m.cols(),
                              xb.rows, xb.cols));
-  } else if (const std::string bad = first_bad_entry(m, finite_nonneg); !bad.empty()) {
-    s.note("weights_file", fmt::format("{} {}: target conductances must be finite and >= 0 S", head, bad));
+  } else if (const std::string bad = first_bad_entry(m, conductance_ok); !bad.empty()) {
+    s.note("weights_file", fmt::format("{} {}: target conductances {}", head, bad, kConductanceRule));
   }
 }
 
@@ -210,8 +210,8 @@ void read_counts(Section& s, WorkloadSpec& w) {
 }
 
 void read_conductance_range(Section& s, WorkloadSpec& w) {
-  const bool min_ok = !s.has("g_min_s") || s.read("g_min_s", w.g_min_s, finite_nonneg, "must be finite and >= 0 S");
-  const bool max_ok = !s.has("g_max_s") || s.read("g_max_s", w.g_max_s, finite_nonneg, "must be finite and >= 0 S");
+  const bool min_ok = !s.has("g_min_s") || s.read("g_min_s", w.g_min_s, conductance_ok, kConductanceRule);
+  const bool max_ok = !s.has("g_max_s") || s.read("g_max_s", w.g_max_s, conductance_ok, kConductanceRule);
   if (min_ok && max_ok && !(w.g_min_s < w.g_max_s)) {
     const char* at = s.has("g_min_s") ? "g_min_s" : "g_max_s";
     s.note(at, fmt::format("{} = {}: must be < {} = {}", s.field("g_min_s"), w.g_min_s, s.field("g_max_s"), w.g_max_s));
@@ -270,6 +270,7 @@ void read_workload(Section s, WorkloadSpec& w, const netlists::CrossbarParams& x
 void read_run(Section s, RunSpec& r, const DataFiles& files) {
   s.check_known({"output", "workers", "sample_timeout_s", "checkpoint_interval_s"});
   if (s.read("output", r.output) && r.output.empty()) s.bad("output", "''", "must name the HDF5 output file");
+  r.output_line = s.line("output");
   r.output = resolve(files.base_dir, r.output);
   s.read_int("workers", 1, kMaxWorkers, r.workers);
   s.read("sample_timeout_s", r.sample_timeout_s, finite_pos, "must be finite and > 0 s");
@@ -371,6 +372,16 @@ CampaignSpec parse_campaign_spec(const std::string& text, const std::string& sou
 
 CampaignSpec parse_stored_campaign_spec(const std::string& text, const std::string& source_name) {
   return parse_spec(text, source_name, DataFiles{fs::path(), false});
+}
+
+std::string results_text(const std::string& spec_text, const std::string& source_name) {
+  toml::table root = spec_detail::parse_toml(spec_text, source_name);
+  if (auto* run = root["run"].as_table()) {
+    for (const char* k : {"workers", "checkpoint_interval_s", "sample_timeout_s", "output"}) run->erase(k);
+  }
+  std::ostringstream out;
+  out << root;  // toml++ prints tables in key order (std::map) and numbers by value
+  return out.str();
 }
 
 }  // namespace xbar::characterize

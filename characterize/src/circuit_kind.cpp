@@ -38,6 +38,12 @@ std::string with_analyses(const std::string& deck, const std::vector<std::string
   return out;
 }
 
+bool known_circuit_kind(const std::string& kind) {
+  for (const KindFactory& k : kKindFactories)
+    if (k.name == kind) return true;
+  return false;
+}
+
 std::unique_ptr<CircuitKind> make_circuit_kind(const CampaignSpec& spec) {
   std::string known;
   for (const KindFactory& k : kKindFactories) {

@@ -12,11 +12,12 @@
 #include <sstream>
 
 #include "xbar/characterize/error.hpp"
+#include "xbar/core/file_checksum.hpp"
 
 namespace xbar::characterize::detail {
 
 namespace {
-constexpr char kMagic[8] = {'X', 'B', 'A', 'R', 'J', 'N', 'L', '1'};
+constexpr char kMagic[8] = {'X', 'B', 'A', 'R', 'J', 'N', 'L', '2'};
 
 template <typename T>
 void put(std::string& s, T v) {
@@ -41,21 +42,7 @@ void write_all(int fd, const std::string& bytes, const std::string& path) {
 }
 }  // namespace
 
-std::uint32_t crc32(const void* data, std::size_t size) {
-  static const auto table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  std::uint32_t c = 0xFFFFFFFFu;
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < size; ++i) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
+std::uint32_t crc32(const void* data, std::size_t size) { return core::crc32(0, data, size); }
 
 std::uint64_t fnv1a64(const std::string& text) {
   std::uint64_t h = 0xCBF29CE484222325ULL;
@@ -63,8 +50,53 @@ std::uint64_t fnv1a64(const std::string& text) {
   return h;
 }
 
+namespace {
+constexpr char kMagic1[8] = {'X', 'B', 'A', 'R', 'J', 'N', 'L', '1'};
+constexpr std::uint32_t kRecordMarker = 0x43455258u;  // "XREC" little-endian
+
+std::string header_bytes(std::uint64_t hash, std::uint64_t total, const std::string& start_time) {
+  std::string header(kMagic, sizeof kMagic);
+  put(header, hash);
+  put(header, total);
+  put(header, static_cast<std::uint32_t>(start_time.size()));
+  header += start_time;
+  return header;
+}
+
+std::string record_bytes(const std::string& body) {
+  std::string bytes;
+  bytes.reserve(body.size() + 12);
+  put(bytes, kRecordMarker);
+  put(bytes, static_cast<std::uint32_t>(body.size()));
+  std::string covered;
+  covered.reserve(body.size() + 4);
+  put(covered, static_cast<std::uint32_t>(body.size()));
+  covered += body;
+  put(bytes, crc32(covered.data(), covered.size()));
+  bytes += body;
+  return bytes;
+}
+
+// A version-2 record at `pos`: its end, or 0 if there is none whose marker, length and CRC hold.
+std::size_t record_at(const std::string& bytes, std::size_t pos, std::vector<SampleRecord>& records) {
+  std::size_t p = pos;
+  std::uint32_t marker = 0, len = 0, crc = 0;
+  if (!get(bytes, p, &marker) || marker != kRecordMarker || !get(bytes, p, &len) || !get(bytes, p, &crc)) return 0;
+  if (len > bytes.size() - p) return 0;
+  std::string covered(reinterpret_cast<const char*>(&len), sizeof len);
+  covered.append(bytes, p, len);
+  if (crc32(covered.data(), covered.size()) != crc) return 0;
+  try {
+    records.push_back(decode_record(bytes.data() + p, len));
+  } catch (const Error&) {
+    return 0;
+  }
+  return p + len;
+}
+}  // namespace
+
 Journal::Journal(const std::string& path, std::uint64_t spec_hash, std::uint64_t total, const std::string& start_time,
-                 std::vector<SampleRecord>& records)
+                 std::vector<SampleRecord>& records, std::uint64_t legacy_hash)
     : path_(path), start_time_(start_time) {
   std::string bytes;
   {
@@ -76,48 +108,101 @@ Journal::Journal(const std::string& path, std::uint64_t spec_hash, std::uint64_t
     }
   }
   std::size_t pos = 0, valid_end = 0;
-  bool have_header = false;
-  if (bytes.size() >= sizeof kMagic && std::memcmp(bytes.data(), kMagic, sizeof kMagic) == 0) {
+  bool have_header = false, rewrite = false;
+  const bool v2 = bytes.size() >= sizeof kMagic && std::memcmp(bytes.data(), kMagic, sizeof kMagic) == 0;
+  const bool v1 = bytes.size() >= sizeof kMagic1 && std::memcmp(bytes.data(), kMagic1, sizeof kMagic1) == 0;
+  if (!v1 && !v2 && bytes.size() >= sizeof kMagic) {
+    throw Error(fmt::format("{}: not an xbar journal, or its header is damaged ({} bytes); it is left as it is. Move "
+                            "it away to start this campaign over, or set run.output to another file",
+                            path, bytes.size()));
+  }
+  if (v1 || v2) {
     pos = sizeof kMagic;
     std::uint64_t h = 0, n = 0;
     std::uint32_t len = 0;
-    if (get(bytes, pos, &h) && get(bytes, pos, &n) && get(bytes, pos, &len) && pos + len <= bytes.size()) {
-      if (h != spec_hash || n != total) {
+    const bool header_ok =
+        get(bytes, pos, &h) && get(bytes, pos, &n) && get(bytes, pos, &len) && len <= 64 && len <= bytes.size() - pos;
+    if (!header_ok && bytes.size() > 64 + 28) {
+      throw Error(fmt::format("{}: the journal's header is damaged ({} bytes); it is left as it is. Move it away to "
+                              "start this campaign over, or set run.output to another file",
+                              path, bytes.size()));
+    }
+    if (header_ok) {
+      const std::uint64_t want = v2 ? spec_hash : legacy_hash;
+      if (h != want || n != total) {
         throw Error(fmt::format(
-            "{}: this journal was written for a different spec ({} samples, spec hash {:016x}; now {} samples, "
-            "{:016x}). Delete it to start over, or set run.output to another file.",
+            "{}: this journal holds completed samples of a spec with other results ({} samples, results hash "
+            "{:016x}; this spec: {} samples, {:016x}). Only changes to comments, run.workers, "
+            "run.checkpoint_interval_s, run.sample_timeout_s and run.output keep a journal. To resume it, restore "
+            "the spec it was started with; to run this spec as a new campaign, set run.output to another file.",
             path, n, h, total, spec_hash));
       }
       start_time_ = bytes.substr(pos, len);
       pos += len;
       have_header = true;
       valid_end = pos;
-      while (true) {
-        std::uint32_t rlen = 0, crc = 0;
-        std::size_t p = pos;
-        if (!get(bytes, p, &rlen) || !get(bytes, p, &crc) || p + rlen > bytes.size()) break;
-        if (crc32(bytes.data() + p, rlen) != crc) break;
-        try {
-          records.push_back(decode_record(bytes.data() + p, rlen));
-        } catch (const Error&) {
-          break;
+      if (v1) {
+        while (true) {
+          std::uint32_t rlen = 0, crc = 0;
+          std::size_t p = pos;
+          if (!get(bytes, p, &rlen) || !get(bytes, p, &crc) || rlen > bytes.size() - p) break;
+          if (crc32(bytes.data() + p, rlen) != crc) break;
+          try {
+            records.push_back(decode_record(bytes.data() + p, rlen));
+          } catch (const Error&) {
+            break;
+          }
+          pos = p + rlen;
         }
-        pos = p + rlen;
-        valid_end = pos;
+        rewrite = true;  // continue as version 2
+      } else {
+        bool in_damage = false;
+        while (pos < bytes.size()) {
+          const std::size_t end = record_at(bytes, pos, records);
+          if (end != 0) {
+            if (in_damage) {
+              ++dropped_;
+              rewrite = true;
+              in_damage = false;
+            }
+            pos = valid_end = end;
+            continue;
+          }
+          // Damage (or the torn tail): resynchronize on the next marker.
+          in_damage = true;
+          const char m[4] = {'X', 'R', 'E', 'C'};
+          const auto next = bytes.find(std::string_view(m, 4), pos + 1);
+          if (next == std::string::npos) break;
+          pos = next;
+        }
+        // Damage after the last good record is a torn append (truncated below), unless it is
+        // longer than a record could be torn: a kill tears at most one record, which we cannot
+        // tell from a damaged one, so it is not counted.
       }
     }
   }
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT, 0644);
+  if (have_header && rewrite) {
+    // Write the good records to a new journal, then rename it over the old one.
+    const std::string tmp = path + ".tmp";
+    std::string out = header_bytes(spec_hash, total, start_time_);
+    for (const auto& r : records) out += record_bytes(encode_record(r));
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw Error(fmt::format("{}: cannot write the repaired journal: {}", tmp, std::strerror(errno)));
+    write_all(fd, out, tmp);
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+      throw Error(fmt::format("{}: cannot sync the repaired journal: {}", tmp, std::strerror(errno)));
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      throw Error(fmt::format("{}: cannot replace the journal: {}", path, std::strerror(errno)));
+    }
+    valid_end = out.size();
+  }
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw Error(fmt::format("{}: cannot open the journal for writing: {}", path, std::strerror(errno)));
   if (!have_header) {
-    std::string header(kMagic, sizeof kMagic);
-    put(header, spec_hash);
-    put(header, total);
-    put(header, static_cast<std::uint32_t>(start_time_.size()));
-    header += start_time_;
     if (::ftruncate(fd_, 0) != 0) throw Error(fmt::format("{}: cannot truncate: {}", path, std::strerror(errno)));
-    write_all(fd_, header, path_);
-  } else if (valid_end < bytes.size()) {
+    write_all(fd_, header_bytes(spec_hash, total, start_time_), path_);
+  } else if (!rewrite && valid_end < bytes.size()) {
     // Drop the torn tail left by a kill in the middle of an append.
     if (::ftruncate(fd_, static_cast<off_t>(valid_end)) != 0) {
       throw Error(fmt::format("{}: cannot truncate a torn record: {}", path, std::strerror(errno)));
@@ -131,12 +216,7 @@ Journal::~Journal() {
 }
 
 void Journal::append(const SampleRecord& record) {
-  const std::string body = encode_record(record);
-  std::string bytes;
-  bytes.reserve(body.size() + 8);
-  put(bytes, static_cast<std::uint32_t>(body.size()));
-  put(bytes, crc32(body.data(), body.size()));
-  bytes += body;
+  const std::string bytes = record_bytes(encode_record(record));
   write_all(fd_, bytes, path_);  // one write(): the kernel keeps it even if we are killed now
 }
 
@@ -144,6 +224,49 @@ void Journal::remove() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   ::unlink(path_.c_str());
+}
+
+CampaignLock::CampaignLock(const std::string& output) {
+  const std::string path = output + ".lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(fmt::format("{}: cannot open the campaign lock: {}", path, std::strerror(errno)));
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  if (::fcntl(fd_, F_SETLK, &fl) != 0) {
+    const int err = errno;
+    struct flock who {};
+    who.l_type = F_WRLCK;
+    who.l_whence = SEEK_SET;
+    const bool known = ::fcntl(fd_, F_GETLK, &who) == 0 && who.l_type != F_UNLCK;
+    std::string info;
+    char buf[512];
+    const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+    if (n > 0) info.assign(buf, static_cast<std::size_t>(n));
+    while (!info.empty() && (info.back() == '\n' || info.back() == '\0')) info.pop_back();
+    ::close(fd_);
+    fd_ = -1;
+    if (err != EACCES && err != EAGAIN) {
+      throw Error(fmt::format("{}: cannot lock the campaign: {}", path, std::strerror(err)));
+    }
+    throw Error(fmt::format("{}: another run holds this campaign ({}{}); wait for it to finish or stop it, then "
+                            "rerun to resume",
+                            output, known ? fmt::format("process {}", who.l_pid) : std::string("a process"),
+                            info.empty() ? "" : ": " + info));
+  }
+  char host[256] = "?";
+  ::gethostname(host, sizeof host - 1);
+  const std::string info = fmt::format("pid {} on host {}\n", ::getpid(), host);
+  if (::ftruncate(fd_, 0) == 0) {
+    [[maybe_unused]] const ssize_t w = ::pwrite(fd_, info.data(), info.size(), 0);
+  }
+}
+
+CampaignLock::~CampaignLock() {
+  if (fd_ >= 0) {
+    [[maybe_unused]] const int rc = ::ftruncate(fd_, 0);
+    ::close(fd_);  // releases the lock
+  }
 }
 
 }  // namespace xbar::characterize::detail

@@ -1,4 +1,5 @@
 #include "xbar/characterize/ngspice_process.hpp"
+#include "xbar/characterize/spice_session.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -118,7 +119,15 @@ SpiceResult parse_ascii_rawfile(const std::string& text, const std::string& sour
   return r;
 }
 
-SpiceResult run_ngspice_batch(std::string_view deck, const std::string& program) {
+SpiceResult run_ngspice_batch(std::string_view deck, const std::string& program, bool allow_shell) {
+  if (!allow_shell) {
+    const auto bad = shell_lines_in_control(deck);
+    if (!bad.empty()) {
+      throw Error(fmt::format("deck line {}: a .control block that can run shell commands (shell, source, alias, "
+                              "unixcom or a backquote) is refused; pass --allow-shell if you trust this deck",
+                              bad.front()));
+    }
+  }
   TempDir dir;
   const fs::path deck_path = dir.path / "deck.cir", raw_path = dir.path / "out.raw", log_path = dir.path / "ngspice.log";
   {
@@ -140,8 +149,9 @@ SpiceResult run_ngspice_batch(std::string_view deck, const std::string& program)
   std::vector<char*> envp;
   for (auto& s : env_store) envp.push_back(s.data());
   envp.push_back(nullptr);
-  std::string a0 = program, a1 = "-b", a2 = "-r", a3 = raw_path.string(), a4 = deck_path.string();
-  char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), a4.data(), nullptr};
+  // -n: no .spiceinit from the current folder or $HOME (its shell lines would run).
+  std::string a0 = program, a1 = "-b", an = "-n", a2 = "-r", a3 = raw_path.string(), a4 = deck_path.string();
+  char* argv[] = {a0.data(), a1.data(), an.data(), a2.data(), a3.data(), a4.data(), nullptr};
 
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, envp.data());

@@ -35,6 +35,10 @@ constexpr double kAbsoluteZeroC = -273.15;
 
 inline bool finite(double x) { return std::isfinite(x); }
 inline bool finite_nonneg(double x) { return std::isfinite(x) && x >= 0.0; }
+/// A conductance: finite, >= 0, and 0 or large enough that 1/G is finite (a subnormal G such as
+/// 1e-320 would put a resistor of inf ohm in the deck).
+inline bool conductance_ok(double g) { return finite_nonneg(g) && (g == 0.0 || std::isfinite(1.0 / g)); }
+inline constexpr const char* kConductanceRule = "must be finite and >= 0 S, and 0 or >= 2.3e-308 S (1/G finite)";
 inline bool finite_pos(double x) { return std::isfinite(x) && x > 0.0; }
 inline bool unit_fraction(double x) { return x >= 0.0 && x <= 1.0; }
 inline bool above_absolute_zero(double x) { return std::isfinite(x) && x > kAbsoluteZeroC; }

@@ -4,11 +4,19 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cctype>
 #include <clocale>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 namespace xbar::characterize {
 
@@ -63,6 +71,51 @@ std::vector<std::string> split_lines(std::string_view text) {
   return lines;
 }
 
+// For the duration of ngSpice_Init: the current folder is a private empty folder holding an
+// empty `.spiceinit`. ngspice reads `.spiceinit` from the current folder, or else from the home
+// folder; this way it reads neither the user's folder's nor $HOME's. restore() (or the
+// destructor) goes back to the caller's folder and removes the private one.
+class NoUserInit {
+ public:
+  NoUserInit() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "xbar-init-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw Error(fmt::format("cannot create a folder in {} to start ngspice without "
+                                                         "reading .spiceinit: {}",
+                                                         std::filesystem::temp_directory_path().string(),
+                                                         std::strerror(errno)));
+    dir_ = tmpl;
+    {
+      std::ofstream out(dir_ + "/.spiceinit", std::ios::binary);
+      out << "* xbar: no user init file\n";
+    }
+    old_cwd_ = ::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (old_cwd_ < 0 || ::chdir(dir_.c_str()) != 0) {
+      const int err = errno;
+      restore();
+      throw Error(fmt::format("cannot start ngspice without reading .spiceinit: {}", std::strerror(err)));
+    }
+  }
+  void restore() {
+    if (old_cwd_ >= 0) {
+      [[maybe_unused]] const int rc = ::fchdir(old_cwd_);
+      ::close(old_cwd_);
+      old_cwd_ = -1;
+    }
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+      dir_.clear();
+    }
+  }
+  ~NoUserInit() { restore(); }
+  NoUserInit(const NoUserInit&) = delete;
+  NoUserInit& operator=(const NoUserInit&) = delete;
+
+ private:
+  std::string dir_;
+  int old_cwd_ = -1;
+};
+
 }  // namespace
 
 SpiceError::SpiceError(const std::string& what, std::vector<std::string> ngspice_lines, int deck_line,
@@ -79,9 +132,16 @@ SpiceSession& SpiceSession::instance() {
 
 SpiceSession::SpiceSession() {
   std::setlocale(LC_NUMERIC, "C");
+  // No `.spiceinit` from the current folder or $HOME: its `shell` lines would run in every
+  // process that starts a session (`xbar version`, campaign workers). ngSpice_nospiceinit()
+  // crashes when called before ngSpice_Init (ngspice 46), and `set no_spiceinit` in a spinit
+  // has no effect, so ngSpice_Init runs in a private folder (NoUserInit). The installed
+  // spinit (code models) is still read.
+  NoUserInit no_user_init;
   ngSpice_Init(cb_output, cb_status, cb_exit, nullptr, nullptr, cb_bg, this);
   // One ngspice per worker process: keep its OpenMP device loading to one thread, since the
   // workers already fill the cores.
+  no_user_init.restore();
   send("set num_threads=1");
   output_.clear();
   send("version -s");
@@ -155,6 +215,14 @@ void SpiceSession::load(std::string_view deck) {
   ensure_alive();
   auto lines = split_lines(deck);
   if (lines.empty()) throw Error("cannot load an empty deck: a deck needs a title line and '.end'");
+  if (!allow_shell_) {
+    const auto bad = shell_lines_in_control(deck);
+    if (!bad.empty()) {
+      throw Error(fmt::format("deck line {}: '{}': a .control block that can run shell commands (shell, source, "
+                              "alias, unixcom or a backquote) is refused; pass --allow-shell if you trust this deck",
+                              bad.front(), lines[static_cast<std::size_t>(bad.front() - 1)]));
+    }
+  }
   std::vector<char*> ptrs;
   ptrs.reserve(lines.size() + 1);
   for (auto& l : lines) ptrs.push_back(l.data());
@@ -172,6 +240,7 @@ void SpiceSession::load(std::string_view deck) {
 void SpiceSession::run(std::string_view analysis) {
   ensure_alive();
   if (analysis.size() > 1023) throw Error("analysis command longer than 1023 characters; ngspice would cut it");
+  check_analysis_command(analysis);
   output_.clear();
   send("option klu");
   // ngspice stores every device and node name in lower case, but its analysis commands look
@@ -258,6 +327,61 @@ void SpiceSession::command(std::string_view cmd) {
   output_.clear();
   send(cmd);
   throw_if_errors(fmt::format("ngspice command '{}' failed", cmd).c_str(), {});
+}
+
+void check_analysis_command(std::string_view analysis) {
+  static const char* const kAnalyses[] = {"run", "op", "dc", "ac", "tran", "noise", "tf", "pz", "sens", "disto"};
+  const std::string a = lower(std::string(analysis));
+  for (char c : a) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == '\t' ||
+                    std::string_view(".+-_#(),=:").find(c) != std::string_view::npos;
+    if (!ok) {
+      throw Error(fmt::format("analysis '{}': character '{}' is not allowed; give one analysis command (run, op, dc, "
+                              "ac, tran, noise, tf, pz, sens, disto) with its arguments",
+                              analysis, std::isprint(static_cast<unsigned char>(c)) ? std::string(1, c) : fmt::format("\\x{:02x}", static_cast<unsigned char>(c))));
+    }
+  }
+  const auto b = a.find_first_not_of(" \t");
+  const std::string first = b == std::string::npos ? "" : a.substr(b, a.find_first_of(" \t", b) - b);
+  for (const char* k : kAnalyses)
+    if (first == k) return;
+  throw Error(fmt::format("analysis '{}': '{}' is not an analysis command (run, op, dc, ac, tran, noise, tf, pz, sens, disto)",
+                          analysis, first));
+}
+
+std::vector<int> shell_lines_in_control(std::string_view deck) {
+  std::vector<int> bad;
+  const auto lines = split_lines(deck);
+  bool in_control = false;
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    const std::string l = lower(lines[n]);
+    const auto b = l.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    const std::string word = l.substr(b, l.find_first_of(" \t;", b) - b);
+    if (word == ".control") {
+      in_control = true;
+      continue;
+    }
+    if (word == ".endc") {
+      in_control = false;
+      continue;
+    }
+    if (!in_control) continue;
+    bool danger = l.find('`') != std::string::npos || l.find("unixcom") != std::string::npos;
+    // Every command of the line: ngspice splits a control line at ';'.
+    std::size_t start = b;
+    while (!danger && start < l.size()) {
+      const auto end = std::min(l.find(';', start), l.size());
+      const auto cb = l.find_first_not_of(" \t", start);
+      if (cb != std::string::npos && cb < end) {
+        const std::string cmd = l.substr(cb, std::min(l.find_first_of(" \t", cb), end) - cb);
+        if (cmd == "shell" || cmd == "source" || cmd == "alias" || cmd == "codemodel") danger = true;
+      }
+      start = end + 1;
+    }
+    if (danger) bad.push_back(static_cast<int>(n + 1));
+  }
+  return bad;
 }
 
 // ---- SpiceResult ----

@@ -12,6 +12,7 @@
 #include <limits>
 #include <map>
 
+#include "xbar/behavioral/error.hpp"
 #include "xbar/fit/distribution_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/levenberg_marquardt.hpp"
@@ -229,7 +230,10 @@ behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelPara
 
   auto residuals = [&](const Eigen::VectorXd& x) {
     ParameterScales sc;
-    for (std::size_t k = 0; k < free.size(); ++k) sc.*(free[k].scale) = std::exp(x[static_cast<Eigen::Index>(k)]);
+    // Clamped: a campaign whose outputs no crossbar explains (a crafted file) must not drive a
+    // scale to inf, which the model would refuse with a message that names no file.
+    for (std::size_t k = 0; k < free.size(); ++k)
+      sc.*(free[k].scale) = std::exp(std::clamp(x[static_cast<Eigen::Index>(k)], -40.0, 40.0));
     Eigen::VectorXd r(static_cast<Eigen::Index>(use.size()) * N * C);
     Eigen::Index at = 0;
     for (std::size_t s : use) {
@@ -245,7 +249,14 @@ behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelPara
   lm.step_tol = 1e-7;  // log scale: a 1e-7 relative change of every parameter
   // Unknowns: the log of each scale (keeps every resistance and V0 positive; starts at the spec).
   lm.fd_rel_step = 1e-7;  // in log space: a 1e-7 relative change of the parameter
-  const LmResult res = levenberg_marquardt(residuals, Eigen::VectorXd::Zero(static_cast<Eigen::Index>(free.size())), lm);
+  LmResult res;
+  try {
+    res = levenberg_marquardt(residuals, Eigen::VectorXd::Zero(static_cast<Eigen::Index>(free.size())), lm);
+  } catch (const behavioral::Error& bad) {
+    throw FitError(fmt::format("estimating the wire and source resistances failed ({}): the SPICE outputs "
+                               "(/samples/i_spice_a) are not those of the crossbar the stored spec describes",
+                               bad.what()));
+  }
   for (std::size_t k = 0; k < free.size(); ++k) {
     const auto kk = static_cast<Eigen::Index>(k);
     behavioral::ParameterEstimate e;

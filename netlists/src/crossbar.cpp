@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <iterator>
 #include <vector>
 
@@ -30,8 +31,11 @@ void check_matrix(std::vector<std::string>& out, const char* field, const Eigen:
   }
   for (Eigen::Index j = 0; j < m.cols(); ++j) {
     for (Eigen::Index i = 0; i < m.rows(); ++i) {
-      if (!finite_nonneg(m(i, j))) {
-        out.push_back(fmt::format("crossbar.{}({},{}) = {}: must be finite and >= 0 S", field, i, j, m(i, j)));
+      // A subnormal G (e.g. 1e-320) would give the cell resistor 1/G = inf in the deck.
+      if (!finite_nonneg(m(i, j)) || (m(i, j) != 0.0 && !std::isfinite(1.0 / m(i, j)))) {
+        out.push_back(fmt::format("crossbar.{}({},{}) = {}: must be finite and >= 0 S, and 0 or at least {} S (1/G "
+                                  "must be finite)",
+                                  field, i, j, m(i, j), std::numeric_limits<double>::min()));
         return;  // one message per field
       }
     }

@@ -27,7 +27,9 @@ void check_opamp(std::vector<std::string>& bad, const OpampParams& p, const std:
   auto f = [&](const char* name) { return prefix + "." + name; };
   check(bad, std::isfinite(p.vdd_v), f("vdd_v"), p.vdd_v, "must be finite (V)");
   check(bad, std::isfinite(p.vss_v) && p.vss_v < p.vdd_v, f("vss_v"), p.vss_v, "must be finite and < vdd_v (V)");
-  if (p.model == OpampModel::transistor) {
+  // Both models' fields are checked whatever the model (data/SPEC.md): a bad value is a bad
+  // spec even while the other model is selected.
+  {
     try {
       p.process.validate();
     } catch (const ValidationError& e) {
@@ -50,7 +52,8 @@ void check_opamp(std::vector<std::string>& bad, const OpampParams& p, const std:
           "must be finite, > 0 and <= 0.01 A");
     check(bad, finite_pos(p.cc_f), f("cc_f"), p.cc_f, "must be finite and > 0 F");
     check(bad, finite_nonneg(p.rz_ohm), f("rz_ohm"), p.rz_ohm, "must be finite and >= 0 ohm");
-  } else {
+  }
+  {
     check(bad, finite_pos(p.a0_vv), f("a0_vv"), p.a0_vv, "must be finite and > 0 V/V");
     check(bad, finite_pos(p.f_p1_hz), f("f_p1_hz"), p.f_p1_hz, "must be finite and > 0 Hz");
     check(bad, finite_pos(p.f_p2_hz) && p.f_p2_hz > p.f_p1_hz, f("f_p2_hz"), p.f_p2_hz,

@@ -91,24 +91,24 @@ std::vector<std::string> tia_plots(const std::string& dir, const fit::TiaCompari
   const std::string scatter = (fs::path(dir) / "tia_model_vs_spice.png").string();
   const std::string hist = (fs::path(dir) / "tia_residual_histogram.png").string();
   run_gnuplot(fmt::format(R"(set terminal {0}
-set output '{1}'
+set output {1}
 set title 'TIA model against SPICE (all ok instances, every sweep point)'
 set xlabel 'SPICE v_out [V]'
 set ylabel 'model v_out [V]'
 set key top right
 set grid
-plot '{2}' using 2:3 with points pt 7 ps 0.5 title 'nominal model', '{2}' using 2:4 with points pt 6 ps 0.8 title 'instance-informed model', x with lines lw 1 title 'y = x'
-set output '{3}'
+plot {2} using 2:3 with points pt 7 ps 0.5 title 'nominal model', {2} using 2:4 with points pt 6 ps 0.8 title 'instance-informed model', x with lines lw 1 title 'y = x'
+set output {3}
 set title 'TIA residual model - SPICE'
 set xlabel 'residual [V]'
 set ylabel 'count'
 set style fill transparent solid 0.5
 binw = {4:.17g}
 bin(x) = binw * floor(x / binw + 0.5)
-plot '{2}' using (bin($5)):(1.0) smooth frequency with boxes title 'nominal', '{2}' using (bin($6)):(1.0) smooth frequency with boxes title 'instance-informed'
+plot {2} using (bin($5)):(1.0) smooth frequency with boxes title 'nominal', {2} using (bin($6)):(1.0) smooth frequency with boxes title 'instance-informed'
 set output
 )",
-                          gnuplot_terminal(), scatter, data, hist, bin));
+                          gnuplot_terminal(), gnuplot_quote(scatter), gnuplot_quote(data), gnuplot_quote(hist), bin));
   return {scatter, hist};
 }
 
@@ -153,24 +153,25 @@ std::vector<std::string> adc_plots(const std::string& dir, const characterize::C
   run_gnuplot(fmt::format(R"(set terminal {0}
 set grid
 set key top right
-set output '{1}'
+set output {1}
 set title 'ADC endpoint INL: SPICE instances (thin) and the model (thick)'
 set xlabel 'transition k'
 set ylabel 'INL [LSB]'
-plot for [i=1:{7}] '{2}' index i using 1:2 with lines lw 1 notitle, '{2}' index 0 using 1:2 with linespoints lw 3 pt 7 title 'model'
-set output '{3}'
+plot for [i=1:{7}] {2} index i using 1:2 with lines lw 1 notitle, {2} index 0 using 1:2 with linespoints lw 3 pt 7 title 'model'
+set output {3}
 set title 'ADC DNL: SPICE instances (thin) and the model (thick)'
 set xlabel 'code'
 set ylabel 'DNL [LSB]'
-plot for [i=1:{7}] '{4}' index i using 1:2 with lines lw 1 notitle, '{4}' index 0 using 1:2 with linespoints lw 3 pt 7 title 'model'
-set output '{5}'
+plot for [i=1:{7}] {4} index i using 1:2 with lines lw 1 notitle, {4} index 0 using 1:2 with linespoints lw 3 pt 7 title 'model'
+set output {5}
 set title 'ADC transition error: model (mean transitions) - instance'
 set xlabel 'transition k'
 set ylabel 'error [LSB]'
-plot for [i=0:{8}] '{6}' index i using 1:2 with linespoints pt 7 ps 0.4 notitle
+plot for [i=0:{8}] {6} index i using 1:2 with linespoints pt 7 ps 0.4 notitle
 set output
 )",
-                          gnuplot_terminal(), inl_png, inl_dat, dnl_png, dnl_dat, terr_png, terr_dat, n, n - 1));
+                          gnuplot_terminal(), gnuplot_quote(inl_png), gnuplot_quote(inl_dat), gnuplot_quote(dnl_png),
+                          gnuplot_quote(dnl_dat), gnuplot_quote(terr_png), gnuplot_quote(terr_dat), n, n - 1));
   return {inl_png, dnl_png, terr_png};
 }
 
@@ -235,23 +236,23 @@ std::vector<std::string> tile_plots(const std::string& dir, const fit::TileCompa
   const std::string scatter = (fs::path(dir) / "tile_model_vs_spice.png").string();
   const std::string hist = (fs::path(dir) / "tile_code_error_histogram.png").string();
   run_gnuplot(fmt::format(R"(set terminal {0}
-set output '{1}'
+set output {1}
 set title 'Tile: behavioral TIA output against SPICE (every sample, cycle and column)'
 set xlabel 'SPICE v_tia [V]'
 set ylabel 'model v_tia [V]'
 set key top left
 set grid
-plot '{2}' using 1:2 with points pt 7 ps 0.5 title 'nominal TIA offsets', '{2}' using 1:3 with points pt 6 ps 0.8 title 'instance-informed offsets', x with lines lw 1 title 'y = x'
-set output '{3}'
+plot {2} using 1:2 with points pt 7 ps 0.5 title 'nominal TIA offsets', {2} using 1:3 with points pt 6 ps 0.8 title 'instance-informed offsets', x with lines lw 1 title 'y = x'
+set output {3}
 set title 'Tile: ADC code error, behavioral - SPICE'
 set xlabel 'code difference [LSB]'
 set ylabel 'count'
 set style fill transparent solid 0.5
 set boxwidth 0.8
-plot '{2}' using 5:(1.0) smooth frequency with boxes title 'nominal TIA offsets', '{2}' using 6:(1.0) smooth frequency with boxes title 'instance-informed offsets'
+plot {2} using 5:(1.0) smooth frequency with boxes title 'nominal TIA offsets', {2} using 6:(1.0) smooth frequency with boxes title 'instance-informed offsets'
 set output
 )",
-                          gnuplot_terminal(), scatter, data, hist));
+                          gnuplot_terminal(), gnuplot_quote(scatter), gnuplot_quote(data), gnuplot_quote(hist)));
   return {scatter, hist};
 }
 

@@ -32,7 +32,9 @@ Verb add_netlist_verb(CLI::App& app) {
   auto spec_path = std::make_shared<std::string>();
   auto index = std::make_shared<std::uint64_t>(0);
   sample->add_option("spec", *spec_path, "Campaign spec (TOML)")->required()->check(CLI::ExistingFile);
-  sample->add_option("-i,--index", *index, "Sample index (0 .. samples - 1)")->capture_default_str();
+  sample->add_option("-i,--index", *index, "Sample index (0 .. samples - 1)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sample->add_option("-o,--output", *out_path, "Write the deck to this file instead of stdout");
   sample->footer("Example:\n  xbar netlist sample data/opamp_mc.toml --index 3 > opamp3.cir && ngspice -b opamp3.cir");
 

@@ -22,6 +22,7 @@ struct SimulateOptions {
   std::string format = "table";
   std::string engine = "embedded";
   bool all = false;
+  bool allow_shell = false;
 };
 
 std::string unit_of(const std::string& vec) {
@@ -42,6 +43,9 @@ Verb add_simulate_verb(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"embedded", "subprocess"}));
   sim->add_flag("--all", o->all, "Print every ngspice vector, not only the deck's *@probe outputs");
+  sim->add_flag("--allow-shell", o->allow_shell,
+                "Run a deck whose .control block has shell commands (shell, source, alias, unixcom, backquotes); "
+                "refused without this flag");
   sim->footer("Example:\n  xbar netlist crossbar --rows 4 --cols 7 > deck.cir && xbar simulate deck.cir --format csv");
   return {sim, [o] {
             std::ifstream in(o->deck_path, std::ios::binary);
@@ -49,21 +53,37 @@ Verb add_simulate_verb(CLI::App& app) {
             ss << in.rdbuf();
             const std::string deck = ss.str();
             const auto probes = netlists::parse_probe_comments(deck);
+            try {
+              characterize::check_analysis_command(o->analysis);
+            } catch (const characterize::Error& e) {
+              throw characterize::Error(fmt::format("--analysis: {}", e.what()));
+            }
             const auto t0 = std::chrono::steady_clock::now();
             std::string engine;
             characterize::SpiceResult r;
             if (o->engine == "embedded") {
               auto& spice = characterize::SpiceSession::instance();
+              spice.allow_shell(o->allow_shell);
               engine = spice.version() + " embedded, KLU";
               try {
                 r = spice.simulate(deck, o->analysis);
               } catch (const characterize::SpiceError& e) {
                 throw characterize::SpiceError(fmt::format("{}: {}", o->deck_path, e.what()), e.ngspice_lines(),
                                                e.deck_line(), e.deck_line_text());
+              } catch (const characterize::SessionDead&) {
+                throw;
+              } catch (const characterize::Error& e) {
+                throw characterize::Error(fmt::format("{}: {}", o->deck_path, e.what()));
               }
             } else {
               engine = characterize::ngspice_program() + " -b subprocess";
-              r = characterize::run_ngspice_batch(deck);
+              try {
+                r = characterize::run_ngspice_batch(deck, characterize::ngspice_program(), o->allow_shell);
+              } catch (const characterize::SpiceError&) {
+                throw;
+              } catch (const characterize::Error& e) {
+                throw characterize::Error(fmt::format("{}: {}", o->deck_path, e.what()));
+              }
             }
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 

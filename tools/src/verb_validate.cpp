@@ -51,24 +51,24 @@ std::vector<std::string> write_plots(const std::string& dir, const fit::SpiceCom
   const std::string hist = (fs::path(dir) / "residual_histogram.png").string();
   const std::string term = gnuplot_terminal();
   run_gnuplot(fmt::format(R"(set terminal {0}
-set output '{1}'
+set output {1}
 set title 'behavioral model against SPICE (all ok samples)'
 set xlabel 'SPICE output current [A]'
 set ylabel 'model output current [A]'
 set key top left
 set grid
-plot '{2}' using 1:2 with points pt 7 ps 0.4 title 'outputs', x with lines lw 1 title 'y = x'
-set output '{3}'
+plot {2} using 1:2 with points pt 7 ps 0.4 title 'outputs', x with lines lw 1 title 'y = x'
+set output {3}
 set title 'residual model - SPICE'
 set xlabel 'residual [A]'
 set ylabel 'count'
 set style fill solid 0.6
 binw = {4:.17g}
 bin(x) = binw * floor(x / binw + 0.5)
-plot '{2}' using (bin($3)):(1.0) smooth frequency with boxes title 'residuals'
+plot {2} using (bin($3)):(1.0) smooth frequency with boxes title 'residuals'
 set output
 )",
-                          term, scatter, data, hist, bin));
+                          term, gnuplot_quote(scatter), gnuplot_quote(data), gnuplot_quote(hist), bin));
   return {scatter, hist};
 }
 }  // namespace

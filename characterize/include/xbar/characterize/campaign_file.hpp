@@ -47,6 +47,7 @@ struct FieldSpec {
 struct CampaignSchema {
   std::string kind;
   std::vector<FieldSpec> fields;
+  std::string source;  ///< the file it was read from ("" for a kind's own schema): named in errors
   std::uint64_t values_per_sample() const;
   /// Offset of field `name` in a record's values; throws FileError if absent.
   std::uint64_t offset_of(const std::string& name) const;
@@ -77,6 +78,12 @@ struct CampaignProvenance {
 /// samples not done yet). Throws FileError naming the path.
 void write_campaign_file(const std::string& path, const CampaignSchema& schema, const CampaignProvenance& provenance,
                          const std::vector<SampleRecord>& records);
+
+/// Every campaign file xbar writes ends with a whole-file checksum trailer
+/// (core/file_checksum.hpp), checked by read_campaign_file before HDF5 parses the file.
+/// Throws FileError naming the file if the checksum says it is damaged; a file without a
+/// trailer (foreign, or from an older xbar) passes.
+void verify_checksum(const std::string& path);
 
 struct CampaignFile {
   CampaignSchema schema;

@@ -45,6 +45,7 @@ struct CampaignSummary {
   std::uint64_t failed = 0;        ///< samples with a failure status, in the whole file
   double seconds = 0.0;            ///< wall time of this run
   int rank = 0;                    ///< MPI rank that returns this summary (only rank 0 writes the file)
+  std::uint64_t journal_dropped = 0;  ///< damaged journal records skipped on resume (their samples ran again)
 };
 
 /// Thrown when SIGINT/SIGTERM stopped the run after a checkpoint; rerun to resume.

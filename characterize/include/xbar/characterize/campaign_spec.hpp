@@ -101,6 +101,7 @@ struct RunSpec {
   int workers = 1;                         ///< worker processes, >= 1
   double sample_timeout_s = 60.0;          ///< a sample running longer is killed and recorded as failed
   double checkpoint_interval_s = 30.0;     ///< rewrite the HDF5 file from the journal this often, seconds
+  int output_line = 0;                     ///< line of `output` in the spec (for messages; 0 = unknown)
 };
 
 struct CampaignSpec {
@@ -143,5 +144,13 @@ CampaignSpec parse_campaign_spec(const std::string& text, const std::string& sou
 /// campaign holds every sample's conductances and inputs. Fits use this, so a file-based campaign
 /// can be fitted from any folder and on another machine.
 CampaignSpec parse_stored_campaign_spec(const std::string& text, const std::string& source_name = "spec");
+
+/// The part of a spec's text that decides its results, in a canonical form: the TOML tables
+/// re-printed in key order without comments or formatting, and without the fields that do not
+/// change any sample (run.workers, run.checkpoint_interval_s, run.sample_timeout_s,
+/// run.output). Two specs with the same results_text give the same samples; the resume journal
+/// and the check of an existing output file compare this, so editing a comment or the worker
+/// count keeps completed samples. Throws SpecError on a TOML syntax error.
+std::string results_text(const std::string& spec_text, const std::string& source_name = "spec");
 
 }  // namespace xbar::characterize

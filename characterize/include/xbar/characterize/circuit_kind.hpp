@@ -40,6 +40,8 @@ class CircuitKind {
 std::string with_analyses(const std::string& deck, const std::vector<std::string>& analyses);
 
 /// The circuit kind named by spec.kind; throws SpecError for an unknown kind.
+/// True if `kind` names a circuit kind this xbar implements (crossbar, opamp, tia, adc, tile).
+bool known_circuit_kind(const std::string& kind);
 std::unique_ptr<CircuitKind> make_circuit_kind(const CampaignSpec& spec);
 
 /// Streams of the counter RNG. A stream id mixes a purpose with a sample or instance index.

@@ -19,7 +19,11 @@ std::string ngspice_program();
 
 /// Runs `deck` (which must hold its own analysis card) in `ngspice -b`. Returns the first plot
 /// of the rawfile. Throws SpiceError quoting ngspice's log if it fails or writes no rawfile.
-SpiceResult run_ngspice_batch(std::string_view deck, const std::string& program = ngspice_program());
+/// ngspice runs with `-n` (no `.spiceinit`), and a deck whose .control block can run a shell
+/// command (shell_lines_in_control in spice_session.hpp) is refused with Error unless
+/// `allow_shell`.
+SpiceResult run_ngspice_batch(std::string_view deck, const std::string& program = ngspice_program(),
+                              bool allow_shell = false);
 
 /// Parses an ASCII rawfile's first plot. Throws characterize::Error naming `source` and the line.
 SpiceResult parse_ascii_rawfile(const std::string& text, const std::string& source = "rawfile");

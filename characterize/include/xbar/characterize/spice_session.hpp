@@ -19,6 +19,10 @@
 //  - If ngspice calls ControlledExit, the session is dead: every later call throws SessionDead,
 //    and the process must be replaced. The session never sends "quit".
 //  - LC_NUMERIC is set to "C" when the session starts (ngspice parses numbers with the locale).
+//  - No shell from data: the session reads no `.spiceinit` (neither in the current folder nor in
+//    $HOME; only the installed `spinit`); run() accepts one analysis command and nothing else
+//    (check_analysis_command); load() refuses a deck whose `.control` block could run a shell
+//    command (shell_lines_in_control) unless allow_shell(true) was called.
 //
 // Example:
 //   auto& spice = SpiceSession::instance();
@@ -47,8 +51,11 @@ class SpiceSession {
   /// Loads a deck from memory (replacing any loaded circuit). Throws SpiceError if ngspice
   /// rejects it, naming the deck line where ngspice does.
   void load(std::string_view deck);
-  /// Runs one analysis on the loaded deck with KLU. Throws SpiceError on any ngspice error.
+  /// Runs one analysis on the loaded deck with KLU. Throws SpiceError on any ngspice error, and
+  /// Error if `analysis` is not one analysis command (check_analysis_command).
   void run(std::string_view analysis = "run");
+  /// Lets load() accept decks whose .control block runs shell commands (default: refused).
+  void allow_shell(bool allow) { allow_shell_ = allow; }
   /// Copies every vector of the current plot.
   SpiceResult read() const;
   /// Copies one real vector of the current plot (cheaper than read() on big circuits). Throws
@@ -83,6 +90,19 @@ class SpiceSession {
   std::string version_;
   std::string dead_reason_;
   std::vector<std::string> output_;
+  bool allow_shell_ = false;
 };
+
+/// Throws Error unless `analysis` is exactly one analysis command: its first word is one of
+/// run, op, dc, ac, tran, noise, tf, pz, sens, disto, and it holds only letters, digits, blanks
+/// and `. + - _ # ( ) , = :` (no `;` that would start a second command, no backquote, `$`,
+/// quote or newline). E.g. "op", "tran 1n 500n", "dc v1 0 1 0.1".
+void check_analysis_command(std::string_view analysis);
+
+/// The 1-based deck lines inside `.control` ... `.endc` that can run a shell command: a command
+/// `shell`, `source` (runs another file's commands), `alias` (could rename `shell`), `unixcom`
+/// (runs unknown commands in the shell), or a backquote (command substitution). Empty for a
+/// deck without them. `.include`d files are not opened.
+std::vector<int> shell_lines_in_control(std::string_view deck);
 
 }  // namespace xbar::characterize
