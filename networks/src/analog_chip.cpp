@@ -171,13 +171,6 @@ Eigen::VectorXd measured_rest_v(const TileModel& tile, const behavioral::AdcMode
   return (adc.v_min_v + q.col(0).cast<double>().array() * adc.lsb_v()).matrix();
 }
 
-// rf that gives the closed-loop gain magnitude `gain` with the nominal op-amp (a0, r_out):
-// |G_T| = (rf a0 - r_out) / (1 + a0)  =>  rf = (|G_T| (1 + a0) + r_out) / a0.
-double rf_for_gain(const behavioral::TiaModelParams& tia, double gain) {
-  if (std::isinf(tia.a0_vv)) return gain;
-  return (gain * (1.0 + tia.a0_vv) + tia.r_out_ohm) / tia.a0_vv;
-}
-
 // Calibrates each layer as the graph reaches it, then runs it on the nominal tiles.
 class Calibrator : public LayerExecutor {
  public:
@@ -224,27 +217,32 @@ class Calibrator : public LayerExecutor {
     if (!(m.i_full_scale_a > 0.0))
       throw MappingError(fmt::format("{}: the calibration images give no column current (all inputs zero?)",
                                      layer.describe()));
-    // Zero current rests headroom_lsb below the top of the ADC window; the full-scale current
-    // reaches its bottom. A reference voltage on the TIAs' non-inverting inputs puts the rest
-    // there (the op-amp's offset model: rest = (v_ref + v_os) (1 + rf g_in), the median column's
-    // noise gain).
+    // The rest (zero current) of column k is c (1 + rf g_k), c = v_os + v_ref: the op-amp's offset
+    // plus the layer's reference on the non-inverting input, both multiplied by the column's noise
+    // gain, as are the offsets of a chip. So c = -headroom_sigma sigma_os keeps every column's rest
+    // the same number of its own offset spreads inside the window's top (0 V and above is the top
+    // code). The feedback resistor then maps the full-scale current of the column with the largest
+    // noise gain g onto the bottom: c (1 + rf g) + G_T I_fs = v_min, with G_T = -alpha rf + beta
+    // (alpha = a0 / (1 + a0), beta = r_out / (1 + a0)), so rf = (v_min - c - beta I_fs) / (c g - alpha I_fs).
     const auto& tia = tile.nominal.tia.front();
     const auto& adc = tile.nominal.adc.front();
-    const double rest_target = adc.v_max_v - o.headroom_lsb * adc.lsb_v();
-    if (!(rest_target > adc.v_min_v + adc.lsb_v()))
-      throw MappingError(fmt::format("mapping.headroom_lsb = {}: leaves no room in the ADC window [{}, {}] V", o.headroom_lsb,
-                                     adc.v_min_v, adc.v_max_v));
-    m.rf_ohm = rf_for_gain(tia, (rest_target - adc.v_min_v) / m.i_full_scale_a);
+    const double c = std::min(adc.v_max_v, 0.0) - o.offset_headroom_sigma * tile.variation.tia_opamp_v_offset.sigma_v;
+    m.v_ref_v = c - tia.v_offset_v;
+    double g_max = 0.0;
+    for (int t = 0; t < m.tiles(); ++t) {
+      const std::int64_t no = std::min<std::int64_t>(m.outputs_per_tile, layer.out_features - std::int64_t{t % m.tiles_c} * m.outputs_per_tile);
+      g_max = std::max(g_max, m.g_target_s[static_cast<std::size_t>(t)].leftCols(2 * no).colwise().sum().maxCoeff());
+    }
+    const double alpha = std::isinf(tia.a0_vv) ? 1.0 : tia.a0_vv / (1.0 + tia.a0_vv);
+    const double beta = std::isinf(tia.a0_vv) ? 0.0 : tia.r_out_ohm / (1.0 + tia.a0_vv);
+    m.rf_ohm = (adc.v_min_v - c - beta * m.i_full_scale_a) / (c * g_max - alpha * m.i_full_scale_a);
+    if (!(m.rf_ohm > 0.0) || !std::isfinite(m.rf_ohm))
+      throw MappingError(fmt::format("{}: mapping.offset_headroom_sigma = {} puts the rest ({:.3g} V) below the ADC "
+                                     "window [{}, {}] V; lower it",
+                                     layer.describe(), o.offset_headroom_sigma, c, adc.v_min_v, adc.v_max_v));
     behavioral::TiaModelParams t = tia;
     t.rf_ohm = m.rf_ohm;
     m.gain_ohm = t.gain_ohm() * t.settled_fraction();
-    std::vector<double> g_in;
-    for (const Eigen::MatrixXd& g : m.g_target_s) {
-      const Eigen::VectorXd cols = g.colwise().sum().transpose();
-      g_in.insert(g_in.end(), cols.data(), cols.data() + cols.size());
-    }
-    std::nth_element(g_in.begin(), g_in.begin() + static_cast<std::ptrdiff_t>(g_in.size() / 2), g_in.end());
-    m.v_ref_v = rest_target / (1.0 + m.rf_ohm * g_in[g_in.size() / 2]) - tia.v_offset_v;
     m.v_rest_v.clear();
     for (const Eigen::MatrixXd& g : m.g_target_s)
       m.v_rest_v.push_back(((tia.v_offset_v + m.v_ref_v) * (1.0 + m.rf_ohm * g.colwise().sum().transpose().array())).matrix());
@@ -267,7 +265,8 @@ void MappingOptions::validate() const {
   if (adc_bits != 0 && (adc_bits < 1 || adc_bits > 14)) bad.push_back(fmt::format("mapping.adc_bits = {}: must be 0 (the tile model's) or 1..14", adc_bits));
   if (!(input_quantile >= 0.5 && input_quantile <= 1.0)) bad.push_back(fmt::format("mapping.input_quantile = {}: must be between 0.5 and 1", input_quantile));
   if (!(output_quantile >= 0.5 && output_quantile <= 1.0)) bad.push_back(fmt::format("mapping.output_quantile = {}: must be between 0.5 and 1", output_quantile));
-  if (!(headroom_lsb >= 0.0 && std::isfinite(headroom_lsb))) bad.push_back(fmt::format("mapping.headroom_lsb = {}: must be >= 0", headroom_lsb));
+  if (!(offset_headroom_sigma >= 0.0 && offset_headroom_sigma <= 20.0))
+    bad.push_back(fmt::format("mapping.offset_headroom_sigma = {}: must be between 0 and 20", offset_headroom_sigma));
   if (calibration_images < 1) bad.push_back(fmt::format("mapping.calibration_images = {}: must be >= 1", calibration_images));
   if (chunk_columns < 1) bad.push_back(fmt::format("mapping.chunk_columns = {}: must be >= 1", chunk_columns));
   if (!bad.empty()) throw MappingError(xbar::join_lines(bad));

@@ -78,7 +78,7 @@ void write_inference_file(const std::string& path, const InferenceResult& r) {
       w.str(g.get(), at, "weight_scaling", o.mapping.per_column_scaling ? "per column" : "per layer");
       w.f64(g.get(), at, "input_quantile", o.mapping.input_quantile);
       w.f64(g.get(), at, "output_quantile", o.mapping.output_quantile);
-      w.f64(g.get(), at, "headroom_lsb", o.mapping.headroom_lsb);
+      w.f64(g.get(), at, "offset_headroom_sigma", o.mapping.offset_headroom_sigma);
       w.i64(g.get(), at, "offset_calibration", o.mapping.offset_calibration ? 1 : 0);
       w.i64(g.get(), at, "calibration_images", o.mapping.calibration_images);
       w.u64(g.get(), at, "calibration_seed", o.mapping.calibration_seed);

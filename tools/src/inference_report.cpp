@@ -47,10 +47,10 @@ void print_inference(const networks::InferenceResult& r) {
              t.held_out_crossbar.rel_l2, t.held_out_tia.rms_lsb, t.held_out_adc_codes.rms_lsb);
   fmt::print("input    {} (preprocessing; calibration on {} training images)\n", r.options.preprocess.describe(),
              r.options.mapping.calibration_images);
-  fmt::print("decode   {}; zero current {:g} LSB below the ADC's top\n",
+  fmt::print("decode   {}; zero current {:g} op-amp offset sigmas (times the noise gain) below the ADC's top\n",
              r.options.mapping.offset_calibration ? "each column's rest measured by its chip at zero input"
                                                   : "nominal rest (chips' own offsets unknown)",
-             r.options.mapping.headroom_lsb);
+             r.options.mapping.offset_headroom_sigma);
   fmt::print("\n{:<3} {:<12} {:<22} {:>6} {:>10} {:>7} {:>9} {:>8} {:>8}\n", "#", "name", "layer", "tiles", "x_max",
              "signed", "I_fs uA", "rf kohm", "v_ref mV");
   for (std::size_t i = 0; i < r.layers.size(); ++i) {

@@ -40,7 +40,7 @@ Verb add_infer_verb(CLI::App& app) {
   sub->add_flag("--per-layer-scaling", o->per_layer, "One weight scale per layer (default: per output column)");
   sub->add_option("--input-quantile", r.mapping.input_quantile, "DAC full scale: this quantile of |x| on the calibration images")->capture_default_str();
   sub->add_option("--output-quantile", r.mapping.output_quantile, "ADC full scale: this quantile of the column currents")->capture_default_str();
-  sub->add_option("--headroom-lsb", r.mapping.headroom_lsb, "Zero current rests this many LSB below the ADC window's top (a TIA reference voltage per layer)")->capture_default_str();
+  sub->add_option("--offset-headroom-sigma", r.mapping.offset_headroom_sigma, "Zero current rests this many op-amp offset sigmas (times the noise gain) below the ADC window's top (a TIA reference per layer)")->capture_default_str();
   sub->add_flag("--no-offset-calibration", o->no_offset_calibration, "Decode with the nominal rest instead of each column's zero-input read");
   sub->add_option("--calibration-images", r.mapping.calibration_images, "Training images used to calibrate the ranges")->capture_default_str();
   sub->add_option("--scale", r.preprocess.scale, "Input preprocessing: x = (pixel * scale - mean) / std")->capture_default_str();

@@ -25,10 +25,12 @@
 // Calibration (per layer, once, on training images, never test images): x_max is the
 // input_quantile of |x| over the layer's calibration inputs; the TIA feedback resistor of the
 // layer is chosen so that the output_quantile of its column currents (nominal tile) spans the ADC
-// window from the rest to its bottom, |G_T| I_fs = rest - adc.v_min_v, where the rest is
-// headroom_lsb below the window's top: a reference voltage v_ref on the layer's TIAs puts the
-// median column there (so that op-amp offsets of either sign stay inside the window). Layers are
-// calibrated in order, each on the analog outputs of the layers before it.
+// window from the rest to its bottom for the column with the largest noise gain. The rest of
+// column k is c (1 + rf g_k), c = v_os + v_ref, with a reference v_ref on the layer's TIAs chosen
+// so that c = -offset_headroom_sigma sigma_os: each column rests the same number of its own
+// (noise-gain-amplified) offset spreads below the window's top, so offsets of either sign stay
+// inside the window. Layers are calibrated in order, each on the analog outputs of the layers
+// before it.
 //
 // Chips. Chip k draws every tile of every layer from the tile model's fitted variation with
 // behavioral::draw_tile_instance(seed, core::stream_key({kChipPurpose, k, layer, tile})): a
@@ -55,7 +57,8 @@ struct MappingOptions {
   bool per_column_scaling = true;   ///< w_max per output (else one per layer)
   double input_quantile = 0.999;    ///< DAC full scale: this quantile of |x| (0.5..1)
   double output_quantile = 0.999;   ///< ADC full scale: this quantile of the column currents (0.5..1)
-  double headroom_lsb = 4.0;        ///< zero current rests this many LSB below the ADC window's top (0..)
+  double offset_headroom_sigma = 4.0;  ///< zero current rests this many op-amp offset sigmas (times the column's
+                                       ///< noise gain) below the ADC window's top (0..20)
   bool offset_calibration = true;   ///< each chip reads every column at zero input and decodes with what it
                                     ///< measured (else with the nominal rest)
   int calibration_images = 256;     ///< training images for calibration, >= 1
