@@ -27,26 +27,27 @@ void write_chart(const verdict::VerdictResult& r, const std::string& dir, const 
   const std::string dat = (std::filesystem::path(dir) / "verdict_energy.dat").string();
   {
     std::ofstream f(dat);
-    f << "# figure energy_per_image_J\n";
-    f << fmt::format("\"E_run\" {:.6e}\n", r.e_run_j);
-    f << fmt::format("\"E_sim behavioral (measured)\" {:.6e}\n", r.e_sim_behavioral_j);
-    f << fmt::format("\"E_sim behavioral (counted)\" {:.6e}\n", r.e_sim_behavioral_counted_j);
-    f << fmt::format("\"E_sim SPICE\" {:.6e}\n", r.e_sim_spice_j);
-    f << fmt::format("\"E_digital int8\" {:.6e}\n", r.e_digital8_j);
-    f << fmt::format("\"E_digital int4\" {:.6e}\n", r.e_digital4_j);
+    f << "# figure energy_per_image_J accuracy_percent\n";
+    const double an = 100 * r.acc_analog;
+    f << fmt::format("\"E_run\" {:.6e} {:.4f}\n", r.e_run_j, an);
+    f << fmt::format("\"E_sim behavioral (measured)\" {:.6e} {:.4f}\n", r.e_sim_behavioral_j, 100 * r.acc_nominal);
+    f << fmt::format("\"E_sim behavioral (counted)\" {:.6e} {:.4f}\n", r.e_sim_behavioral_counted_j, 100 * r.acc_nominal);
+    f << fmt::format("\"E_sim SPICE\" {:.6e} {:.4f}\n", r.e_sim_spice_j, 100 * r.acc_nominal);
+    f << fmt::format("\"E_digital int8\" {:.6e} {:.4f}\n", r.e_digital8_j, 100 * r.acc_int8);
+    f << fmt::format("\"E_digital int4\" {:.6e} {:.4f}\n", r.e_digital4_j, 100 * r.acc_int4);
   }
   run_gnuplot(fmt::format(R"(set terminal {0}
 set output '{1}'
-set title 'Energy per image: {2} on {3}'
+set title 'Energy per image (labels: energy, test accuracy): {2} on {3}'
 set ylabel 'energy per image [J] (log scale)'
 set logscale y
-set format y '10^{{%L}}'
+set format y '1e%L'
 set grid ytics
 set style fill solid 0.6
 set boxwidth 0.6
 set xtics rotate by -20
 set key off
-plot '{4}' using 0:2:xtic(1) with boxes lc rgb '#3060a0', '' using 0:2:(sprintf('%.3g J', $2)) with labels offset 0,1 font ',9'
+plot '{4}' using 0:2:xtic(1) with boxes lc rgb '#3060a0', '' using 0:2:(sprintf("%.3g J\n%.1f %%", $2, $3)) with labels offset 0,1.5 font ',9'
 set output
 )",
                           gnuplot_terminal(), png, std::filesystem::path(r.options.network_path).filename().string(),

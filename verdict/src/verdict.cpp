@@ -247,23 +247,30 @@ VerdictResult run_verdict(const VerdictOptions& options, const VerdictProgress& 
 }
 
 std::string verdict_sentence(const VerdictResult& r) {
-  const double sim = r.e_sim_behavioral_j;
-  const bool cheaper_than_sim = r.e_run_j < sim && r.e_run_j < r.e_sim_behavioral_counted_j;
-  const bool cheaper_than_digital = r.e_run_j < r.e_digital_j;
+  const double sim = r.e_sim_behavioral_j, counted = r.e_sim_behavioral_counted_j;
   std::string head = fmt::format(
-      "Running the network on the {}x{} analog tiles costs {} per image, {}x less than simulating it with the "
-      "behavioral model ({} measured, {} counted) and {}x less than simulating it in SPICE ({}); {} {}-bit digital "
-      "network at matched accuracy costs {} ({}x the analog run)",
-      r.tile_rows, r.tile_cols, format_joules(r.e_run_j), ratio(sim, r.e_run_j), format_joules(sim),
-      format_joules(r.e_sim_behavioral_counted_j), ratio(r.e_sim_spice_j, r.e_run_j), format_joules(r.e_sim_spice_j),
-      r.digital_bits == 8 ? "an" : "a", r.digital_bits, format_joules(r.e_digital_j), ratio(r.e_digital_j, r.e_run_j));
-  if (!cheaper_than_sim)
-    return head + ": the circuit is not worth building, because simulating it costs less energy than running it.";
-  if (!cheaper_than_digital)
+      "Running the network on the {}x{} analog tiles costs {} per image; simulating it costs {} with the behavioral "
+      "model on this host ({}x E_run), {} as the model's operations counted at 45 nm ({}x), and {} in SPICE ({}x); "
+      "{} {}-bit digital network at matched accuracy costs {} ({}x)",
+      r.tile_rows, r.tile_cols, format_joules(r.e_run_j), format_joules(sim), ratio(sim, r.e_run_j),
+      format_joules(counted), ratio(counted, r.e_run_j), format_joules(r.e_sim_spice_j),
+      ratio(r.e_sim_spice_j, r.e_run_j), r.digital_bits == 8 ? "an" : "a", r.digital_bits,
+      format_joules(r.e_digital_j), ratio(r.e_digital_j, r.e_run_j));
+  const double periphery = r.run.tia_j + r.run.adc_j + r.run.drivers_j;
+  const std::string why = fmt::format("(TIAs and ADCs are {:.0f} % of E_run)", 100.0 * periphery / r.e_run_j);
+  if (!(r.e_run_j < counted))
     return head + fmt::format(
-                      ": the circuit passes the simulation test but is not worth building as measured, because the "
-                      "digital network at matched accuracy is {}x cheaper (its {} per MVM of periphery dominates).",
-                      ratio(r.e_run_j, r.e_digital_j), format_joules(r.tile_mvm.total_j()));
+                      ": the circuit is not worth building as simulated, because the behavioral model's own "
+                      "arithmetic, done by 45 nm digital logic, costs less energy than running the circuit {}.",
+                      why);
+  if (!(r.e_run_j < sim))
+    return head + ": the circuit is not worth building, because simulating it on this host costs less energy than "
+                  "running it.";
+  if (!(r.e_run_j < r.e_digital_j))
+    return head + fmt::format(
+                      ": running the circuit is cheaper than simulating it, but it is not worth building as "
+                      "simulated, because the digital network at matched accuracy is {}x cheaper {}.",
+                      ratio(r.e_run_j, r.e_digital_j), why);
   return head + ": the circuit is worth building: running it is cheaper than simulating it and than computing the "
                 "same answer digitally.";
 }
