@@ -60,4 +60,24 @@ behavioral::TileEnergy tile_energy_from_campaign(const std::string& campaign_pat
   return e;
 }
 
+behavioral::TileEnergy scale_tile_energy(const behavioral::TileEnergy& m, int rows, int cols) {
+  if (!(m.rows > 0 && m.cols > 0 && rows > 0 && cols > 0))
+    throw FitError(fmt::format("scale_tile_energy: sizes must be > 0 ({}x{} to {}x{})", m.rows, m.cols, rows, cols));
+  behavioral::TileEnergy e = m;
+  const double cells = static_cast<double>(rows) * cols / (static_cast<double>(m.rows) * m.cols);
+  const double r = static_cast<double>(rows) / m.rows, c = static_cast<double>(cols) / m.cols;
+  e.array_j = m.array_j * cells;
+  e.drivers_j = m.drivers_j * r;
+  e.tia_j = m.tia_j * c;
+  e.adc_j = m.adc_j * c;
+  e.total_j = e.array_j + e.drivers_j + e.tia_j + e.adc_j;
+  e.spice_s_per_mvm = m.spice_s_per_mvm * cells;
+  e.rows = rows;
+  e.cols = cols;
+  e.note = fmt::format("SCALED, not measured: from the {}x{} SPICE campaign to {}x{} (array x cells, drivers x rows, "
+                       "TIA and ADC x columns, ngspice time x cells); measured part: {}",
+                       m.rows, m.cols, rows, cols, m.note);
+  return e;
+}
+
 }  // namespace xbar::fit

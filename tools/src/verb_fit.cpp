@@ -54,6 +54,7 @@ struct FitVerbOptions {
 struct FitTileOptions {
   fit::TileAssemblyOptions assembly;
   std::string energy_campaign;
+  bool energy_scale = false;
   std::string output = "tile.h5";
   bool force = false;
 };
@@ -94,9 +95,9 @@ void print_tile_model(const behavioral::TileModelFile& m) {
              m.held_out_adc_codes.rms_lsb);
   const auto& e = m.energy;
   if (e.known())
-    fmt::print("energy per MVM (SPICE, {}): {:.4g} J = array {:.4g} + drivers {:.4g} + TIA {:.4g} + ADC {:.4g} J; "
+    fmt::print("energy per MVM ({}; {}): {:.4g} J = array {:.4g} + drivers {:.4g} + TIA {:.4g} + ADC {:.4g} J; "
                "ngspice {:.4g} s per MVM\n",
-               e.campaign_path, e.total_j, e.array_j, e.drivers_j, e.tia_j, e.adc_j, e.spice_s_per_mvm);
+               e.note, e.campaign_path, e.total_j, e.array_j, e.drivers_j, e.tia_j, e.adc_j, e.spice_s_per_mvm);
   else
     fmt::print("energy per MVM: unknown (no --energy-campaign)\n");
   fmt::print("sources:\n");
@@ -134,6 +135,9 @@ Runner add_fit_tile(CLI::App& fit_app) {
                   "Tile campaign (kind tile, same rows x cols) whose mean energy per MVM by block and SPICE wall time "
                   "per MVM are stored in /energy")
       ->check(CLI::ExistingFile);
+  sub->add_flag("--energy-scale", o->energy_scale,
+                "Accept an --energy-campaign of another size and scale it to the tile (fit::scale_tile_energy; the "
+                "note in /energy says SCALED)");
   sub->add_flag("--force", o->force, "Overwrite the output if it exists");
   sub->footer(
       "Example:\n  xbar fit tile --crossbar crossbar_model.h5 --tia tia_model.h5 --adc adc_model.h5 --dac-bits 4 "
@@ -144,9 +148,12 @@ Runner add_fit_tile(CLI::App& fit_app) {
       o->assembly.xbar_version = XBAR_VERSION;
       o->assembly.git_hash = XBAR_GIT_HASH;
       auto m = fit::assemble_tile_model(o->assembly);
-      if (!o->energy_campaign.empty())
-        m.energy = fit::tile_energy_from_campaign(o->energy_campaign, m.nominal.crossbar.rows,
-                                                  m.nominal.crossbar.physical_cols());
+      if (!o->energy_campaign.empty()) {
+        const int rows = m.nominal.crossbar.rows, cols = m.nominal.crossbar.physical_cols();
+        m.energy = o->energy_scale ? fit::scale_tile_energy(fit::tile_energy_from_campaign(o->energy_campaign, 0, 0),
+                                                            rows, cols)
+                                   : fit::tile_energy_from_campaign(o->energy_campaign, rows, cols);
+      }
       print_tile_model(m);
       behavioral::write_tile_model_file(o->output, m);
       fmt::print("\nwrote {}\n", o->output);

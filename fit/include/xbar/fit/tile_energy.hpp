@@ -23,4 +23,13 @@ namespace xbar::fit {
 /// `rows` x `cols` (pass 0 for either to skip that check).
 behavioral::TileEnergy tile_energy_from_campaign(const std::string& campaign_path, int rows, int cols);
 
+/// `measured` (a campaign of another size) scaled to a rows x cols tile, stated in the note:
+///   array_j x (rows cols) / (r0 c0)   (every cell conducts)
+///   drivers_j x rows / r0              (one driver per row)
+///   tia_j, adc_j x cols / c0           (one TIA and one ADC per column, static bias dominates)
+///   spice_s_per_mvm x (rows cols) / (r0 c0)   (an assumption: the bench measured 5.0x from
+///                                              64x64 to 128x128 with flash ADCs, 2026-11-23)
+/// rows, cols, note change; everything else (campaign, t_cycle) stays.
+behavioral::TileEnergy scale_tile_energy(const behavioral::TileEnergy& measured, int rows, int cols);
+
 }  // namespace xbar::fit
