@@ -2,6 +2,8 @@
 // and written as markdown with a gnuplot bar chart.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -36,8 +38,17 @@ void write_chart(const verdict::VerdictResult& r, const std::string& dir, const 
     f << fmt::format("\"E_digital int8\" {:.6e} {:.4f}\n", r.e_digital8_j, 100 * r.acc_int8);
     f << fmt::format("\"E_digital int4\" {:.6e} {:.4f}\n", r.e_digital4_j, 100 * r.acc_int4);
   }
+  double lo = 1e300, hi = 0;
+  for (double e : {r.e_run_j, r.e_sim_behavioral_j, r.e_sim_behavioral_counted_j, r.e_sim_spice_j, r.e_digital8_j,
+                   r.e_digital4_j})
+    if (std::isfinite(e) && e > 0) {
+      lo = std::min(lo, e);
+      hi = std::max(hi, e);
+    }
+  if (!(hi > 0)) lo = 1e-9, hi = 1;
   run_gnuplot(fmt::format(R"(set terminal {0}
 set output '{1}'
+set yrange [{5:.3g}:{6:.3g}]
 set title 'Energy per image (labels: energy, test accuracy): {2} on {3}'
 set ylabel 'energy per image [J] (log scale)'
 set logscale y
@@ -51,7 +62,7 @@ plot '{4}' using 0:2:xtic(1) with boxes lc rgb '#3060a0', '' using 0:2:(sprintf(
 set output
 )",
                           gnuplot_terminal(), png, std::filesystem::path(r.options.network_path).filename().string(),
-                          std::filesystem::path(r.options.tile_path).filename().string(), dat));
+                          std::filesystem::path(r.options.tile_path).filename().string(), dat, lo / 10, hi * 1000));
 }
 }  // namespace
 
