@@ -8,7 +8,12 @@
 # ADC), fits each with `xbar fit`, and assembles two tile models with `xbar fit tile`. The
 # campaigns and component models go to the work folder (default build/presets; override with
 # XBAR_PRESETS_WORK), which is emptied first, so every run starts from the specs. Only the two
-# tile files are written into data/presets/. About 1.5 minutes on 2 cores (most of it the 128x128 campaign).
+# tile files are written into data/presets/. About 1.5 minutes on 2 cores (most of it the 128x128 campaign),
+# plus the two SPICE tile energy campaigns (one transistor-level tile MVM at 64x64 and at 128x128,
+# specs/tile{64,128}_energy.toml), whose mean energy per MVM by block and ngspice wall time go into
+# each tile's /energy (`xbar fit tile --energy-campaign`): minutes each (data/presets/README.md).
+# XBAR_PRESETS_ENERGY_DIR=folder reuses tile64_energy.h5 and tile128_energy.h5 from that folder
+# instead of running them again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 xbar=${XBAR:-build/tools/xbar}
@@ -30,12 +35,22 @@ for spec in adc_flash6 tia_1k crossbar64 crossbar128; do
 done
 
 for n in 64 128; do
+  if [ -n "${XBAR_PRESETS_ENERGY_DIR:-}" ]; then
+    step "reuse $XBAR_PRESETS_ENERGY_DIR/tile${n}_energy.h5"
+    cp "$XBAR_PRESETS_ENERGY_DIR/tile${n}_energy.h5" "$work/"
+  else
+    step "characterize tile${n}_energy (SPICE tile MVM)"
+    "$xbar" characterize "$work/tile${n}_energy.toml" --quiet
+  fi
+done
+
+for n in 64 128; do
   step "assemble tile${n}_xbar180.h5"
   # DAC: 4 bits over 0 .. 0.1 V (the crossbar campaigns' read range); g range 1-100 uS (their
   # workload); both default to the crossbar campaign's values, given here to be explicit.
   "$xbar" fit tile --crossbar "$work/crossbar${n}_model.h5" --tia "$work/tia_1k_model.h5" \
     --adc "$work/adc_flash6_model.h5" --dac-bits 4 --v-read-min 0 --v-read-max 0.1 \
-    --g-min 1e-6 --g-max 1e-4 -o "data/presets/tile${n}_xbar180.h5" --force | tee "$work/tile${n}_fit.txt"
+    --g-min 1e-6 --g-max 1e-4 --energy-campaign "$work/tile${n}_energy.h5" -o "data/presets/tile${n}_xbar180.h5" --force | tee "$work/tile${n}_fit.txt"
 done
 step "done"
 ls -l data/presets/*.h5

@@ -43,6 +43,10 @@ GROUPS = {
     "sources": {"n_sources": UINT},
     "provenance": {k: STR for k in ("campaign_path", "campaign_sha256", "ngspice_version", "xbar_version", "git_hash",
                                     "fit_time")} | {"held_out_seed": UINT},
+    "energy": {**{k: FLOAT for k in ("array_j", "drivers_j", "tia_j", "adc_j", "total_j", "t_cycle_s",
+                                     "spice_s_per_mvm")},
+               "rows": INT, "cols": INT, "n_mvms": UINT,
+               **{k: STR for k in ("opamp_model", "campaign_path", "campaign_sha256", "note")}},
 }
 NORMAL = {"distribution": STR, "mean_v": FLOAT, "sigma_v": FLOAT, "gof_test": STR, "gof_statistic": FLOAT,
           "gof_p_value": FLOAT, "n": UINT, **{"sigma_v" + c: FLOAT for c in CI}}
@@ -92,6 +96,11 @@ def check_preset(path):
         check(float(nom["g_min_s"]) == 1e-6 and float(nom["g_max_s"]) == 1e-4, f"{name}: g range 1-100 uS")
         check(float(tia["v_out_min_v"]) <= float(adc["v_min_v"]) < 0 and float(tia["v_out_max_v"]) >= float(adc["v_max_v"]),
               f"{name}: TIA swing covers the ADC range, which is below 0 V")
+        en = f["energy"].attrs
+        parts = sum(float(en[k]) for k in ("array_j", "drivers_j", "tia_j", "adc_j"))
+        check(int(en["rows"]) == rows and int(en["cols"]) == cols and float(en["total_j"]) > 0
+              and abs(parts - float(en["total_j"])) <= 1e-9 * float(en["total_j"]),
+              f"{name}: /energy measured at the tile's size, total = sum of the blocks")
         pe = f["variation/programming_error"].attrs
         check(abs(float(pe["sigma_rel_d2d"]) - 0.05) < 0.002, f"{name}: programming error ~5 %")
         n = int(f["sources"].attrs["n_sources"])

@@ -6,6 +6,7 @@
 
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/tile_assembly.hpp"
+#include "xbar/fit/tile_energy.hpp"
 
 using namespace xbar;
 
@@ -113,4 +114,26 @@ TEST_CASE("assemble_tile_model: incompatible parts name the file and the field")
   p.o.g_max_s = std::nan("");  // from the campaign, which is not there
   CHECK_THROWS_WITH_AS(fit::assemble_tile_model(p.xb, p.tia, p.adc, p.o),
                        doctest::Contains("pass --g-min, --g-max and --v-read-max"), fit::FitError);
+}
+
+TEST_CASE("scale_tile_energy: array by cells, drivers by rows, TIA and ADC by columns, the note says SCALED") {
+  xbar::behavioral::TileEnergy m;
+  m.array_j = 1e-12;
+  m.drivers_j = 2e-12;
+  m.tia_j = 3e-9;
+  m.adc_j = 4e-9;
+  m.total_j = m.array_j + m.drivers_j + m.tia_j + m.adc_j;
+  m.spice_s_per_mvm = 100.0;
+  m.rows = 64;
+  m.cols = 64;
+  m.note = "measured";
+  const auto e = xbar::fit::scale_tile_energy(m, 128, 128);
+  CHECK(e.array_j == doctest::Approx(4e-12));
+  CHECK(e.drivers_j == doctest::Approx(4e-12));
+  CHECK(e.tia_j == doctest::Approx(6e-9));
+  CHECK(e.adc_j == doctest::Approx(8e-9));
+  CHECK(e.total_j == doctest::Approx(4e-12 + 4e-12 + 6e-9 + 8e-9));
+  CHECK(e.spice_s_per_mvm == doctest::Approx(400.0));
+  CHECK(e.rows == 128);
+  CHECK(e.note.find("SCALED") != std::string::npos);
 }

@@ -60,6 +60,10 @@ class FlattenIo {
   void single(const std::vector<T>& v) {
     fields["single"] += std::to_string(v.size());
   }
+  bool optional_group(const std::string& g) {
+    group(g);
+    return true;
+  }
   void invalid(const std::string&, const std::string&, const std::string&) {}
 
  private:
@@ -138,6 +142,20 @@ TileModelFile sample_model(int rows = 12, int cols = 10) {
   m.sources[2].component = "adc";
   m.provenance.xbar_version = "0.1.0";
   m.provenance.fit_time = "2026-11-30T11:00:00Z";
+  m.energy.array_j = 1.5e-12;
+  m.energy.drivers_j = 0.0;
+  m.energy.tia_j = 2.25e-9;
+  m.energy.adc_j = 5.5e-9;
+  m.energy.total_j = m.energy.array_j + m.energy.drivers_j + m.energy.tia_j + m.energy.adc_j;
+  m.energy.t_cycle_s = 500e-9;
+  m.energy.spice_s_per_mvm = 12.5;
+  m.energy.rows = 4;
+  m.energy.cols = 6;
+  m.energy.n_mvms = 2;
+  m.energy.opamp_model = "transistor";
+  m.energy.campaign_path = "tile_energy.h5";
+  m.energy.campaign_sha256 = "ab12";
+  m.energy.note = "measured";
   return m;
 }
 
@@ -181,6 +199,22 @@ TEST_CASE("tile model file: every field round-trips bit for bit") {
   CHECK(a.size() == b.size());
   CHECK(std::isinf(r.nominal.tia[0].t_sample_s));
   CHECK(behavioral::model_kind_of(path) == "tile");
+}
+
+TEST_CASE("tile model file: a file without /energy (older files) reads with the energy unknown") {
+  test::TempDir dir;
+  const std::string path = dir.file("tile.h5");
+  behavioral::write_tile_model_file(path, sample_model());
+  CHECK(behavioral::read_tile_model_file(path).energy.known());
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  CHECK(H5Ldelete(f, "/energy", H5P_DEFAULT) >= 0);
+  H5Fclose(f);
+  const TileModelFile r = behavioral::read_tile_model_file(path);
+  CHECK_FALSE(r.energy.known());
+  CHECK(std::isnan(r.energy.adc_j));
+  CHECK(std::isnan(r.energy.spice_s_per_mvm));
+  CHECK(r.energy.campaign_path.empty());
 }
 
 TEST_CASE("tile model file: wrong kind, campaign, missing and corrupt files name the file") {

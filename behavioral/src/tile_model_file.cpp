@@ -64,6 +64,10 @@ class WriteIo {
   }
   template <class T>
   void single(const std::vector<T>&) {}  // validate() checked the size
+  bool optional_group(const std::string& g) {
+    group(g);
+    return true;
+  }
   void invalid(const std::string&, const std::string&, const std::string&) {}
 
  private:
@@ -117,6 +121,11 @@ class ReadIo {
   template <class T>
   void single(std::vector<T>& v) {
     v.assign(1, T{});
+  }
+  bool optional_group(const std::string& g) {
+    if (H5Lexists(file_, g.c_str(), H5P_DEFAULT) <= 0) return false;
+    group(g);
+    return true;
   }
   [[noreturn]] void invalid(const std::string& g, const std::string& name, const std::string& what) {
     r_.fail("attribute " + g + "@" + name, what);

@@ -13,6 +13,9 @@
 //   vec(g, name, Eigen::VectorXd&, unit)  mat(g, name, Eigen::MatrixXd&, unit)   datasets
 //   count(g, name, std::vector<T>&)           a uint attribute holding the size (the reader resizes)
 //   single(std::vector<T>&)                   a vector stored as its one element (the reader resizes to 1)
+//   optional_group(g) -> bool                 a group that older files lack: the writer writes it and
+//                                             returns true; the reader returns whether it exists (when
+//                                             not, the fields keep their defaults)
 // The writer's methods take const references, so tile_fields(io, const TileModelFile&) writes.
 #include <cstdint>
 #include <initializer_list>
@@ -224,6 +227,24 @@ void tile_fields(Io& io, M& m) {
   for (std::size_t k = 0; k < m.sources.size(); ++k)
     provenance_fields(io, "/sources/" + std::to_string(k), m.sources[k], true);
   provenance_fields(io, "/provenance", m.provenance, false);
+
+  auto& e = m.energy;
+  if (io.optional_group("/energy")) {
+    io.f64("/energy", "array_j", e.array_j);
+    io.f64("/energy", "drivers_j", e.drivers_j);
+    io.f64("/energy", "tia_j", e.tia_j);
+    io.f64("/energy", "adc_j", e.adc_j);
+    io.f64("/energy", "total_j", e.total_j);
+    io.f64("/energy", "t_cycle_s", e.t_cycle_s);
+    io.f64("/energy", "spice_s_per_mvm", e.spice_s_per_mvm);
+    io.i32("/energy", "rows", e.rows);
+    io.i32("/energy", "cols", e.cols);
+    io.u64("/energy", "n_mvms", e.n_mvms);
+    io.str("/energy", "opamp_model", e.opamp_model);
+    io.str("/energy", "campaign_path", e.campaign_path);
+    io.str("/energy", "campaign_sha256", e.campaign_sha256);
+    io.str("/energy", "note", e.note);
+  }
 }
 
 }  // namespace xbar::behavioral::detail

@@ -22,6 +22,7 @@
 #include "xbar/fit/crossbar_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/tile_assembly.hpp"
+#include "xbar/fit/tile_energy.hpp"
 #include "xbar/behavioral/tile_model_file.hpp"
 #include "xbar_version.hpp"
 
@@ -52,6 +53,8 @@ struct FitVerbOptions {
 
 struct FitTileOptions {
   fit::TileAssemblyOptions assembly;
+  std::string energy_campaign;
+  bool energy_scale = false;
   std::string output = "tile.h5";
   bool force = false;
 };
@@ -90,6 +93,13 @@ void print_tile_model(const behavioral::TileModelFile& m) {
   fmt::print("\nheld-out error: crossbar {:.3g} % FS RMS ({} samples); TIA {:.3g} LSB RMS; ADC codes {:.3g} LSB RMS\n",
              m.held_out_crossbar.rms_pct_fs, m.held_out_crossbar.n_samples, m.held_out_tia.rms_lsb,
              m.held_out_adc_codes.rms_lsb);
+  const auto& e = m.energy;
+  if (e.known())
+    fmt::print("energy per MVM ({}; {}): {:.4g} J = array {:.4g} + drivers {:.4g} + TIA {:.4g} + ADC {:.4g} J; "
+               "ngspice {:.4g} s per MVM\n",
+               e.note, e.campaign_path, e.total_j, e.array_j, e.drivers_j, e.tia_j, e.adc_j, e.spice_s_per_mvm);
+  else
+    fmt::print("energy per MVM: unknown (no --energy-campaign)\n");
   fmt::print("sources:\n");
   for (const auto& s : m.sources) {
     const bool model = !s.model_path.empty();
@@ -121,6 +131,13 @@ Runner add_fit_tile(CLI::App& fit_app) {
                   "workload.g_min_s)");
   sub->add_option("--g-max", a.g_max_s,
                   "Highest programmable conductance, S (default: the crossbar campaign's workload.g_max_s)");
+  sub->add_option("--energy-campaign", o->energy_campaign,
+                  "Tile campaign (kind tile, same rows x cols) whose mean energy per MVM by block and SPICE wall time "
+                  "per MVM are stored in /energy")
+      ->check(CLI::ExistingFile);
+  sub->add_flag("--energy-scale", o->energy_scale,
+                "Accept an --energy-campaign of another size and scale it to the tile (fit::scale_tile_energy; the "
+                "note in /energy says SCALED)");
   sub->add_flag("--force", o->force, "Overwrite the output if it exists");
   sub->footer(
       "Example:\n  xbar fit tile --crossbar crossbar_model.h5 --tia tia_model.h5 --adc adc_model.h5 --dac-bits 4 "
@@ -130,7 +147,13 @@ Runner add_fit_tile(CLI::App& fit_app) {
     return run_on_campaign("fit tile", "", [&]() -> int {  // the messages name their files
       o->assembly.xbar_version = XBAR_VERSION;
       o->assembly.git_hash = XBAR_GIT_HASH;
-      const auto m = fit::assemble_tile_model(o->assembly);
+      auto m = fit::assemble_tile_model(o->assembly);
+      if (!o->energy_campaign.empty()) {
+        const int rows = m.nominal.crossbar.rows, cols = m.nominal.crossbar.physical_cols();
+        m.energy = o->energy_scale ? fit::scale_tile_energy(fit::tile_energy_from_campaign(o->energy_campaign, 0, 0),
+                                                            rows, cols)
+                                   : fit::tile_energy_from_campaign(o->energy_campaign, rows, cols);
+      }
       print_tile_model(m);
       behavioral::write_tile_model_file(o->output, m);
       fmt::print("\nwrote {}\n", o->output);
@@ -197,7 +220,8 @@ Verb add_fit_verb(CLI::App& app) {
             std::unique_ptr<behavioral::TiaModelFile> tia;
             if (!o->tia_model.empty())
               tia = std::make_unique<behavioral::TiaModelFile>(behavioral::read_tia_model_file(o->tia_model));
-            const auto m = fit::fit_tile(campaign, fo, tia.get(), o->tia_model);
+            auto m = fit::fit_tile(campaign, fo, tia.get(), o->tia_model);
+            m.energy = fit::tile_energy_from_campaign(o->campaign_path, 0, 0);  // the campaign's own energies
             fmt::print("{}: tile campaign, {} ok samples; TIA op-amp: {}\n", o->campaign_path,
                        fit::ok_samples(campaign).size(),
                        tia ? o->tia_model : std::string("ideal (no --tia-model): a0 = inf, no r_out"));

@@ -26,6 +26,8 @@
 //   /sources                        n_sources; /sources/<k> (k = 0 ..): component, model_path,
 //                                   model_sha256 and the component's own provenance fields
 //   /provenance                     of the tile file (as the other kinds)
+//   /energy                         optional (absent in older files): the SPICE-measured energy of one
+//                                   tile MVM by block and the wall time of one SPICE tile MVM (TileEnergy)
 // Writing is atomic (to `path`.tmp, then rename) and validates first; reading checks schema and
 // kind and says what a wrong file is (a campaign, a crossbar model, ...).
 //
@@ -37,7 +39,9 @@
 //   model.program(chip.g_s);
 //   TileOutputs out = model.forward(codes);   // codes: 64 x B DAC codes
 #include <Eigen/Core>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -59,6 +63,28 @@ struct TileVariation {
   NormalParameterFit adc_comparator_offset;  ///< per-transition offset T_k - T*_k about the nominal transitions, V
 };
 
+/// The energy of one MVM of this tile measured in ngspice (a tile campaign, `xbar fit tile
+/// --energy-campaign`), and the wall time ngspice took for it. Every number is NaN when unknown;
+/// the group /energy is absent from files written before it existed (read as all NaN).
+/// total_j = array_j + drivers_j + tia_j + adc_j (the campaign's energy_total_j).
+struct TileEnergy {
+  double array_j = kNaN;            ///< mean energy into the array per MVM (read cycle), J
+  double drivers_j = kNaN;          ///< DACs and row drivers, not delivered to the array, J
+  double tia_j = kNaN;              ///< TIA supplies, J
+  double adc_j = kNaN;              ///< ADC supply and ladder references, J
+  double total_j = kNaN;            ///< the sum: one tile MVM, J
+  double t_cycle_s = kNaN;          ///< the read cycle the energies were integrated over, s
+  double spice_s_per_mvm = kNaN;    ///< ngspice wall time per tile MVM (sample wall time / reads), s
+  int rows = 0, cols = 0;           ///< size of the campaign's tile (0 when unknown)
+  std::uint64_t n_mvms = 0;         ///< MVMs averaged
+  std::string opamp_model;          ///< "transistor" or "macro" ("" when unknown)
+  std::string campaign_path;        ///< the tile campaign ("" when unknown)
+  std::string campaign_sha256;      ///< lower-case hex SHA-256 of the campaign file
+  std::string note;                 ///< how the numbers were obtained, e.g. "measured" or "scaled from 64x64: ..."
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  bool known() const { return std::isfinite(total_j); }
+};
+
 /// Everything in an xbar.model/1 file of kind "tile".
 struct TileModelFile {
   /// crossbar (rows, cols = physical single-ended columns, wires, cell, r_source), dac, ONE
@@ -75,6 +101,7 @@ struct TileModelFile {
   /// file's own provenance (its campaign, ngspice, fit time).
   std::vector<ModelProvenance> sources;
   ModelProvenance provenance;  ///< of the tile file itself (fit_time = when it was assembled)
+  TileEnergy energy;           ///< SPICE-measured energy per MVM (all NaN when unknown)
 
   /// Checks everything a reader relies on; throws ValidationError listing each problem, e.g.
   /// "tile_model.g_max_s = 1e-07: must be > g_min_s (1e-06)".
