@@ -47,9 +47,9 @@ void write_chart(const verdict::VerdictResult& r, const std::string& dir, const 
     }
   if (!(hi > 0)) lo = 1e-9, hi = 1;
   run_gnuplot(fmt::format(R"(set terminal {0}
-set output '{1}'
+set output {1}
 set yrange [{5:.3g}:{6:.3g}]
-set title 'Energy per image (labels: energy, test accuracy): {2} on {3}'
+set title {2}
 set ylabel 'energy per image [J] (log scale)'
 set logscale y
 set format y '1e%L'
@@ -58,11 +58,14 @@ set style fill solid 0.6
 set boxwidth 0.6
 set xtics rotate by -20
 set key off
-plot '{4}' using 0:2:xtic(1) with boxes lc rgb '#3060a0', '' using 0:2:(sprintf("%.3g J\n%.1f %%", $2, $3)) with labels offset 0,1.5 font ',9'
+plot {4} using 0:2:xtic(1) with boxes lc rgb '#3060a0', '' using 0:2:(sprintf("%.3g J\n%.1f %%", $2, $3)) with labels offset 0,1.5 font ',9'
 set output
 )",
-                          gnuplot_terminal(), png, std::filesystem::path(r.options.network_path).filename().string(),
-                          std::filesystem::path(r.options.tile_path).filename().string(), dat, lo / 10, hi * 1000));
+                          gnuplot_terminal(), gnuplot_quote(png),
+                          gnuplot_quote("Energy per image (labels: energy, test accuracy): " +
+                                        std::filesystem::path(r.options.network_path).filename().string() + " on " +
+                                        std::filesystem::path(r.options.tile_path).filename().string()),
+                          "", gnuplot_quote(dat), lo / 10, hi * 1000));
 }
 }  // namespace
 

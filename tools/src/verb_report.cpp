@@ -89,15 +89,16 @@ std::string report_tile(const std::string& path, const std::string& dir) {
   }
   const std::string inl_png = (fs::path(dir) / "adc_inl_dnl.png").string();
   run_gnuplot(fmt::format(R"(set terminal {0}
-set output '{1}'
-set title '{2}: nominal ADC transitions, INL and DNL'
+set output {1}
+set title {2}
 set xlabel 'transition k'
 set ylabel 'error [LSB]'
 set grid
-plot '{3}' using 1:2 with linespoints pt 7 ps 0.5 title 'INL [LSB]', '{3}' using 1:3 with linespoints pt 6 ps 0.5 title 'DNL [LSB]'
+plot {3} using 1:2 with linespoints pt 7 ps 0.5 title 'INL [LSB]', {3} using 1:3 with linespoints pt 6 ps 0.5 title 'DNL [LSB]'
 set output
 )",
-                          gnuplot_terminal(), inl_png, name, dat));
+                          gnuplot_terminal(), gnuplot_quote(inl_png),
+                          gnuplot_quote(name + ": nominal ADC transitions, INL and DNL"), gnuplot_quote(dat)));
   md += "## ADC\n\n![INL and DNL](adc_inl_dnl.png)\n\n";
 
   const auto& e = m.energy;
@@ -111,18 +112,19 @@ set output
     }
     const std::string epng = (fs::path(dir) / "energy_per_mvm.png").string();
     run_gnuplot(fmt::format(R"(set terminal {0}
-set output '{1}'
-set title '{2}: energy of one tile MVM by block (SPICE)'
+set output {1}
+set title {2}
 set ylabel 'energy per MVM [pJ] (log scale)'
 set logscale y
 set grid ytics
 set style fill solid 0.6
 set boxwidth 0.6
 set key off
-plot '{3}' using 0:($2 > 0 ? $2 : 1e-3):xtic(1) with boxes lc rgb '#3060a0', '' using 0:($2 > 0 ? $2 : 1e-3):(sprintf('%.4g pJ', $2)) with labels offset 0,1
+plot {3} using 0:($2 > 0 ? $2 : 1e-3):xtic(1) with boxes lc rgb '#3060a0', '' using 0:($2 > 0 ? $2 : 1e-3):(sprintf('%.4g pJ', $2)) with labels offset 0,1
 set output
 )",
-                            gnuplot_terminal(), epng, name, edat));
+                            gnuplot_terminal(), gnuplot_quote(epng),
+                            gnuplot_quote(name + ": energy of one tile MVM by block (SPICE)"), gnuplot_quote(edat)));
     md += fmt::format("## Energy per MVM\n\n{} = array {} + drivers {} + TIAs {} + ADCs {} over a {:.3g} ns cycle; "
                       "ngspice took {:.4g} s per MVM. {} ({}).\n\n![energy](energy_per_mvm.png)\n\n",
                       verdict::format_joules(e.total_j), verdict::format_joules(e.array_j),
@@ -168,18 +170,19 @@ std::string report_inference(const std::string& path, const std::string& dir) {
   }
   const std::string png = (fs::path(dir) / "chip_accuracy.png").string();
   run_gnuplot(fmt::format(R"(set terminal {0}
-set output '{1}'
-set title '{2}: test accuracy per chip'
+set output {1}
+set title {2}
 set xlabel 'chip'
 set ylabel 'accuracy [%]'
 set grid
 set style fill solid 0.5
 set boxwidth 0.7
 set yrange [{6}:100]
-plot {3} '{4}' using 1:2 with boxes lc rgb '#3060a0' title 'chips', {5:.6g} with lines lw 2 dt 2 title 'digital', {7:.6g} with lines lw 2 title 'nominal chip'
+plot {3} {4} using 1:2 with boxes lc rgb '#3060a0' title 'chips', {5:.6g} with lines lw 2 dt 2 title 'digital', {7:.6g} with lines lw 2 title 'nominal chip'
 set output
 )",
-                          gnuplot_terminal(), png, name, chips.size() > 0 ? "" : "NaN notitle,", dat,
+                          gnuplot_terminal(), gnuplot_quote(png), gnuplot_quote(name + ": test accuracy per chip"),
+                          chips.size() > 0 ? "" : "NaN notitle,", gnuplot_quote(dat),
                           100 * digital, std::floor(std::min({100 * digital, 100 * nominal,
                                                               chips.size() ? 100 * chips.minCoeff() : 100.0}) / 10) * 10 - 10,
                           100 * nominal));
@@ -194,17 +197,18 @@ set output
   }
   const std::string cpng = (fs::path(dir) / "nominal_confusion.png").string();
   run_gnuplot(fmt::format(R"(set terminal {0}
-set output '{1}'
-set title '{2}: confusion matrix of the nominal chip (images)'
+set output {1}
+set title {2}
 set xlabel 'predicted class'
 set ylabel 'true class'
 set yrange [9.5:-0.5]
 set xrange [-0.5:9.5]
 set cblabel 'images'
-plot '{3}' matrix with image notitle, '{3}' matrix using 1:2:(sprintf('%d', $3)) with labels font ',8' notitle
+plot {3} matrix with image notitle, {3} matrix using 1:2:(sprintf('%d', $3)) with labels font ',8' notitle
 set output
 )",
-                          gnuplot_terminal(), cpng, name, cdat));
+                          gnuplot_terminal(), gnuplot_quote(cpng),
+                          gnuplot_quote(name + ": confusion matrix of the nominal chip (images)"), gnuplot_quote(cdat)));
   md += "![confusion](nominal_confusion.png)\n";
   return md;
 }
