@@ -30,14 +30,6 @@ namespace {
 std::atomic<int> g_stop_signal{0};
 void on_stop_signal(int sig) { g_stop_signal = sig; }
 
-std::string hms(double s) {
-  if (!std::isfinite(s) || s < 0) return "--";
-  const auto t = static_cast<long>(s + 0.5);
-  if (t >= 3600) return fmt::format("{}h{:02}m", t / 3600, (t / 60) % 60);
-  if (t >= 60) return fmt::format("{}m{:02}s", t / 60, t % 60);
-  return fmt::format("{}s", t);
-}
-
 bool failed(SampleStatus s) { return s != SampleStatus::ok && s != SampleStatus::not_run; }
 
 // Progress on stderr: a bar that redraws itself on a terminal, plain lines every 5 s otherwise.
@@ -57,7 +49,7 @@ class Progress {
     const double rate = elapsed > 0 ? static_cast<double>(done - already_) / elapsed : 0.0;
     const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : NAN;
     const std::string stats = fmt::format("{}/{} samples  {:.2f} samples/s  ETA {}  failed {}", done, total_, rate,
-                                          final ? "0s" : hms(eta), failures);
+                                          final ? "0s" : core::hms(eta), failures);
     if (tty_) {
       constexpr int kWidth = 30;
       const int filled = total_ ? static_cast<int>(kWidth * done / total_) : kWidth;

@@ -1,5 +1,7 @@
 #include "progress_bar.hpp"
 
+#include "xbar/core/provenance.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -7,15 +9,6 @@
 #include <cstdio>
 
 namespace xbar::tools {
-
-namespace {
-std::string hms(double s) {
-  if (!std::isfinite(s) || s < 0) return "--";
-  const auto t = static_cast<long>(s + 0.5);
-  if (t >= 3600) return fmt::format("{}h{:02}m", t / 3600, (t / 60) % 60);
-  return fmt::format("{}m{:02}s", t / 60, t % 60);
-}
-}  // namespace
 
 ProgressBar::ProgressBar(std::string unit, bool quiet)
     : unit_(std::move(unit)), quiet_(quiet), tty_(::isatty(STDERR_FILENO) == 1),
@@ -38,10 +31,10 @@ void ProgressBar::update(double done, double total, const std::string& label) {
     constexpr int kWidth = 28;
     const int filled = static_cast<int>(frac * kWidth);
     std::fprintf(stderr, "\r%-22s [%s%s] %5.1f%%  %.0f %s/s  ETA %s   ", label.c_str(), std::string(filled, '#').c_str(),
-                 std::string(kWidth - filled, '.').c_str(), 100 * frac, rate, unit_.c_str(), hms(eta).c_str());
+                 std::string(kWidth - filled, '.').c_str(), 100 * frac, rate, unit_.c_str(), core::hms(eta).c_str());
     open_ = true;
   } else {
-    std::fprintf(stderr, "%s: %.1f%% (%.0f %s/s, ETA %s)\n", label.c_str(), 100 * frac, rate, unit_.c_str(), hms(eta).c_str());
+    std::fprintf(stderr, "%s: %.1f%% (%.0f %s/s, ETA %s)\n", label.c_str(), 100 * frac, rate, unit_.c_str(), core::hms(eta).c_str());
   }
   std::fflush(stderr);
 }
