@@ -236,12 +236,14 @@ Node* linear_from_matmul(const std::shared_ptr<torch::jit::Graph>& graph, Node* 
 
 }  // namespace
 
+std::string AnalogLayer::shape() const {
+  return op == "conv2d" ? fmt::format("conv2d {}->{} {}x{}", in_features / (kernel[0] * kernel[1]), out_features,
+                                      kernel[0], kernel[1])
+                        : fmt::format("linear {}->{}", in_features, out_features);
+}
+
 std::string AnalogLayer::describe() const {
-  const std::string what = op == "conv2d"
-                               ? fmt::format("conv2d {}->{} {}x{}", in_features / (kernel[0] * kernel[1]), out_features,
-                                             kernel[0], kernel[1])
-                               : fmt::format("linear {}->{}", in_features, out_features);
-  std::string s = fmt::format("layer {} ({}", index, what);
+  std::string s = fmt::format("layer {} ({}", index, shape());
   if (!name.empty()) s += ", " + name;
   if (!source.empty()) s += " at " + source;
   return s + ")";

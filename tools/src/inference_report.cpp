@@ -56,11 +56,7 @@ void print_inference(const networks::InferenceResult& r) {
   for (std::size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];
     const auto& m = r.design.layers[i];
-    const std::string what =
-        l.op == "conv2d" ? fmt::format("conv {}->{} {}x{}", l.in_features / (l.kernel[0] * l.kernel[1]), l.out_features,
-                                       l.kernel[0], l.kernel[1])
-                         : fmt::format("linear {}->{}", l.in_features, l.out_features);
-    fmt::print("{:<3} {:<12} {:<22} {:>6} {:>10.4g} {:>7} {:>9.4g} {:>8.4g} {:>8.3g}\n", i, l.name.substr(0, 12), what,
+    fmt::print("{:<3} {:<12} {:<22} {:>6} {:>10.4g} {:>7} {:>9.4g} {:>8.4g} {:>8.3g}\n", i, l.name.substr(0, 12), l.shape(),
                m.tiles(), m.x_max, m.signed_inputs ? "yes" : "no", m.i_full_scale_a * 1e6, m.rf_ohm / 1e3, m.v_ref_v * 1e3);
   }
   fmt::print("{} tiles; {} tile MVMs per image\n\n", r.design.tiles(), r.tile_mvms_per_image);

@@ -43,7 +43,9 @@ struct AnalogLayer {
   std::int64_t out_features = 0;  ///< rows of weight (outputs)
   std::vector<std::int64_t> kernel, stride, padding, dilation;  ///< conv2d only: [kh, kw], ...
   bool folded_batchnorm = false;  ///< a BatchNorm was folded into weight and bias
-  /// "fc1 (linear 784->256)" for messages and tables.
+  /// "linear 784->256" or "conv2d 1->16 3x3", for tables.
+  std::string shape() const;
+  /// "layer 0 (linear 784->256, fc1 at net.py:14)", for messages.
   std::string describe() const;
 };
 
