@@ -10,6 +10,7 @@
 #include "xbar/core/counter_rng.hpp"
 #include "xbar/behavioral/error.hpp"
 #include "xbar/networks/error.hpp"
+#include "chip_internal.hpp"
 
 namespace xbar::networks {
 
@@ -57,14 +58,20 @@ TileModelFile design_tile(const TileModelFile& tile, const MappingOptions& o) {
   return t;
 }
 
+}  // namespace
+
+namespace detail {
+
 double dac_top_level_v(const behavioral::DacModelParams& dac) { return dac.ideal_level_v(dac.codes() - 1); }
 
+namespace {
 // DAC code of one input value (x >= 0 read; pass -x for the other read of a signed input):
 // round half to even of x / x_max (2^bits - 1), clamped to the codes.
 inline int dac_code(float x, double scale, int top) {
   const double c = std::nearbyint(static_cast<double>(x) * scale);
   return c <= 0.0 ? 0 : c >= top ? top : static_cast<int>(c);
 }
+}  // namespace
 
 // Runs one layer on its programmed tiles: x (float32 [B, in]) -> y = W x (float32 [B, out]).
 // Work is split into tasks of (tile column tc, chunk of input vectors); each task owns its block
@@ -151,7 +158,8 @@ std::vector<Eigen::MatrixXd> layer_targets(const AnalogLayer& layer, const Layer
 }
 
 std::unique_ptr<TileModel> make_tile(const TileModelFile& tile, const Eigen::MatrixXd& g_target, const LayerMapping& m,
-                                     std::uint64_t seed, std::uint64_t stream, bool with_variation) {
+                                     std::uint64_t seed, std::uint64_t stream, bool with_variation,
+                                     Eigen::MatrixXd* g_programmed) {
   behavioral::TileInstance inst = behavioral::draw_tile_instance(tile, g_target, seed, stream, with_variation);
   for (auto& t : inst.params.tia) {
     t.rf_ohm = m.rf_ohm;
@@ -159,6 +167,7 @@ std::unique_ptr<TileModel> make_tile(const TileModelFile& tile, const Eigen::Mat
   }
   auto model = std::make_unique<TileModel>(inst.params);
   model->program(inst.g_s);
+  if (g_programmed) *g_programmed = std::move(inst.g_s);
   return model;
 }
 
@@ -170,6 +179,12 @@ Eigen::VectorXd measured_rest_v(const TileModel& tile, const behavioral::AdcMode
   const Eigen::MatrixXi q = tile.forward_codes(Eigen::MatrixXi::Zero(1, 1), cols);
   return (adc.v_min_v + q.col(0).cast<double>().array() * adc.lsb_v()).matrix();
 }
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
 
 // Calibrates each layer as the graph reaches it, then runs it on the nominal tiles.
 class Calibrator : public LayerExecutor {

@@ -5,6 +5,7 @@
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
+#include <torch/csrc/autograd/custom_function.h>
 #include <torch/library.h>
 
 #include <algorithm>
@@ -28,12 +29,48 @@ using torch::jit::Value;
 struct ExecContext {
   const std::vector<AnalogLayer>* layers = nullptr;
   LayerExecutor* exec = nullptr;
+  TrainableExecutor* trainable = nullptr;  // forward_train: the analog layers are autograd functions
   std::vector<std::int64_t>* positions = nullptr;  // conv2d output positions per input, per layer
   std::exception_ptr error;  // what the executor threw (the interpreter would rewrap it)
 };
 thread_local ExecContext* tl_context = nullptr;
 
+// One analog layer's product as an autograd function: forward = the executor's matmul, backward =
+// the executor's backward. The executor and the layer list are those of the forward_train() call,
+// which the caller keeps alive until backward() has run.
+struct AnalogMatmul : torch::autograd::Function<AnalogMatmul> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,
+                               std::int64_t index) {
+    TrainableExecutor* exec = tl_context->trainable;
+    const AnalogLayer& layer = (*tl_context->layers)[static_cast<std::size_t>(index)];
+    ctx->save_for_backward({x});
+    ctx->saved_data["exec"] = reinterpret_cast<std::int64_t>(exec);
+    ctx->saved_data["layer"] = reinterpret_cast<std::int64_t>(&layer);
+    (void)w;  // the executor programs its tiles from layer.weight (this tensor); w is here for autograd
+    try {
+      return exec->matmul(layer, x);
+    } catch (...) {
+      tl_context->error = std::current_exception();
+      throw;
+    }
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    auto* exec = reinterpret_cast<TrainableExecutor*>(ctx->saved_data["exec"].toInt());
+    const auto* layer = reinterpret_cast<const AnalogLayer*>(ctx->saved_data["layer"].toInt());
+    const torch::Tensor x = ctx->get_saved_variables()[0];
+    auto [gx, gw] = exec->backward(*layer, x, grad[0].to(torch::kFloat32).contiguous(), ctx->needs_input_grad(0));
+    return {gx, gw, torch::Tensor()};
+  }
+};
+
 torch::Tensor run_matmul(const AnalogLayer& layer, const torch::Tensor& x2d) {
+  if (tl_context && tl_context->trainable) {
+    torch::Tensor y = AnalogMatmul::apply(x2d.contiguous(), layer.weight, static_cast<std::int64_t>(layer.index));
+    TORCH_CHECK(y.dim() == 2 && y.size(0) == x2d.size(0) && y.size(1) == layer.out_features,
+                "xbar: the executor of layer ", layer.index, " returned a wrong shape");
+    return y;
+  }
   if (tl_context && tl_context->exec) {
     torch::Tensor y;
     try {
@@ -66,7 +103,8 @@ torch::Tensor analog_linear(const torch::Tensor& x, const torch::Tensor& w, cons
   std::vector<std::int64_t> out_shape(x.sizes().begin(), x.sizes().end());
   out_shape.back() = layer.out_features;
   torch::Tensor y = run_matmul(layer, x.reshape({-1, layer.in_features}).to(torch::kFloat32)).view(out_shape);
-  if (b) y = y + *b;
+  if (layer.bias.defined()) y = y + layer.bias;  // the layer's own bias (set_layer_parameters may replace it)
+  else if (b) y = y + *b;
   return y;
 }
 
@@ -96,7 +134,8 @@ torch::Tensor analog_conv2d(const torch::Tensor& x_in, const torch::Tensor& w, c
   cols = cols.transpose(1, 2).reshape({B * ho * wo, layer.in_features});
   torch::Tensor y = run_matmul(layer, cols).view({B, ho * wo, layer.out_features}).transpose(1, 2);
   y = y.reshape({B, layer.out_features, ho, wo}).contiguous();  // as aten::conv2d returns it
-  if (b) y = y + b->view({1, -1, 1, 1});
+  if (layer.bias.defined()) y = y + layer.bias.view({1, -1, 1, 1});
+  else if (b) y = y + b->view({1, -1, 1, 1});
   return batched ? y : y.squeeze(0);
 }
 
@@ -255,6 +294,11 @@ struct Network::Impl {
   torch::jit::Module rewritten;
   std::vector<AnalogLayer> layers;
   mutable std::vector<std::int64_t> positions;  // per layer: outputs per input (1 for linear)
+  // Where each layer's weight and bias came from in `original` (found by value after loading),
+  // for save(): parameter names ("" = not a parameter), and whether the weight is stored
+  // transposed ([in, out], as `x @ W` keeps it).
+  std::vector<std::string> weight_param, bias_param;
+  std::vector<bool> weight_transposed;
 
   [[noreturn]] void fail(const std::string& what) const { throw NetworkError(path + ": " + what); }
 
@@ -268,6 +312,36 @@ struct Network::Impl {
   void check_finite(const torch::Tensor& t, const std::string& what) const {
     if (t.defined() && t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
       fail(fmt::format("{} has NaN or infinite values: the network cannot be mapped (retrain or fix the file)", what));
+  }
+
+  // For each layer, the parameter of `original` its weight (and bias) equals, preferring the one
+  // named after the layer's module. A weight changed by folding matches nothing.
+  void find_parameters() {
+    const auto params = original.named_parameters(true);
+    torch::NoGradGuard no_grad;
+    for (const AnalogLayer& l : layers) {
+      std::string w_name, b_name;
+      bool transposed = false;
+      for (const auto& p : params) {
+        const torch::Tensor v = p.value.detach().to(torch::kFloat32);
+        const bool preferred = p.name == l.name + ".weight";
+        if ((w_name.empty() || preferred) && v.numel() == l.weight.numel()) {
+          if (v.dim() >= 2 && v.size(0) == l.out_features && torch::equal(v.reshape(l.weight.sizes()), l.weight)) {
+            w_name = p.name;
+            transposed = false;
+          } else if (v.dim() == 2 && v.size(0) == l.in_features && torch::equal(v.t(), l.weight)) {
+            w_name = p.name;
+            transposed = true;
+          }
+        }
+        if (l.bias.defined() && (b_name.empty() || p.name == l.name + ".bias") && v.dim() == 1 &&
+            v.numel() == l.out_features && torch::equal(v, l.bias))
+          b_name = p.name;
+      }
+      weight_param.push_back(w_name);
+      bias_param.push_back(b_name);
+      weight_transposed.push_back(transposed);
+    }
   }
 
   void rewrite() {
@@ -412,6 +486,7 @@ Network::Network(const std::string& path) : impl_(std::make_unique<Impl>()) {
   }
   m.rewrite();
   if (m.layers.empty()) m.fail("no Linear or Conv2d layer found: nothing to run on tiles");
+  m.find_parameters();
 }
 
 Network::~Network() = default;
@@ -445,6 +520,76 @@ torch::Tensor Network::forward(const torch::Tensor& x, LayerExecutor* exec) cons
   }
   if (!out.isTensor()) throw NetworkError(impl_->path + ": forward() must return one tensor");
   return out.toTensor();
+}
+
+torch::Tensor Network::forward_train(const torch::Tensor& x, TrainableExecutor& exec) const {
+  ExecContext ctx;
+  ctx.layers = &impl_->layers;
+  ctx.exec = &exec;
+  ctx.trainable = &exec;
+  ctx.positions = &impl_->positions;
+  ExecContext* saved = tl_context;
+  tl_context = &ctx;
+  struct Restore {
+    ExecContext* saved;
+    ~Restore() { tl_context = saved; }
+  } restore{saved};
+  torch::AutoGradMode grad_on(true);
+  c10::IValue out;
+  try {
+    out = const_cast<torch::jit::Module&>(impl_->rewritten).forward({x});
+  } catch (...) {
+    if (ctx.error) std::rethrow_exception(ctx.error);
+    throw;
+  }
+  if (!out.isTensor()) throw NetworkError(impl_->path + ": forward() must return one tensor");
+  return out.toTensor();
+}
+
+void Network::set_layer_parameters(int index, const torch::Tensor& weight, const torch::Tensor& bias) {
+  if (index < 0 || index >= static_cast<int>(impl_->layers.size()))
+    throw NetworkError(fmt::format("{}: set_layer_parameters: no layer {} (the network has {})", impl_->path, index,
+                                   impl_->layers.size()));
+  AnalogLayer& l = impl_->layers[static_cast<std::size_t>(index)];
+  if (!weight.defined() || weight.sizes() != l.weight.sizes() || weight.scalar_type() != torch::kFloat32)
+    throw NetworkError(fmt::format("{}: {}: the new weight must be float32 [{}]", impl_->path, l.describe(),
+                                   fmt::join(l.weight.sizes(), ", ")));
+  if (l.bias.defined() != bias.defined() || (bias.defined() && (bias.sizes() != l.bias.sizes() || bias.scalar_type() != torch::kFloat32)))
+    throw NetworkError(fmt::format("{}: {}: the new bias must be {}", impl_->path, l.describe(),
+                                   l.bias.defined() ? fmt::format("float32 [{}]", l.out_features) : "undefined (the layer has none)"));
+  l.weight = weight;
+  l.bias = bias;
+}
+
+void Network::save(const std::string& path) const {
+  torch::NoGradGuard no_grad;
+  torch::jit::Module out = impl_->original.clone();
+  std::map<std::string, torch::Tensor> params;
+  for (const auto& p : out.named_parameters(true)) params.emplace(p.name, p.value);
+  for (std::size_t i = 0; i < impl_->layers.size(); ++i) {
+    const AnalogLayer& l = impl_->layers[i];
+    if (impl_->weight_param[i].empty() || (l.bias.defined() && impl_->bias_param[i].empty()))
+      throw NetworkError(fmt::format("{}: {}: its {} is not a parameter of the module as saved (a BatchNorm folded into "
+                                     "it, or computed at run time), so trained values cannot be put back; fold it "
+                                     "in Python first (torch.ao.quantization.fuse_modules) and save again",
+                                     impl_->path, l.describe(), impl_->weight_param[i].empty() ? "weight" : "bias"));
+    torch::Tensor& w = params.at(impl_->weight_param[i]);
+    const torch::Tensor nw = impl_->weight_transposed[i] ? l.weight.detach().t() : l.weight.detach().reshape(w.sizes());
+    w.copy_(nw.to(w.scalar_type()));
+    if (l.bias.defined()) {
+      torch::Tensor& b = params.at(impl_->bias_param[i]);
+      b.copy_(l.bias.detach().to(b.scalar_type()));
+    }
+  }
+  const std::string tmp = path + ".tmp";
+  try {
+    out.save(tmp);
+  } catch (const c10::Error& e) {
+    throw NetworkError(fmt::format("{}: cannot write ({}); does the folder exist?", path, e.what_without_backtrace()));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw NetworkError(fmt::format("{}: cannot rename {} over it: {}", path, tmp, ec.message()));
 }
 
 torch::Tensor Network::forward_torch(const torch::Tensor& x) const {

@@ -23,10 +23,19 @@
 // forward(x, nullptr) runs the rewritten graph digitally (W x in float32, as libtorch);
 // forward_torch(x) runs the original module: the two agree to float rounding (tests: 1e-5).
 // One Network may be used by one thread at a time (forward sets a thread-local executor).
+//
+// Training. The analog layers' weights and biases can be replaced (set_layer_parameters) by
+// tensors that require gradients; forward_train() then runs the graph with autograd on: each
+// analog layer is a custom autograd function whose forward is the executor's matmul and whose
+// backward is the executor's backward (the exact circuit gradient, or a straight-through one),
+// the bias is added digitally, and every other operation is differentiated by libtorch.
+// save() writes the original module with the current layer parameters put back, so the result is
+// the user's own TorchScript network, fine-tuned.
 #include <torch/script.h>
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace xbar::networks {
@@ -57,6 +66,16 @@ class LayerExecutor {
   virtual torch::Tensor matmul(const AnalogLayer& layer, const torch::Tensor& x) = 0;
 };
 
+/// A LayerExecutor that can also differentiate its product, for hardware-aware training.
+class TrainableExecutor : public LayerExecutor {
+ public:
+  /// For y = matmul(layer, x) (x float32 [B, in_features]) and grad_y = dL/dy (float32 [B,
+  /// out_features]): {dL/dx [B, in_features], dL/dW [out_features, in_features]} with W =
+  /// layer.weight. An undefined dL/dx is allowed when `need_x_grad` is false.
+  virtual std::pair<torch::Tensor, torch::Tensor> backward(const AnalogLayer& layer, const torch::Tensor& x,
+                                                           const torch::Tensor& grad_y, bool need_x_grad) = 0;
+};
+
 class Network {
  public:
   /// Loads, freezes and rewrites `path`. Throws NetworkError naming the file and the problem.
@@ -67,6 +86,18 @@ class Network {
 
   /// The rewritten graph; `exec` runs every analog layer (nullptr: digitally, W x in float32).
   torch::Tensor forward(const torch::Tensor& x, LayerExecutor* exec = nullptr) const;
+  /// forward() with autograd: the output carries a grad_fn through every analog layer (see the
+  /// header). `exec` and the layer parameters must outlive the backward pass.
+  torch::Tensor forward_train(const torch::Tensor& x, TrainableExecutor& exec) const;
+  /// Replaces layer `index`'s weight ([out, in], as AnalogLayer::weight) and bias ([out], or
+  /// undefined when the layer has none) by these tensors (kept by reference: a training loop
+  /// passes its leaves). Throws NetworkError for a wrong index or shape.
+  void set_layer_parameters(int index, const torch::Tensor& weight, const torch::Tensor& bias);
+  /// Writes the original module with each analog layer's current weight and bias put back into the
+  /// parameters they came from (found by value when the network was loaded), atomically
+  /// (path.tmp, then rename). Throws NetworkError naming a layer whose parameters cannot be put
+  /// back (a folded BatchNorm, a weight computed at run time).
+  void save(const std::string& path) const;
   /// libtorch's own forward of the loaded module (eval mode), the digital reference.
   torch::Tensor forward_torch(const torch::Tensor& x) const;
   /// Runs one input of shape `input_shape` through forward() and checks the output is

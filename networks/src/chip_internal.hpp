@@ -1,0 +1,39 @@
+#pragma once
+// The pieces of analog_chip.cpp that hardware-aware training (hwa.cpp) shares: running a layer on
+// its programmed tiles, the conductance targets of a layer, programming one tile, and a chip's
+// own zero-input read. Private to networks/.
+#include <Eigen/Core>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "xbar/networks/analog_chip.hpp"
+
+namespace xbar::networks::detail {
+
+/// The DAC's top level (the read voltage of a full-scale input), V.
+double dac_top_level_v(const behavioral::DacModelParams& dac);
+
+/// y = W x of one layer on its programmed tiles (x float32 [B, in] -> float32 [B, out]), decoded
+/// with the rests `rest_v` (per tile, per column); adds the tile MVMs to *tile_mvms when not null.
+torch::Tensor run_layer(const ChipDesign& d, const AnalogLayer& layer, const LayerMapping& m,
+                        const std::vector<std::unique_ptr<behavioral::TileModel>>& tiles,
+                        const std::vector<Eigen::VectorXd>& rest_v, const torch::Tensor& x_in, std::int64_t* tile_mvms);
+
+/// Target conductances of every tile of a layer for layer.weight and m.w_max (rows x cols each).
+std::vector<Eigen::MatrixXd> layer_targets(const AnalogLayer& layer, const LayerMapping& m,
+                                           const behavioral::TileModelFile& tile);
+
+/// A tile drawn (seed, stream) around `g_target` (with or without the variation), with the layer's
+/// TIA feedback resistor and reference, programmed. `g_programmed` (may be null) receives the
+/// drawn conductances.
+std::unique_ptr<behavioral::TileModel> make_tile(const behavioral::TileModelFile& tile, const Eigen::MatrixXd& g_target,
+                                                 const LayerMapping& m, std::uint64_t seed, std::uint64_t stream,
+                                                 bool with_variation, Eigen::MatrixXd* g_programmed = nullptr);
+
+/// Each column's output at zero input, read through its own ADC (per-chip offset calibration), V.
+Eigen::VectorXd measured_rest_v(const behavioral::TileModel& tile, const behavioral::AdcModelParams& adc);
+
+}  // namespace xbar::networks::detail
