@@ -272,8 +272,8 @@ std::pair<torch::Tensor, torch::Tensor> HwaExecutor::backward(const AnalogLayer&
 HwaResult train_hwa(const HwaOptions& o, const std::function<void(const HwaProgress&)>& progress) {
   o.validate();
   if (o.threads > 0) at::set_num_threads(o.threads);
-  const auto t0 = Clock::now();
   Network net(o.network_path);
+  if (!o.output_path.empty()) net.check_saveable();  // before hours of training, not after
   TileModelFile tile;
   try {
     tile = hwa_tile(o);
@@ -295,6 +295,7 @@ HwaResult train_hwa(const HwaOptions& o, const std::function<void(const HwaProgr
     if (b.defined()) params.push_back(b);
   }
   HwaResult r;
+  const auto t_train = Clock::now();
   if (o.epochs > 0) {
     torch::optim::Adam opt(params, torch::optim::AdamOptions(o.learning_rate));
     const std::int64_t n = o.train_images > 0 ? std::min<std::int64_t>(o.train_images, train.size()) : train.size();
@@ -334,7 +335,7 @@ HwaResult train_hwa(const HwaOptions& o, const std::function<void(const HwaProgr
       r.program_s += exec.program_seconds();
       r.epoch_loss.push_back(loss_sum / static_cast<double>(steps));
     }
-    r.train_s = seconds_since(t0);
+    r.train_s = seconds_since(t_train);
   }
   for (torch::Tensor& p : params) p.set_requires_grad(false);
   if (!o.output_path.empty()) net.save(o.output_path);

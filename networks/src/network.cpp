@@ -561,11 +561,7 @@ void Network::set_layer_parameters(int index, const torch::Tensor& weight, const
   l.bias = bias;
 }
 
-void Network::save(const std::string& path) const {
-  torch::NoGradGuard no_grad;
-  torch::jit::Module out = impl_->original.clone();
-  std::map<std::string, torch::Tensor> params;
-  for (const auto& p : out.named_parameters(true)) params.emplace(p.name, p.value);
+void Network::check_saveable() const {
   for (std::size_t i = 0; i < impl_->layers.size(); ++i) {
     const AnalogLayer& l = impl_->layers[i];
     if (impl_->weight_param[i].empty() || (l.bias.defined() && impl_->bias_param[i].empty()))
@@ -573,6 +569,17 @@ void Network::save(const std::string& path) const {
                                      "it, or computed at run time), so trained values cannot be put back; fold it "
                                      "in Python first (torch.ao.quantization.fuse_modules) and save again",
                                      impl_->path, l.describe(), impl_->weight_param[i].empty() ? "weight" : "bias"));
+  }
+}
+
+void Network::save(const std::string& path) const {
+  torch::NoGradGuard no_grad;
+  torch::jit::Module out = impl_->original.clone();
+  std::map<std::string, torch::Tensor> params;
+  for (const auto& p : out.named_parameters(true)) params.emplace(p.name, p.value);
+  check_saveable();
+  for (std::size_t i = 0; i < impl_->layers.size(); ++i) {
+    const AnalogLayer& l = impl_->layers[i];
     torch::Tensor& w = params.at(impl_->weight_param[i]);
     const torch::Tensor nw = impl_->weight_transposed[i] ? l.weight.detach().t() : l.weight.detach().reshape(w.sizes());
     w.copy_(nw.to(w.scalar_type()));

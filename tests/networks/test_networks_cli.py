@@ -81,6 +81,28 @@ with tempfile.TemporaryDirectory() as tmp:
         check(abs(mean - acc.mean()) < 1e-12, "mean_accuracy is the mean of chip_accuracy")
         check(abs(f["nominal"].attrs["accuracy"] - np.trace(f["nominal/confusion"][()]) / 200) < 1e-12, "nominal group")
 
+    # Hardware-aware fine-tuning of the MLP above through the 64 x 64 preset, exact gradient: the
+    # result is the user's own module with new weights, Python runs it with the accuracy printed.
+    hwa = os.path.join(tmp, "mlp_hwa.pt")
+    out = run("train", "--hwa", "--network", net, "--tile", os.path.join(PRESETS, "tile64_xbar180.h5"), "--gradient",
+              "exact", "--train-images", "256", "--batch-size", "128", "--eval-chips", "2", "--eval-images", "300",
+              "--threads", "1", "-o", hwa, "-q").stdout
+    check("2 steps (one fresh chip each)" in out and "exact gradient" in out, "train --hwa prints the steps and the gradient")
+    m2 = re.search(r"accuracy over 2 chips: ([0-9.]+) % \(95 % CI ([0-9.]+) \.\. ([0-9.]+) %\)", out)
+    check(m2 is not None and float(m2.group(2)) <= float(m2.group(1)) <= float(m2.group(3)), "chips' mean and interval")
+    printed = float(re.search(r"digital accuracy ([0-9.]+) %", out).group(1))
+    tuned = torch.jit.load(hwa).eval()
+    with torch.no_grad():
+        acc = (tuned(images[:300]).argmax(1) == labels[:300]).float().mean().item() * 100
+    check(abs(acc - printed) < 0.01, f"torch.jit.load runs the fine-tuned MLP: {acc:.2f} % in Python, {printed:.2f} % printed")
+    moved = any(not torch.equal(p, q) for p, q in zip(a.parameters(), tuned.parameters()))
+    check(moved, "fine-tuning changed the weights")
+    p = run("train", "--hwa", "--network", net, "-q", ok=False)
+    check(p.returncode == 2 and "--tile" in p.stderr, f"--hwa without a tile: {p.stderr.strip()}")
+    p = run("train", "--hwa", "--network", os.path.join(NETS, "resnet.pt"), "--tile",
+            os.path.join(PRESETS, "tile64_xbar180.h5"), "-o", os.path.join(tmp, "r.pt"), "-q", ok=False)
+    check(p.returncode == 2 and "resnet.pt" in p.stderr and "BatchNorm" in p.stderr, f"folded BatchNorm: {p.stderr.strip()}")
+
     # Bad input: each message names the file or the field.
     p = run("infer", os.path.join(NETS, "grouped.pt"), "--tile", os.path.join(PRESETS, "tile64_xbar180.h5"), "-q", ok=False)
     check(p.returncode == 2 and "grouped.pt" in p.stderr and "groups = 2" in p.stderr, f"grouped conv: {p.stderr.strip()}")

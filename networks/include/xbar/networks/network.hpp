@@ -98,6 +98,8 @@ class Network {
   /// (path.tmp, then rename). Throws NetworkError naming a layer whose parameters cannot be put
   /// back (a folded BatchNorm, a weight computed at run time).
   void save(const std::string& path) const;
+  /// Throws the NetworkError save() would throw for a layer whose parameters cannot be put back.
+  void check_saveable() const;
   /// libtorch's own forward of the loaded module (eval mode), the digital reference.
   torch::Tensor forward_torch(const torch::Tensor& x) const;
   /// Runs one input of shape `input_shape` through forward() and checks the output is
