@@ -279,16 +279,19 @@ double grad_error(const MatrixXd& fd, const MatrixXd& an) {
   return (fd - an).cwiseAbs().maxCoeff() / an.cwiseAbs().maxCoeff();
 }
 
-void check_gradients(const Case& c, double tol) {
+void check_gradients(const Case& c, double tol, int batch = 2,
+                     behavioral::BackwardMethod method = behavioral::BackwardMethod::automatic) {
   const CrossbarModelParams& p = c.params;
-  const MatrixXd v = random_matrix(p.rows, 2, 77, 3, -0.2, 0.2);
-  const MatrixXd w = random_matrix(p.cols, 2, 77, 4, -1.0, 1.0);
+  const MatrixXd v = random_matrix(p.rows, batch, 77, 3, -0.2, 0.2);
+  const MatrixXd w = random_matrix(p.cols, batch, 77, 4, -1.0, 1.0);
   const CrossbarModel model = programmed(c);
-  const behavioral::CrossbarGradients grad = model.backward(v, w);
+  behavioral::BackwardOptions options;
+  options.method = method;
+  const behavioral::CrossbarGradients grad = model.backward(v, w, options);
   CHECK(rel_l2(grad.i_out_a, model.forward(v)) < 1e-12);
 
-  MatrixXd fd_v(p.rows, 2);
-  for (int b = 0; b < 2; ++b) {
+  MatrixXd fd_v(p.rows, batch);
+  for (int b = 0; b < batch; ++b) {
     for (int i = 0; i < p.rows; ++i) {
       fd_v(i, b) = central(
           [&](double x) {
@@ -328,7 +331,18 @@ void check_gradients(const Case& c, double tol) {
   const double fd_col = fd_param([](CrossbarModelParams& q, double x) { q.r_col_wire_ohm = x; }, p.r_col_wire_ohm);
   VectorXd fd_src(p.rows);
   for (int i = 0; i < p.rows; ++i) {
-    fd_src[i] = fd_param([i](CrossbarModelParams& q, double x) { q.r_source_ohm[i] = x; }, p.r_source_ohm[i]);
+    auto set_src = [i](CrossbarModelParams& q, double x) { q.r_source_ohm[i] = x; };
+    if (p.r_source_ohm[i] > 0.0) {
+      fd_src[i] = fd_param(set_src, p.r_source_ohm[i]);
+    } else {  // zero ohm: the limit r -> 0, one-sided second order, (-3 f(0) + 4 f(h) - f(2h)) / 2h
+      const double h = 1e-3;
+      auto f = [&](double r) {
+        CrossbarModelParams q = p;
+        set_src(q, r);
+        return loss(q, c.g_s, c.g_neg_s, v, w);
+      };
+      fd_src[i] = (-3.0 * f(0.0) + 4.0 * f(h) - f(2.0 * h)) / (2.0 * h);
+    }
   }
 
   const double e_v = grad_error(fd_v, grad.dl_dv), e_g = grad_error(fd_g(false), grad.dl_dg_s);
@@ -337,8 +351,9 @@ void check_gradients(const Case& c, double tol) {
   const double e_col = std::abs(fd_col - grad.dl_dr_col_wire) / std::abs(grad.dl_dr_col_wire);
   const double e_src = grad_error(fd_src, grad.dl_dr_source);
   MESSAGE(
-      fmt::format("gradients {}{}: dL/dv {:.1e}, dL/dG {:.1e}, dL/dG- {:.1e}, dL/dr_row {:.1e}, dL/dr_col {:.1e}, "
+      fmt::format("gradients{} {}{}: dL/dv {:.1e}, dL/dG {:.1e}, dL/dG- {:.1e}, dL/dr_row {:.1e}, dL/dr_col {:.1e}, "
                   "dL/dr_source {:.1e}",
+                  method == behavioral::BackwardMethod::batch_sum ? fmt::format(" (batch_sum, batch {})", batch) : "",
                   label(c, p.r_row_wire_ohm * kGMax), p.temperature_c != p.tnom_c ? " (85 C)" : "", e_v, e_g, e_gn,
                   e_row, e_col, e_src));
   CHECK(e_v < tol);
@@ -365,6 +380,90 @@ TEST_CASE("gradients match central finite differences to 1e-6 (4x5, wires, sourc
     hot.params.wire_tc1_per_k = 4e-3;
     check_gradients(hot, 1e-6);
   }
+}
+
+// The batch_sum path (reverse mode through the factorization): every gradient against central
+// differences, with wires, per-row source resistance, a batch of 5, differential, 85 C.
+TEST_CASE("batch_sum gradients match central finite differences to 1e-6 (4x5, wires, batch of 5)") {
+  for (bool differential : {false, true}) {
+    check_gradients(random_case(4, 5, differential, 1e-2, 15), 1e-6, 5, behavioral::BackwardMethod::batch_sum);
+  }
+  Case hot = random_case(5, 4, false, 3e-3, 16);
+  hot.params.temperature_c = 85.0;
+  hot.params.cell_tc1_per_k = 2e-3;
+  hot.params.wire_tc1_per_k = 4e-3;
+  check_gradients(hot, 1e-6, 5, behavioral::BackwardMethod::batch_sum);
+  // The shipped presets' wiring: 1 ohm segments and no source resistance (the source node merges
+  // into the row's first node); dL/dr_source is then the limit r -> 0, checked one-sided.
+  Case preset = random_case(6, 7, false, 1e-4, 17);
+  preset.params.r_source_ohm = VectorXd::Zero(6);
+  check_gradients(preset, 1e-6, 5, behavioral::BackwardMethod::batch_sum);
+}
+
+// batch_sum and per_input are two exact evaluations of the same gradients; on a larger array
+// with the presets' 1 ohm wires they agree to rounding, for every gradient.
+TEST_CASE("batch_sum agrees with per_input to 1e-10 (40x24 and 33x17 differential, batch of 9)") {
+  using behavioral::BackwardMethod;
+  for (bool differential : {false, true}) {
+    Case c = differential ? random_case(33, 17, true, 1e-4, 18) : random_case(40, 24, false, 1e-4, 19);
+    if (!differential) c.params.r_source_ohm = VectorXd();  // zero-ohm sources
+    const CrossbarModel model = programmed(c);
+    const MatrixXd v = random_matrix(c.params.rows, 9, 20, 3, 0.0, 0.2);
+    const MatrixXd w = random_matrix(c.params.cols, 9, 20, 4, -1.0, 1.0);
+    behavioral::BackwardOptions per, sum;
+    per.method = BackwardMethod::per_input;
+    sum.method = BackwardMethod::batch_sum;
+    const auto a = model.backward(v, w, per), b = model.backward(v, w, sum);
+    const double e_g = rel_l2(b.dl_dg_s, a.dl_dg_s), e_v = rel_l2(b.dl_dv, a.dl_dv);
+    const double e_gn = differential ? rel_l2(b.dl_dg_neg_s, a.dl_dg_neg_s) : 0.0;
+    const double e_row = std::abs(b.dl_dr_row_wire - a.dl_dr_row_wire) / std::abs(a.dl_dr_row_wire);
+    const double e_col = std::abs(b.dl_dr_col_wire - a.dl_dr_col_wire) / std::abs(a.dl_dr_col_wire);
+    const double e_src = rel_l2(b.dl_dr_source, a.dl_dr_source);
+    MESSAGE(fmt::format("{}: batch_sum vs per_input: dL/dG {:.1e}, dL/dG- {:.1e}, dL/dv {:.1e}, dL/dr_row {:.1e}, "
+                        "dL/dr_col {:.1e}, dL/dr_source {:.1e}",
+                        label(c, 1e-4), e_g, e_gn, e_v, e_row, e_col, e_src));
+    CHECK(e_g < 1e-10);
+    CHECK(e_gn < 1e-10);
+    CHECK(e_v < 1e-10);
+    CHECK(e_row < 1e-10);
+    CHECK(e_col < 1e-10);
+    CHECK(e_src < 1e-10);
+    CHECK(rel_l2(b.i_out_a, a.i_out_a) < 1e-14);
+    // Training's options: only dL/dv and dL/dG, no outputs; the same numbers.
+    behavioral::BackwardOptions train = sum;
+    train.outputs = false;
+    train.wire_gradients = false;
+    const auto t = model.backward(v, w, train);
+    CHECK(t.i_out_a.size() == 0);
+    CHECK(t.dl_dr_row_wire == 0.0);
+    CHECK(t.dl_dg_s == b.dl_dg_s);
+    CHECK(t.dl_dv == b.dl_dv);
+  }
+}
+
+TEST_CASE("automatic backward picks per_input for one input and batch_sum for a large batch") {
+  using behavioral::BackwardMethod;
+  const CrossbarModel model = programmed(random_case(64, 64, false, 1e-4, 21));
+  CHECK(model.backward_method(1) == BackwardMethod::per_input);
+  CHECK(model.backward_method(1024) == BackwardMethod::batch_sum);
+  behavioral::BackwardOptions zero_wire;
+  Case c = random_case(8, 8, false, 1e-4, 22);
+  c.params.r_col_wire_ohm = 0.0;
+  const CrossbarModel merged = programmed(c);
+  CHECK(merged.backward_method(1024) == BackwardMethod::per_input);  // wire gradient: the KCL limit
+  zero_wire.wire_gradients = false;
+  CHECK(merged.backward_method(1024, zero_wire) == BackwardMethod::batch_sum);
+  zero_wire.method = BackwardMethod::batch_sum;
+  zero_wire.wire_gradients = true;
+  const MatrixXd v = MatrixXd::Constant(8, 2, 0.1), w = MatrixXd::Constant(8, 2, 1.0);
+  CHECK_THROWS_WITH_AS(merged.backward(v, w, zero_wire), doctest::Contains("r_col_wire_ohm = 0"),
+                       behavioral::ValidationError);
+  Case s = random_case(4, 4, false, 1e-4, 23);
+  s.params.cell = CellModel::sinh;
+  behavioral::BackwardOptions sum;
+  sum.method = BackwardMethod::batch_sum;
+  CHECK_THROWS_WITH_AS(programmed(s).backward(MatrixXd::Zero(4, 1), MatrixXd::Zero(4, 1), sum),
+                       doctest::Contains("batch_sum needs linear cells"), behavioral::ValidationError);
 }
 
 // A zero-ohm wire merges nodes; its gradient (the limit r -> 0) comes from KCL currents.

@@ -122,11 +122,19 @@ struct CrossbarModel::Impl {
   detail::FrontalFactor factor;  // programmed: cells at G_eff
   Eigen::VectorXd g;             // element conductances as programmed
   Eigen::MatrixXd m;             // cols x rows
+  Eigen::MatrixXd s_src;         // rows x rows: S_ss, source currents = S_ss v (outputs at 0 V)
+  std::vector<int> pos_in, pos_out;  // terminal positions in nd.terminal_order() of in_i, o_k
   bool programmed = false;
   double program_s = 0.0;
 
   explicit Impl(const CrossbarModelParams& params)
-      : p(params), layout(params), nd(layout.network(), params.leaf_cells), g(layout.base_conductance()) {}
+      : p(params), layout(params), nd(layout.network(), params.leaf_cells), g(layout.base_conductance()) {
+    const auto& order = nd.terminal_order();
+    std::vector<int> pos(layout.n_nodes(), -1);
+    for (int j = 0; j < static_cast<int>(order.size()); ++j) pos[order[j]] = j;
+    for (int i = 0; i < p.rows; ++i) pos_in.push_back(pos[layout.in(i)]);
+    for (int k = 0; k < layout.pcols(); ++k) pos_out.push_back(pos[layout.out(k)]);
+  }
 
   detail::CrossbarSystem system() const { return {layout, nd, g, p.cell == CellModel::sinh ? p.v0_v : 0.0}; }
   int chunk(Eigen::Index batch) const {
@@ -147,6 +155,9 @@ struct CrossbarModel::Impl {
   void forward_fast(const Eigen::Ref<const Eigen::MatrixXd>& v, Eigen::Ref<Eigen::MatrixXd> out, SolveStats& st) const;
   void backward_linear(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
                        detail::GradientSums& sums, CrossbarGradients& out) const;
+  void backward_batch_sum(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
+                          const BackwardOptions& options, detail::GradientSums& sums, CrossbarGradients& out) const;
+  BackwardMethod choose(Eigen::Index batch, const BackwardOptions& options) const;
   void backward_sinh(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
                      detail::GradientSums& sums, CrossbarGradients& out) const;
   void finish_gradients(const detail::GradientSums& sums, CrossbarGradients& out) const;
@@ -165,13 +176,13 @@ void CrossbarModel::Impl::set_cells(const Eigen::Ref<const Eigen::MatrixXd>& g_s
 
 void CrossbarModel::Impl::compute_m() {
   const Eigen::MatrixXd& s = factor.terminal_schur();
-  const auto& order = nd.terminal_order();
-  std::vector<int> pos(layout.n_nodes(), -1);
-  for (int j = 0; j < static_cast<int>(order.size()); ++j) pos[order[j]] = j;
   Eigen::MatrixXd m_phys(layout.pcols(), p.rows);
   for (int i = 0; i < p.rows; ++i)
-    for (int k = 0; k < layout.pcols(); ++k) m_phys(k, i) = -sym(s, pos[layout.out(k)], pos[layout.in(i)]);
+    for (int k = 0; k < layout.pcols(); ++k) m_phys(k, i) = -sym(s, pos_out[k], pos_in[i]);
   m = to_logical(m_phys);
+  s_src.resize(p.rows, p.rows);
+  for (int j = 0; j < p.rows; ++j)
+    for (int i = 0; i < p.rows; ++i) s_src(i, j) = sym(s, pos_in[i], pos_in[j]);
 }
 
 Eigen::MatrixXd CrossbarModel::Impl::to_logical(const Eigen::Ref<const Eigen::MatrixXd>& i_phys) const {
@@ -265,6 +276,61 @@ void CrossbarModel::Impl::backward_linear(const Eigen::Ref<const Eigen::MatrixXd
   // Exact through M (the KCL sums above agree to rounding).
   out.i_out_a = m * v;
   out.dl_dv = m.transpose() * w;
+}
+
+// Reverse mode through the programmed factorization. For linear cells L = sum_b w_b . M v_b =
+// <M_phys, W_phys V^T> with M_phys = -S_os, so the cotangent of the terminal Schur complement S
+// is S_bar(o_k, s_i) = S_bar(s_i, o_k) = -(W_phys V^T)(k, i) / 2 (zero elsewhere), and
+// FrontalFactor::schur_adjoint turns it into dL/dg of every element at a cost that does not
+// grow with the batch; only the GEMMs W V^T, M^T W (and M V, S_ss V) do.
+void CrossbarModel::Impl::backward_batch_sum(const Eigen::Ref<const Eigen::MatrixXd>& v,
+                                             const Eigen::Ref<const Eigen::MatrixXd>& w,
+                                             const BackwardOptions& options, detail::GradientSums& sums,
+                                             CrossbarGradients& out) const {
+  const int K = layout.pcols();
+  const Eigen::MatrixXd w_phys = to_physical(w);
+  Eigen::MatrixXd c(K, p.rows);
+  c.noalias() = w_phys * v.transpose();
+  const int nt = static_cast<int>(nd.terminal_order().size());
+  Eigen::MatrixXd s_bar = Eigen::MatrixXd::Zero(nt, nt);
+  for (int i = 0; i < p.rows; ++i) {
+    for (int k = 0; k < K; ++k) {
+      const int a = std::max(pos_out[k], pos_in[i]), b = std::min(pos_out[k], pos_in[i]);
+      s_bar(a, b) = -0.5 * c(k, i);
+    }
+  }
+  Eigen::VectorXd dl_dg(g.size());
+  factor.schur_adjoint(nd, s_bar, dl_dg);
+  for (int i = 0; i < p.rows; ++i)
+    for (int k = 0; k < K; ++k) sums.dl_dg(i, k) = dl_dg[i * K + k];
+  out.dl_dv.noalias() = m.transpose() * w;
+  if (options.outputs) out.i_out_a.noalias() = m * v;
+  if (!options.wire_gradients) return;
+  // dL/dR = dL/dg dg/dR = -g^2 dL/dg per segment (every segment of a kind has the same R).
+  for (int i = 0; i < p.rows; ++i) {
+    for (int k = 0; k < K; ++k) {
+      if (const int e = layout.row_segment_element(i, k); e >= 0) sums.row_segments -= g[e] * g[e] * dl_dg[e];
+      if (const int e = layout.col_segment_element(i, k); e >= 0) sums.col_segments -= g[e] * g[e] * dl_dg[e];
+    }
+  }
+  // Source i: dL/dR = sum_b i^V i^U, with the forward source current S_ss v (outputs at 0 V)
+  // and the adjoint one -dL/dv (crossbar_model.hpp); the same limit as per_input at 0 ohm.
+  Eigen::MatrixXd i_src(p.rows, v.cols());
+  i_src.noalias() = s_src * v;
+  sums.source = -(i_src.array() * out.dl_dv.array()).rowwise().sum().matrix();
+}
+
+// Flop counts: per_input solves the forward and the adjoint voltages of each input through the
+// factors (2 x 2 flops per stored entry) and sums per cell; batch_sum costs schur_adjoint once.
+// The factor 2 on per_input is measured (bench_behavioral: its solves run at about half the
+// flop rate of schur_adjoint's dense kernels).
+BackwardMethod CrossbarModel::Impl::choose(Eigen::Index batch, const BackwardOptions& options) const {
+  if (options.method != BackwardMethod::automatic) return options.method;
+  if (p.cell != CellModel::linear) return BackwardMethod::per_input;
+  if (options.wire_gradients && (!layout.has_row_wire() || !layout.has_col_wire())) return BackwardMethod::per_input;
+  const double per_input = 2.0 * (4.0 * static_cast<double>(nd.factor_entries()) + 12.0 * layout.n_cells());
+  return nd.adjoint_flops() < per_input * static_cast<double>(batch) ? BackwardMethod::batch_sum
+                                                                      : BackwardMethod::per_input;
 }
 
 void CrossbarModel::Impl::backward_sinh(const Eigen::Ref<const Eigen::MatrixXd>& v,
@@ -382,6 +448,16 @@ void CrossbarModel::forward_into(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v
 
 CrossbarGradients CrossbarModel::backward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v,
                                           const Eigen::Ref<const Eigen::MatrixXd>& dl_di) const {
+  return backward(v_in_v, dl_di, BackwardOptions{});
+}
+
+BackwardMethod CrossbarModel::backward_method(Eigen::Index batch, const BackwardOptions& options) const {
+  return impl_->choose(batch, options);
+}
+
+CrossbarGradients CrossbarModel::backward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v,
+                                          const Eigen::Ref<const Eigen::MatrixXd>& dl_di,
+                                          const BackwardOptions& options) const {
   const Impl& m = *impl_;
   m.check_inputs("backward", v_in_v);
   std::vector<std::string> bad;
@@ -390,16 +466,33 @@ CrossbarGradients CrossbarModel::backward(const Eigen::Ref<const Eigen::MatrixXd
                       ": must be cols x batch = ", m.p.cols, "x", v_in_v.cols()));
   }
   check_finite(bad, "dl_di", dl_di);
+  if (options.method == BackwardMethod::batch_sum) {
+    if (m.p.cell != CellModel::linear)
+      bad.push_back("CrossbarModel::backward: options.method = batch_sum needs linear cells (crossbar_model.cell = sinh): "
+                    "use automatic or per_input");
+    if (options.wire_gradients && (!m.layout.has_row_wire() || !m.layout.has_col_wire()))
+      bad.push_back(cat("CrossbarModel::backward: options.method = batch_sum with wire_gradients cannot give the gradient "
+                        "of a zero-ohm wire (r_row_wire_ohm = ", m.p.r_row_wire_ohm, ", r_col_wire_ohm = ",
+                        m.p.r_col_wire_ohm, "): use per_input, automatic, or wire_gradients = false"));
+  }
   throw_if(std::move(bad));
   CrossbarGradients out;
   detail::GradientSums sums(m.p.rows, m.layout.pcols());
-  if (m.p.cell == CellModel::linear) {
-    m.backward_linear(v_in_v, dl_di, sums, out);
+  if (m.p.cell != CellModel::linear) {
+    m.backward_sinh(v_in_v, dl_di, sums, out);
+  } else if (m.choose(v_in_v.cols(), options) == BackwardMethod::batch_sum) {
+    m.backward_batch_sum(v_in_v, dl_di, options, sums, out);
     out.stats.inputs = static_cast<int>(v_in_v.cols());
   } else {
-    m.backward_sinh(v_in_v, dl_di, sums, out);
+    m.backward_linear(v_in_v, dl_di, sums, out);
+    out.stats.inputs = static_cast<int>(v_in_v.cols());
   }
   m.finish_gradients(sums, out);
+  if (!options.outputs) out.i_out_a.resize(0, 0);
+  if (!options.wire_gradients) {
+    out.dl_dr_row_wire = out.dl_dr_col_wire = 0.0;
+    out.dl_dr_source.setZero();
+  }
   return out;
 }
 

@@ -135,6 +135,20 @@ struct CrossbarGradients {
   SolveStats stats;              ///< sinh: the exact solves behind the gradients
 };
 
+/// How backward() computes the gradients of a linear crossbar (sinh cells always solve per input).
+enum class BackwardMethod {
+  automatic,  ///< the cheaper of the two for this array and batch size (a rule on flop counts)
+  per_input,  ///< forward and adjoint node voltages of every input through the programmed factors
+  batch_sum,  ///< reverse mode through the programmed factorization, once per batch (linear cells)
+};
+
+/// What backward() computes, and how. The defaults give every gradient.
+struct BackwardOptions {
+  bool outputs = true;         ///< fill CrossbarGradients::i_out_a (one GEMM with M); false: left empty
+  bool wire_gradients = true;  ///< dL/dr_row_wire, dL/dr_col_wire, dL/dr_source; false: 0 (training needs only dL/dv and dL/dG)
+  BackwardMethod method = BackwardMethod::automatic;  ///< batch_sum needs linear cells
+};
+
 /// Size of the factorization (for reports).
 struct CrossbarFactorInfo {
   int fronts = 0;                ///< fronts in the elimination tree
@@ -178,6 +192,13 @@ class CrossbarModel {
   /// and dl_di (cols x B). Sinh cells use the exact solve.
   CrossbarGradients backward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v,
                              const Eigen::Ref<const Eigen::MatrixXd>& dl_di) const;
+  /// The same with options: which gradients, and the method for linear cells. Throws
+  /// ValidationError for method = batch_sum with sinh cells, or with wire_gradients and a
+  /// zero-ohm row or column wire (whose gradient is the KCL limit that only per_input gives).
+  CrossbarGradients backward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v, const Eigen::Ref<const Eigen::MatrixXd>& dl_di,
+                             const BackwardOptions& options) const;
+  /// The method backward() with BackwardMethod::automatic uses for a batch of `batch` inputs.
+  BackwardMethod backward_method(Eigen::Index batch, const BackwardOptions& options = {}) const;
 
   const CrossbarModelParams& params() const;
   CrossbarFactorInfo factor_info() const;
