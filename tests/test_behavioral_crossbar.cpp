@@ -353,7 +353,9 @@ void check_gradients(const Case& c, double tol, int batch = 2,
   MESSAGE(
       fmt::format("gradients{} {}{}: dL/dv {:.1e}, dL/dG {:.1e}, dL/dG- {:.1e}, dL/dr_row {:.1e}, dL/dr_col {:.1e}, "
                   "dL/dr_source {:.1e}",
-                  method == behavioral::BackwardMethod::batch_sum ? fmt::format(" (batch_sum, batch {})", batch) : "",
+                  method == behavioral::BackwardMethod::batch_sum ? fmt::format(" (batch_sum, batch {})", batch)
+                  : method == behavioral::BackwardMethod::sweep   ? fmt::format(" (sweep, batch {})", batch)
+                                                                  : fmt::format(" (per_input, batch {})", batch),
                   label(c, p.r_row_wire_ohm * kGMax), p.temperature_c != p.tnom_c ? " (85 C)" : "", e_v, e_g, e_gn,
                   e_row, e_col, e_src));
   CHECK(e_v < tol);
@@ -367,18 +369,20 @@ void check_gradients(const Case& c, double tol, int batch = 2,
 }  // namespace
 
 TEST_CASE("gradients match central finite differences to 1e-6 (4x5, wires, source resistance)") {
+  // per_input (node voltages of every input through the factors): what sinh cells always use.
+  const auto per_input = behavioral::BackwardMethod::per_input;
   for (auto cell : {CellModel::linear, CellModel::sinh}) {
     for (bool differential : {false, true}) {
       Case c = random_case(4, 5, differential, 1e-2, 5);
       c.params.cell = cell;
-      check_gradients(c, 1e-6);
+      check_gradients(c, 1e-6, 2, per_input);
     }
     Case hot = random_case(4, 5, false, 3e-3, 6);
     hot.params.cell = cell;
     hot.params.temperature_c = 85.0;
     hot.params.cell_tc1_per_k = 2e-3;
     hot.params.wire_tc1_per_k = 4e-3;
-    check_gradients(hot, 1e-6);
+    check_gradients(hot, 1e-6, 2, per_input);
   }
 }
 
@@ -400,11 +404,45 @@ TEST_CASE("batch_sum gradients match central finite differences to 1e-6 (4x5, wi
   check_gradients(preset, 1e-6, 5, behavioral::BackwardMethod::batch_sum);
 }
 
-// batch_sum and per_input are two exact evaluations of the same gradients; on a larger array
-// with the presets' 1 ohm wires they agree to rounding, for every gradient.
-TEST_CASE("batch_sum agrees with per_input to 1e-10 (40x24 and 33x17 differential, batch of 9)") {
+// The sweep (march through the array from the terminal currents): the same checks, and the
+// zero-ohm wire limit, which it gives from the KCL currents as per_input does.
+TEST_CASE("sweep gradients match central finite differences to 1e-6 (4x5, wires, batch of 5)") {
   using behavioral::BackwardMethod;
   for (bool differential : {false, true}) {
+    check_gradients(random_case(4, 5, differential, 1e-2, 25), 1e-6, 5, BackwardMethod::sweep);
+  }
+  Case hot = random_case(5, 4, false, 3e-3, 26);
+  hot.params.temperature_c = 85.0;
+  hot.params.cell_tc1_per_k = 2e-3;
+  hot.params.wire_tc1_per_k = 4e-3;
+  check_gradients(hot, 1e-6, 5, BackwardMethod::sweep);
+  Case preset = random_case(6, 7, false, 1e-4, 27);
+  preset.params.r_source_ohm = VectorXd::Zero(6);
+  check_gradients(preset, 1e-6, 5, BackwardMethod::sweep);
+  for (bool row : {false, true}) {
+    Case c = random_case(4, 5, false, 1e-2, 28);
+    (row ? c.params.r_row_wire_ohm : c.params.r_col_wire_ohm) = 0.0;
+    const MatrixXd v = random_matrix(4, 3, 28, 3, -0.2, 0.2), w = random_matrix(5, 3, 28, 4, -1.0, 1.0);
+    behavioral::BackwardOptions sweep, per;
+    sweep.method = BackwardMethod::sweep;
+    per.method = BackwardMethod::per_input;
+    const CrossbarModel model = programmed(c);
+    const auto a = model.backward(v, w, sweep), b = model.backward(v, w, per);
+    const double e = row ? std::abs(a.dl_dr_row_wire - b.dl_dr_row_wire) / std::abs(b.dl_dr_row_wire)
+                         : std::abs(a.dl_dr_col_wire - b.dl_dr_col_wire) / std::abs(b.dl_dr_col_wire);
+    MESSAGE(fmt::format("zero-ohm {} wire: sweep vs per_input {:.1e}, dL/dG {:.1e}", row ? "row" : "column", e,
+                        rel_l2(a.dl_dg_s, b.dl_dg_s)));
+    CHECK(e < 1e-10);
+    CHECK(rel_l2(a.dl_dg_s, b.dl_dg_s) < 1e-10);
+  }
+}
+
+// batch_sum, sweep and per_input are three exact evaluations of the same gradients; on larger
+// arrays with the presets' 1 ohm wires they agree to rounding, for every gradient.
+TEST_CASE("batch_sum and sweep agree with per_input to 1e-10 (40x24 and 33x17 differential, batch of 9)") {
+  using behavioral::BackwardMethod;
+  for (auto [differential, method] : {std::pair{false, BackwardMethod::batch_sum}, std::pair{true, BackwardMethod::batch_sum},
+                                      std::pair{false, BackwardMethod::sweep}, std::pair{true, BackwardMethod::sweep}}) {
     Case c = differential ? random_case(33, 17, true, 1e-4, 18) : random_case(40, 24, false, 1e-4, 19);
     if (!differential) c.params.r_source_ohm = VectorXd();  // zero-ohm sources
     const CrossbarModel model = programmed(c);
@@ -412,16 +450,17 @@ TEST_CASE("batch_sum agrees with per_input to 1e-10 (40x24 and 33x17 differentia
     const MatrixXd w = random_matrix(c.params.cols, 9, 20, 4, -1.0, 1.0);
     behavioral::BackwardOptions per, sum;
     per.method = BackwardMethod::per_input;
-    sum.method = BackwardMethod::batch_sum;
+    sum.method = method;
     const auto a = model.backward(v, w, per), b = model.backward(v, w, sum);
     const double e_g = rel_l2(b.dl_dg_s, a.dl_dg_s), e_v = rel_l2(b.dl_dv, a.dl_dv);
     const double e_gn = differential ? rel_l2(b.dl_dg_neg_s, a.dl_dg_neg_s) : 0.0;
     const double e_row = std::abs(b.dl_dr_row_wire - a.dl_dr_row_wire) / std::abs(a.dl_dr_row_wire);
     const double e_col = std::abs(b.dl_dr_col_wire - a.dl_dr_col_wire) / std::abs(a.dl_dr_col_wire);
     const double e_src = rel_l2(b.dl_dr_source, a.dl_dr_source);
-    MESSAGE(fmt::format("{}: batch_sum vs per_input: dL/dG {:.1e}, dL/dG- {:.1e}, dL/dv {:.1e}, dL/dr_row {:.1e}, "
+    MESSAGE(fmt::format("{}: {} vs per_input: dL/dG {:.1e}, dL/dG- {:.1e}, dL/dv {:.1e}, dL/dr_row {:.1e}, "
                         "dL/dr_col {:.1e}, dL/dr_source {:.1e}",
-                        label(c, 1e-4), e_g, e_gn, e_v, e_row, e_col, e_src));
+                        label(c, 1e-4), method == BackwardMethod::sweep ? "sweep" : "batch_sum", e_g, e_gn, e_v, e_row,
+                        e_col, e_src));
     CHECK(e_g < 1e-10);
     CHECK(e_gn < 1e-10);
     CHECK(e_v < 1e-10);
@@ -429,6 +468,7 @@ TEST_CASE("batch_sum agrees with per_input to 1e-10 (40x24 and 33x17 differentia
     CHECK(e_col < 1e-10);
     CHECK(e_src < 1e-10);
     CHECK(rel_l2(b.i_out_a, a.i_out_a) < 1e-14);
+    if (method == BackwardMethod::sweep) CHECK(b.stats.worst_final_step < 1e-10);  // its KCL residual
     // Training's options: only dL/dv and dL/dG, no outputs; the same numbers.
     behavioral::BackwardOptions train = sum;
     train.outputs = false;
@@ -441,18 +481,40 @@ TEST_CASE("batch_sum agrees with per_input to 1e-10 (40x24 and 33x17 differentia
   }
 }
 
-TEST_CASE("automatic backward picks per_input for one input and batch_sum for a large batch") {
+TEST_CASE("automatic backward: sweep for small wire drops, else per_input for few inputs and batch_sum for many") {
   using behavioral::BackwardMethod;
-  const CrossbarModel model = programmed(random_case(64, 64, false, 1e-4, 21));
+  // The presets' 1 ohm wires: rounding grows by at most exp(128 sqrt(1e-4)) along the march.
+  CHECK(programmed(random_case(64, 64, false, 1e-4, 21)).backward_method(1) == BackwardMethod::sweep);
+  // r/R_on = 1e-2 at 64 x 64: exp(64 (0.1 + 0.084)) = 1e5, more than the sweep may amplify.
+  const Case lossy = random_case(64, 64, false, 1e-2, 21);
+  const CrossbarModel model = programmed(lossy);
   CHECK(model.backward_method(1) == BackwardMethod::per_input);
   CHECK(model.backward_method(1024) == BackwardMethod::batch_sum);
+  {
+    // r/R_on = 5e-2: exp(64 (0.22 + 0.19)) = 3e11. The sweep's own check (KCL at the far ends)
+    // sees the rounding it amplified, and the automatic choice gives per_input's numbers.
+    const CrossbarModel very_lossy = programmed(random_case(64, 64, false, 5e-2, 21));
+    const MatrixXd v = random_matrix(64, 4, 24, 3, 0.0, 0.2), w = random_matrix(64, 4, 24, 4, -1.0, 1.0);
+    behavioral::BackwardOptions sweep, per;
+    sweep.method = BackwardMethod::sweep;
+    per.method = BackwardMethod::per_input;
+    const auto a = very_lossy.backward(v, w, sweep), b = very_lossy.backward(v, w, per), c = very_lossy.backward(v, w);
+    MESSAGE(fmt::format("64x64 r/R_on = 5e-2: sweep KCL residual {:.1e}, its dL/dG off by {:.1e}", a.stats.worst_final_step,
+                        rel_l2(a.dl_dg_s, b.dl_dg_s)));
+    CHECK(a.stats.worst_final_step > 1e-9);
+    CHECK(rel_l2(c.dl_dg_s, b.dl_dg_s) < 1e-12);
+  }
   behavioral::BackwardOptions zero_wire;
-  Case c = random_case(8, 8, false, 1e-4, 22);
+  Case c = random_case(8, 8, false, 1e-2, 22);
+  c.params.r_row_wire_ohm = 2000.0;  // growth exp(8 sqrt(0.2)) ~ 36: still swept
   c.params.r_col_wire_ohm = 0.0;
   const CrossbarModel merged = programmed(c);
-  CHECK(merged.backward_method(1024) == BackwardMethod::per_input);  // wire gradient: the KCL limit
+  CHECK(merged.backward_method(1024) == BackwardMethod::sweep);
+  c.params.r_row_wire_ohm = 2e5;  // exp(8 sqrt(20)) ~ 3e15: a factorization method
+  const CrossbarModel merged_lossy = programmed(c);
+  CHECK(merged_lossy.backward_method(1024) == BackwardMethod::per_input);  // wire gradient: the KCL limit
   zero_wire.wire_gradients = false;
-  CHECK(merged.backward_method(1024, zero_wire) == BackwardMethod::batch_sum);
+  CHECK(merged_lossy.backward_method(1024, zero_wire) == BackwardMethod::batch_sum);
   zero_wire.method = BackwardMethod::batch_sum;
   zero_wire.wire_gradients = true;
   const MatrixXd v = MatrixXd::Constant(8, 2, 0.1), w = MatrixXd::Constant(8, 2, 1.0);
@@ -464,6 +526,10 @@ TEST_CASE("automatic backward picks per_input for one input and batch_sum for a 
   sum.method = BackwardMethod::batch_sum;
   CHECK_THROWS_WITH_AS(programmed(s).backward(MatrixXd::Zero(4, 1), MatrixXd::Zero(4, 1), sum),
                        doctest::Contains("batch_sum needs linear cells"), behavioral::ValidationError);
+  sum.method = BackwardMethod::sweep;
+  CHECK_THROWS_WITH_AS(programmed(s).backward(MatrixXd::Zero(4, 1), MatrixXd::Zero(4, 1), sum),
+                       doctest::Contains("sweep needs linear cells"), behavioral::ValidationError);
+  CHECK(programmed(s).backward_method(1024) == BackwardMethod::per_input);
 }
 
 // A zero-ohm wire merges nodes; its gradient (the limit r -> 0) comes from KCL currents.

@@ -452,6 +452,16 @@ TEST_CASE("TileModel::backward matches finite differences of surrogate_forward")
     o.method = BackwardMethod::batch_sum;
     check_tile_gradients(small_tile(CellModel::linear, true, 44), "tile linear batch_sum", 1e-5, o);
   }
+  SUBCASE("linear cells, sweep crossbar backward") {
+    BackwardOptions o;
+    o.method = BackwardMethod::sweep;
+    check_tile_gradients(small_tile(CellModel::linear, true, 48), "tile linear sweep", 1e-5, o);
+  }
+  SUBCASE("linear cells, per_input crossbar backward") {
+    BackwardOptions o;
+    o.method = BackwardMethod::per_input;
+    check_tile_gradients(small_tile(CellModel::linear, true, 47), "tile linear per_input", 1e-5, o);
+  }
   SUBCASE("linear cells, training options (batch_sum, no wire gradients)") {
     BackwardOptions o;
     o.method = BackwardMethod::batch_sum;

@@ -22,6 +22,10 @@ namespace {
 constexpr int kMaxDim = 1024;
 // Batched solves keep n_nodes x chunk doubles per matrix; this bounds the chunk (32 MB).
 constexpr long long kChunkDoubles = 4'000'000;
+// The automatic method sweeps when rounding errors can grow by at most this along the march
+// (crossbar_kernels.hpp), and keeps the sweep only if its KCL residual is below kSweepResidualMax.
+constexpr double kSweepGrowthMax = 1e4;
+constexpr double kSweepResidualMax = 1e-9;
 
 using detail::cat;
 
@@ -122,7 +126,9 @@ struct CrossbarModel::Impl {
   detail::FrontalFactor factor;  // programmed: cells at G_eff
   Eigen::VectorXd g;             // element conductances as programmed
   Eigen::MatrixXd m;             // cols x rows
-  Eigen::MatrixXd s_src;         // rows x rows: S_ss, source currents = S_ss v (outputs at 0 V)
+  Eigen::MatrixXd sweep_v;       // (rows + K) x rows: [S_ss; M_phys], forward source and column currents
+  Eigen::MatrixXd sweep_w;       // (rows + K) x K: [S_so; -S_oo] = [-M_phys^T; -S_oo], the adjoint's
+  double sweep_growth = 0.0;     // exp(R sqrt(r_col G_max) + K sqrt(r_row G_max)), set by program()
   std::vector<int> pos_in, pos_out;  // terminal positions in nd.terminal_order() of in_i, o_k
   bool programmed = false;
   double program_s = 0.0;
@@ -158,6 +164,9 @@ struct CrossbarModel::Impl {
   void backward_batch_sum(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
                           const BackwardOptions& options, detail::GradientSums& sums, CrossbarGradients& out) const;
   BackwardMethod choose(Eigen::Index batch, const BackwardOptions& options) const;
+  BackwardMethod factor_method(Eigen::Index batch, const BackwardOptions& options) const;
+  double backward_sweep(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
+                        bool wire_sums, detail::GradientSums& sums, CrossbarGradients& out) const;
   void backward_sinh(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
                      detail::GradientSums& sums, CrossbarGradients& out) const;
   void finish_gradients(const detail::GradientSums& sums, CrossbarGradients& out) const;
@@ -176,13 +185,22 @@ void CrossbarModel::Impl::set_cells(const Eigen::Ref<const Eigen::MatrixXd>& g_s
 
 void CrossbarModel::Impl::compute_m() {
   const Eigen::MatrixXd& s = factor.terminal_schur();
-  Eigen::MatrixXd m_phys(layout.pcols(), p.rows);
+  const int K = layout.pcols();
+  Eigen::MatrixXd m_phys(K, p.rows);
   for (int i = 0; i < p.rows; ++i)
-    for (int k = 0; k < layout.pcols(); ++k) m_phys(k, i) = -sym(s, pos_out[k], pos_in[i]);
+    for (int k = 0; k < K; ++k) m_phys(k, i) = -sym(s, pos_out[k], pos_in[i]);
   m = to_logical(m_phys);
-  s_src.resize(p.rows, p.rows);
+  sweep_v.resize(p.rows + K, p.rows);
+  sweep_w.resize(p.rows + K, K);
   for (int j = 0; j < p.rows; ++j)
-    for (int i = 0; i < p.rows; ++i) s_src(i, j) = sym(s, pos_in[i], pos_in[j]);
+    for (int i = 0; i < p.rows; ++i) sweep_v(i, j) = sym(s, pos_in[i], pos_in[j]);
+  sweep_v.bottomRows(K) = m_phys;
+  sweep_w.topRows(p.rows) = -m_phys.transpose();
+  for (int j = 0; j < K; ++j)
+    for (int k = 0; k < K; ++k) sweep_w(p.rows + k, j) = -sym(s, pos_out[k], pos_out[j]);
+  const double g_max = g.head(layout.n_cells()).maxCoeff();  // effective (temperature-scaled) cells
+  sweep_growth = std::exp(p.rows * std::sqrt(p.r_col_wire_ohm * layout.wire_scale() * g_max) +
+                          K * std::sqrt(p.r_row_wire_ohm * layout.wire_scale() * g_max));
 }
 
 Eigen::MatrixXd CrossbarModel::Impl::to_logical(const Eigen::Ref<const Eigen::MatrixXd>& i_phys) const {
@@ -316,8 +334,36 @@ void CrossbarModel::Impl::backward_batch_sum(const Eigen::Ref<const Eigen::Matri
   // Source i: dL/dR = sum_b i^V i^U, with the forward source current S_ss v (outputs at 0 V)
   // and the adjoint one -dL/dv (crossbar_model.hpp); the same limit as per_input at 0 ohm.
   Eigen::MatrixXd i_src(p.rows, v.cols());
-  i_src.noalias() = s_src * v;
+  i_src.noalias() = sweep_v.topRows(p.rows) * v;
   sums.source = -(i_src.array() * out.dl_dv.array()).rowwise().sum().matrix();
+}
+
+// The sweep (crossbar_kernels.hpp) in chunks of inputs that keep its row state in cache; the
+// terminal currents come from S: forward I_src = S_ss v, I_col = M v; adjoint I_src = S_so w =
+// -M^T w, I_col = -S_oo w. Returns the worst relative KCL residual.
+double CrossbarModel::Impl::backward_sweep(const Eigen::Ref<const Eigen::MatrixXd>& v,
+                                           const Eigen::Ref<const Eigen::MatrixXd>& w, bool wire_sums,
+                                           detail::GradientSums& sums, CrossbarGradients& out) const {
+  constexpr Eigen::Index kSweepChunk = 256;  // bounds the terminal-current buffers
+  const auto sys = system();
+  const Eigen::MatrixXd w_phys = to_physical(w);
+  out.dl_dv.resize(p.rows, v.cols());
+  Eigen::VectorXd r_src;
+  if (p.r_source_ohm.size()) r_src = p.r_source_ohm * layout.wire_scale();
+  const double r_row = p.r_row_wire_ohm * layout.wire_scale(), r_col = p.r_col_wire_ohm * layout.wire_scale();
+  double residual = 0.0;
+  for (Eigen::Index b0 = 0; b0 < v.cols(); b0 += kSweepChunk) {
+    const Eigen::Index nb = std::min<Eigen::Index>(kSweepChunk, v.cols() - b0);
+    const RowMatrixXd vr = v.middleCols(b0, nb), wr = w_phys.middleCols(b0, nb);
+    RowMatrixXd tx(p.rows + layout.pcols(), nb), tu(p.rows + layout.pcols(), nb);
+    tx.noalias() = sweep_v * vr;
+    tu.noalias() = sweep_w * wr;
+    out.dl_dv.middleCols(b0, nb) = -tu.topRows(p.rows);  // dL/dv = M^T w = -(adjoint source current)
+    const detail::SweepTerminals t{vr, wr, tx.topRows(p.rows), tx.bottomRows(layout.pcols()), tu.topRows(p.rows),
+                                   tu.bottomRows(layout.pcols())};
+    residual = std::max(residual, detail::sweep_gradients(sys, r_src, r_row, r_col, t, wire_sums, sums));
+  }
+  return residual;
 }
 
 // Flop counts: per_input solves the forward and the adjoint voltages of each input through the
@@ -327,6 +373,11 @@ void CrossbarModel::Impl::backward_batch_sum(const Eigen::Ref<const Eigen::Matri
 BackwardMethod CrossbarModel::Impl::choose(Eigen::Index batch, const BackwardOptions& options) const {
   if (options.method != BackwardMethod::automatic) return options.method;
   if (p.cell != CellModel::linear) return BackwardMethod::per_input;
+  if (sweep_growth <= kSweepGrowthMax) return BackwardMethod::sweep;
+  return factor_method(batch, options);
+}
+
+BackwardMethod CrossbarModel::Impl::factor_method(Eigen::Index batch, const BackwardOptions& options) const {
   if (options.wire_gradients && (!layout.has_row_wire() || !layout.has_col_wire())) return BackwardMethod::per_input;
   const double per_input = 2.0 * (4.0 * static_cast<double>(nd.factor_entries()) + 12.0 * layout.n_cells());
   return nd.adjoint_flops() < per_input * static_cast<double>(batch) ? BackwardMethod::batch_sum
@@ -466,6 +517,9 @@ CrossbarGradients CrossbarModel::backward(const Eigen::Ref<const Eigen::MatrixXd
                       ": must be cols x batch = ", m.p.cols, "x", v_in_v.cols()));
   }
   check_finite(bad, "dl_di", dl_di);
+  if (options.method == BackwardMethod::sweep && m.p.cell != CellModel::linear)
+    bad.push_back("CrossbarModel::backward: options.method = sweep needs linear cells (crossbar_model.cell = sinh): "
+                  "use automatic or per_input");
   if (options.method == BackwardMethod::batch_sum) {
     if (m.p.cell != CellModel::linear)
       bad.push_back("CrossbarModel::backward: options.method = batch_sum needs linear cells (crossbar_model.cell = sinh): "
@@ -478,9 +532,25 @@ CrossbarGradients CrossbarModel::backward(const Eigen::Ref<const Eigen::MatrixXd
   throw_if(std::move(bad));
   CrossbarGradients out;
   detail::GradientSums sums(m.p.rows, m.layout.pcols());
-  if (m.p.cell != CellModel::linear) {
+  BackwardMethod method = m.choose(v_in_v.cols(), options);
+  if (method == BackwardMethod::sweep) {
+    const double residual = m.backward_sweep(v_in_v, dl_di, options.wire_gradients, sums, out);
+    out.stats.inputs = static_cast<int>(v_in_v.cols());
+    out.stats.worst_final_step = residual;
+    if (options.method == BackwardMethod::automatic && !(residual <= kSweepResidualMax)) {
+      // Rounding grew more than the bound promised: redo the batch by a factorization method.
+      sums = detail::GradientSums(m.p.rows, m.layout.pcols());
+      out = CrossbarGradients();
+      method = m.factor_method(v_in_v.cols(), options);
+    } else if (options.outputs) {
+      out.i_out_a.noalias() = m.m * v_in_v;
+    }
+  }
+  if (method == BackwardMethod::sweep) {
+    // done above
+  } else if (m.p.cell != CellModel::linear) {
     m.backward_sinh(v_in_v, dl_di, sums, out);
-  } else if (m.choose(v_in_v.cols(), options) == BackwardMethod::batch_sum) {
+  } else if (method == BackwardMethod::batch_sum) {
     m.backward_batch_sum(v_in_v, dl_di, options, sums, out);
     out.stats.inputs = static_cast<int>(v_in_v.cols());
   } else {

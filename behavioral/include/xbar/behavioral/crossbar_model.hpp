@@ -140,6 +140,7 @@ enum class BackwardMethod {
   automatic,  ///< the cheaper of the two for this array and batch size (a rule on flop counts)
   per_input,  ///< forward and adjoint node voltages of every input through the programmed factors
   batch_sum,  ///< reverse mode through the programmed factorization, once per batch (linear cells)
+  sweep,      ///< march through the array from the terminal currents, O(rows x cols) per input (linear cells)
 };
 
 /// What backward() computes, and how. The defaults give every gradient.
