@@ -484,7 +484,10 @@ TEST_CASE("batch_sum and sweep agree with per_input to 1e-10 (40x24 and 33x17 di
 TEST_CASE("automatic backward: sweep for small wire drops, else per_input for few inputs and batch_sum for many") {
   using behavioral::BackwardMethod;
   // The presets' 1 ohm wires: rounding grows by at most exp(128 sqrt(1e-4)) along the march.
-  CHECK(programmed(random_case(64, 64, false, 1e-4, 21)).backward_method(1) == BackwardMethod::sweep);
+  const CrossbarModel preset = programmed(random_case(64, 64, false, 1e-4, 21));
+  CHECK(preset.backward_method(1) == BackwardMethod::sweep);
+  // ... until the batch is so large that reverse mode through the factorization costs less.
+  CHECK(preset.backward_method(1024) == BackwardMethod::batch_sum);
   // r/R_on = 1e-2 at 64 x 64: exp(64 (0.1 + 0.084)) = 1e5, more than the sweep may amplify.
   const Case lossy = random_case(64, 64, false, 1e-2, 21);
   const CrossbarModel model = programmed(lossy);

@@ -26,6 +26,7 @@ constexpr long long kChunkDoubles = 4'000'000;
 // (crossbar_kernels.hpp), and keeps the sweep only if its KCL residual is below kSweepResidualMax.
 constexpr double kSweepGrowthMax = 1e4;
 constexpr double kSweepResidualMax = 1e-9;
+constexpr double kSweepFlopsPerCell = 32.0;
 
 using detail::cat;
 
@@ -165,6 +166,7 @@ struct CrossbarModel::Impl {
                           const BackwardOptions& options, detail::GradientSums& sums, CrossbarGradients& out) const;
   BackwardMethod choose(Eigen::Index batch, const BackwardOptions& options) const;
   BackwardMethod factor_method(Eigen::Index batch, const BackwardOptions& options) const;
+  double cost(BackwardMethod method, Eigen::Index batch) const;  // flop-equivalents, per_input or batch_sum
   double backward_sweep(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
                         bool wire_sums, detail::GradientSums& sums, CrossbarGradients& out) const;
   void backward_sinh(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
@@ -367,21 +369,29 @@ double CrossbarModel::Impl::backward_sweep(const Eigen::Ref<const Eigen::MatrixX
 }
 
 // Flop counts: per_input solves the forward and the adjoint voltages of each input through the
-// factors (2 x 2 flops per stored entry) and sums per cell; batch_sum costs schur_adjoint once.
-// The factor 2 on per_input is measured (bench_behavioral: its solves run at about half the
-// flop rate of schur_adjoint's dense kernels).
+// factors (2 x 2 flops per stored entry) and sums per cell; batch_sum costs schur_adjoint once;
+// the sweep costs kSweepFlopsPerCell per cell and input. The factor 2 on per_input and the
+// sweep's constant are measured (bench_behavioral: per_input's solves run at about half the flop
+// rate of schur_adjoint's dense kernels; a sweep step takes about as long as 32 of their flops).
+// The GEMMs with M and S, about the same in every method, are left out.
 BackwardMethod CrossbarModel::Impl::choose(Eigen::Index batch, const BackwardOptions& options) const {
   if (options.method != BackwardMethod::automatic) return options.method;
   if (p.cell != CellModel::linear) return BackwardMethod::per_input;
-  if (sweep_growth <= kSweepGrowthMax) return BackwardMethod::sweep;
-  return factor_method(batch, options);
+  const BackwardMethod other = factor_method(batch, options);
+  if (!(sweep_growth <= kSweepGrowthMax)) return other;
+  const double sweep = kSweepFlopsPerCell * layout.n_cells() * static_cast<double>(batch);
+  return sweep <= cost(other, batch) ? BackwardMethod::sweep : other;
+}
+
+double CrossbarModel::Impl::cost(BackwardMethod method, Eigen::Index batch) const {
+  if (method == BackwardMethod::batch_sum) return nd.adjoint_flops();
+  return 2.0 * (4.0 * static_cast<double>(nd.factor_entries()) + 12.0 * layout.n_cells()) * static_cast<double>(batch);
 }
 
 BackwardMethod CrossbarModel::Impl::factor_method(Eigen::Index batch, const BackwardOptions& options) const {
   if (options.wire_gradients && (!layout.has_row_wire() || !layout.has_col_wire())) return BackwardMethod::per_input;
-  const double per_input = 2.0 * (4.0 * static_cast<double>(nd.factor_entries()) + 12.0 * layout.n_cells());
-  return nd.adjoint_flops() < per_input * static_cast<double>(batch) ? BackwardMethod::batch_sum
-                                                                      : BackwardMethod::per_input;
+  return cost(BackwardMethod::batch_sum, batch) < cost(BackwardMethod::per_input, batch) ? BackwardMethod::batch_sum
+                                                                                        : BackwardMethod::per_input;
 }
 
 void CrossbarModel::Impl::backward_sinh(const Eigen::Ref<const Eigen::MatrixXd>& v,
