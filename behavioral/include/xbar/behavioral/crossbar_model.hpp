@@ -43,6 +43,30 @@
 // dL/d r_row_wire_ohm sums that over every row segment, and so on. Batches: L sums over the
 // batch, so parameter gradients are summed over it and dL/dv is per input.
 //
+// Three ways to the same linear-cell gradients (BackwardOptions::method; all exact, they agree
+// to rounding, ~1e-13 relative, tests/test_behavioral_crossbar.cpp):
+//   per_input  V and U of every input by the programmed factors, then the sums above;
+//              O(N^2 log N) per input.
+//   batch_sum  L = <M, W V^T> is linear in the batch's W V^T, so dL/dG is the reverse mode of
+//              program() itself: with S_bar = d L / d S (S the terminal Schur complement) the
+//              factorization is run backwards front by front (frontal_solver.hpp), once per batch:
+//              about twice program()'s flops whatever the batch, plus the GEMMs W V^T and M^T W.
+//   sweep      from S, each input's terminal currents are GEMMs: forward source currents S_ss v
+//              and column currents M v; adjoint -M^T w and -S_oo w. With them every node voltage
+//              follows by Ohm's law and KCL alone, marching column by column from the sources and
+//              climbing each column from its sense node: O(N^2) per input, forward and adjoint
+//              together. Rounding grows along the march by up to about
+//              exp(rows sqrt(r_col G_max) + cols sqrt(r_row G_max)) (1.1e1 at 128 x 128 with 1 ohm
+//              wires and G <= 1e-4 S; 1e11 with 100 ohm wires), and the march checks itself: the
+//              current left past the end of every row and above the top of every column must be 0
+//              (CrossbarGradients::stats.worst_final_step holds it, relative).
+// automatic (the default) takes the sweep when that growth is at most 1e4 and it is cheaper than
+// the others by a flop count (it redoes the batch by a factorization method if the residual
+// exceeds 1e-9), else batch_sum for large batches and per_input for small ones. Training needs
+// only dL/dv and dL/dG: {.outputs = false, .wire_gradients = false}. Results do not depend on
+// the thread count (single-threaded kernels, sums in a fixed order); they may differ between
+// methods, hence between batch sizes under automatic, by rounding.
+//
 // Sinh cells: forward(v, SinhSolve::exact) runs Newton-Raphson on the nodal equations per
 // input, from the ideal voltages (rows at v, columns at 0), refactoring the Jacobian
 // (Y with cell conductances G cosh(V_cell/V0)) each step, until max |dV| < newton_abs_tol_v
@@ -59,6 +83,7 @@
 //
 // Costs, measured (bench/results/behavioral_*.md, one core): program() 2 ms at 64 x 64,
 // 11 ms at 128, 80 ms at 256; stored factors about 13 N^2 log2(N) doubles (53 MB at 256).
+// backward() for training: bench/results/behavioral_backward_2026-11-30.md.
 //
 // Units: volts, amperes, siemens, ohms. Shapes: v is rows x B (one input per column), output
 // currents and dL/dI are cols x B (logical outputs), conductances are rows x cols.
