@@ -26,7 +26,7 @@ constexpr long long kChunkDoubles = 4'000'000;
 // (crossbar_kernels.hpp), and keeps the sweep only if its KCL residual is below kSweepResidualMax.
 constexpr double kSweepGrowthMax = 1e4;
 constexpr double kSweepResidualMax = 1e-9;
-constexpr double kSweepFlopsPerCell = 32.0;
+constexpr double kSweepFlopsPerCell = 16.0;
 
 using detail::cat;
 
@@ -372,7 +372,8 @@ double CrossbarModel::Impl::backward_sweep(const Eigen::Ref<const Eigen::MatrixX
 // factors (2 x 2 flops per stored entry) and sums per cell; batch_sum costs schur_adjoint once;
 // the sweep costs kSweepFlopsPerCell per cell and input. The factor 2 on per_input and the
 // sweep's constant are measured (bench_behavioral: per_input's solves run at about half the flop
-// rate of schur_adjoint's dense kernels; a sweep step takes about as long as 32 of their flops).
+// rate of schur_adjoint's dense kernels; a sweep step per cell and input takes about as long as
+// 13-20 of their flops, bench_behavioral 2026-11-30, thread CPU time).
 // The GEMMs with M and S, about the same in every method, are left out.
 BackwardMethod CrossbarModel::Impl::choose(Eigen::Index batch, const BackwardOptions& options) const {
   if (options.method != BackwardMethod::automatic) return options.method;
