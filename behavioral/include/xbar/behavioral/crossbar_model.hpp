@@ -145,7 +145,8 @@ struct SolveStats {
   int max_iterations = 0;       ///< most Newton (exact) or chord (fast, per batch) steps taken
   double mean_iterations = 0;   ///< mean steps per input
   int not_converged = 0;        ///< inputs that stopped at the iteration limit
-  double worst_final_step = 0;  ///< exact: largest last max|dV| (V); fast: largest last relative change
+  double worst_final_step = 0;  ///< exact: largest last max|dV| (V); fast: largest last relative change;
+                                ///< backward by sweep: its KCL residual (relative to the largest terminal current)
 };
 
 /// backward(): the forward result and every gradient of L = sum_b w_b . I_b.
