@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 #include <string>
+#include <thread>
 
 #include "xbar/behavioral/crossbar_model.hpp"
 #include "xbar/behavioral/error.hpp"
@@ -533,6 +534,31 @@ TEST_CASE("automatic backward: sweep for small wire drops, else per_input for fe
   CHECK_THROWS_WITH_AS(programmed(s).backward(MatrixXd::Zero(4, 1), MatrixXd::Zero(4, 1), sum),
                        doctest::Contains("sweep needs linear cells"), behavioral::ValidationError);
   CHECK(programmed(s).backward_method(1024) == BackwardMethod::per_input);
+}
+
+// const methods may run concurrently, and the gradients depend only on the inputs: two threads
+// running every method on the same model give, bit for bit, what one thread gives.
+TEST_CASE("backward from two threads at once equals backward from one, bit for bit, every method") {
+  using behavioral::BackwardMethod;
+  const Case c = random_case(24, 20, false, 1e-4, 29);
+  const CrossbarModel model = programmed(c);
+  const MatrixXd v = random_matrix(24, 37, 29, 3, 0.0, 0.2), w = random_matrix(20, 37, 29, 4, -1.0, 1.0);
+  for (auto method : {BackwardMethod::per_input, BackwardMethod::batch_sum, BackwardMethod::sweep}) {
+    behavioral::BackwardOptions o;
+    o.method = method;
+    const auto one = model.backward(v, w, o);
+    behavioral::CrossbarGradients a, b;
+    std::thread ta([&] { a = model.backward(v, w, o); }), tb([&] { b = model.backward(v, w, o); });
+    ta.join();
+    tb.join();
+    for (const auto* g : {&a, &b}) {
+      CHECK(g->dl_dg_s == one.dl_dg_s);
+      CHECK(g->dl_dv == one.dl_dv);
+      CHECK(g->dl_dr_row_wire == one.dl_dr_row_wire);
+      CHECK(g->dl_dr_col_wire == one.dl_dr_col_wire);
+      CHECK(g->dl_dr_source == one.dl_dr_source);
+    }
+  }
 }
 
 // A zero-ohm wire merges nodes; its gradient (the limit r -> 0) comes from KCL currents.
