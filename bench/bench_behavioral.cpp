@@ -3,13 +3,13 @@
 // cell's exact and fast solves.
 //
 //   ./build/bench/bench_behavioral [--sizes 16,32,64,128,256] [--repeats 5] [--seed 1]
-//                                  [--baseline-max 256]
+//                                  [--baseline-max 256] [--batches 64,256,1024] [--train-only]
 //
 // Workload per N: N x N, linear cells G ~ U[1e-6, 1e-4] S (R_on = 10 kohm), inputs
 // ~ U[0, 0.2] V, 1 ohm row and column wire segments (r/R_on = 1e-4) and 50 ohm source
 // resistance per row; the sinh table also runs r/R_on = 1e-2 (100 ohm segments). V0 = 0.25 V.
 //
-// Timings (medians over --repeats):
+// Timings (medians over --repeats; the training table in thread CPU time, the rest wall time):
 //   program     CrossbarModel::program (nested-dissection multifrontal Cholesky, M read off
 //               the terminal Schur complement)
 //   baseline    Eigen SimplicialLLT (AMD) of the free-node matrix and N dense right-hand sides,
@@ -17,6 +17,9 @@
 //   MVM         forward_into on a batch of 256 inputs, per input; ideal = W V with W = G^T,
 //               the same batch and shapes
 //   backward    CrossbarModel::backward on the same batch, per input (all gradients)
+//   training    per N and batch (--batches): forward, backward with training's options by each
+//               method and the automatic one, program, on the presets' wiring (1 ohm, no source
+//               resistance)
 //   sinh        exact (Newton per input) and fast (batched chord) forward, per input; the
 //               error is the relative L2 of fast against exact over the same inputs
 // Markdown goes to stdout, progress to stderr.
@@ -29,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <time.h>
 #include <functional>
 #include <string>
 #include <vector>
@@ -52,6 +56,8 @@ struct Options {
   int repeats = 5;
   std::uint64_t seed = 1;
   int baseline_max = 256;
+  std::vector<int> batches{64, 256, 1024};
+  bool train_only = false;
 };
 
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -90,8 +96,20 @@ Options parse_args(int argc, char** argv) {
       o.seed = static_cast<std::uint64_t>(parse_int(a, next()));
     } else if (a == "--baseline-max") {
       o.baseline_max = parse_int(a, next());
+    } else if (a == "--batches") {
+      o.batches.clear();
+      std::string list = next();
+      for (std::size_t start = 0; start <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', start), list.size());
+        const int b = parse_int(a, list.substr(start, comma - start));
+        if (b < 1 || b > 65536) usage_error("--batches: each batch must be between 1 and 65536");
+        o.batches.push_back(b);
+        start = comma + 1;
+      }
+    } else if (a == "--train-only") {
+      o.train_only = true;
     } else if (a == "--help" || a == "-h") {
-      std::printf("bench_behavioral [--sizes 16,32,64,128,256] [--repeats 5] [--seed 1] [--baseline-max 256]\n");
+      std::printf("bench_behavioral [--sizes 16,32,64,128,256] [--repeats 5] [--seed 1] [--baseline-max 256] [--batches 64,256,1024] [--train-only]\n");
       std::exit(0);
     } else {
       usage_error("unknown argument '" + a + "'");
@@ -106,6 +124,30 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// CPU time of this thread, seconds (the training table: on a shared machine it leaves out the
+/// time the thread waits for a core, which wall time does not).
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+/// Median over `repeats` of the thread CPU time of one call of f, in seconds; each repeat loops
+/// f until at least `min_s` of CPU time has passed.
+double cpu_median(const std::function<void()>& f, int repeats, double min_s = 0.0) {
+  std::vector<double> t;
+  for (int r = 0; r < repeats; ++r) {
+    int calls = 0;
+    const double t0 = thread_cpu_seconds();
+    do {
+      f();
+      ++calls;
+    } while (thread_cpu_seconds() - t0 < min_s);
+    t.push_back((thread_cpu_seconds() - t0) / calls);
+  }
+  return median(t);
 }
 
 /// Median over `repeats` of the time of one call of f, in seconds. Each repeat loops f until
@@ -226,6 +268,80 @@ LinearRow bench_linear(int n, const Options& o) {
   return row;
 }
 
+/// Backward for training: the presets' wiring (1 ohm segments, no source resistance), linear
+/// cells, the same batch for forward and backward.
+struct TrainRow {
+  int n = 0, batch = 0;
+  double program_ms = 0, forward_us = 0, train_us = 0, sweep_us = 0, batch_sum_us = 0, per_input_us = NAN, all_us = 0;
+  double residual = 0;  // the sweep's KCL residual (relative)
+  double agreement = 0;  // training dL/dG against per_input's (relative L2; batch_sum's where per_input is not run)
+  bh::BackwardMethod train_method = bh::BackwardMethod::automatic;
+};
+
+const char* method_name(bh::BackwardMethod m) {
+  switch (m) {
+    case bh::BackwardMethod::sweep: return "sweep";
+    case bh::BackwardMethod::batch_sum: return "batch_sum";
+    case bh::BackwardMethod::per_input: return "per_input";
+    default: return "automatic";
+  }
+}
+
+std::vector<TrainRow> bench_train(int n, const std::vector<int>& batches, const Options& o) {
+  std::vector<TrainRow> rows;
+  const int b_max = *std::max_element(batches.begin(), batches.end());
+  const MatrixXd g = uniform(n, n, o.seed, 1, kGMin, kGMax);
+  const MatrixXd v_all = uniform(n, b_max, o.seed, 3, 0.0, 0.2);
+  const MatrixXd w_all = uniform(n, b_max, o.seed, 4, -1.0, 1.0);
+  bh::CrossbarModelParams p = params(n, 1.0, bh::CellModel::linear);
+  p.r_source_ohm.resize(0);
+  bh::CrossbarModel model(p);
+  const double program_ms = 1e3 * cpu_median([&] { model.program(g); }, o.repeats);
+  bh::BackwardOptions train, all, per, sweep, sum;
+  train.outputs = false;
+  train.wire_gradients = false;
+  per.method = bh::BackwardMethod::per_input;
+  sweep = train;
+  sweep.method = bh::BackwardMethod::sweep;
+  sum = train;
+  sum.method = bh::BackwardMethod::batch_sum;
+  per.outputs = false;
+  per.wire_gradients = false;
+  for (int nb : batches) {
+    TrainRow row;
+    row.n = n;
+    row.batch = nb;
+    row.program_ms = program_ms;
+    const MatrixXd v = v_all.leftCols(nb), w = w_all.leftCols(nb);
+    MatrixXd out(n, nb);
+    row.forward_us = 1e6 / nb * cpu_median([&] { model.forward_into(v, out); }, o.repeats, 0.05);
+    bh::CrossbarGradients got;
+    row.train_us = 1e6 / nb * cpu_median([&] { got = model.backward(v, w, train); }, o.repeats, 0.05);
+    row.train_method = model.backward_method(nb, train);
+    bh::CrossbarGradients swept;
+    row.sweep_us = 1e6 / nb * cpu_median([&] { swept = model.backward(v, w, sweep); }, o.repeats, 0.05);
+    row.residual = swept.stats.worst_final_step;
+    bh::CrossbarGradients summed;
+    row.batch_sum_us = 1e6 / nb * cpu_median([&] { summed = model.backward(v, w, sum); }, std::max(1, o.repeats / 2));
+    row.all_us = 1e6 / nb * cpu_median([&] { model.backward(v, w, all); }, o.repeats, 0.05);
+    // Against the other fast method where per_input is not run.
+    const MatrixXd& other = row.train_method == bh::BackwardMethod::sweep ? summed.dl_dg_s : swept.dl_dg_s;
+    row.agreement = (got.dl_dg_s - other).norm() / other.norm();
+    if (n <= 128 || nb <= 64) {  // the per-input solves at 256 x 256 take seconds per batch
+      bh::CrossbarGradients ref;
+      row.per_input_us = 1e6 / nb * cpu_median([&] { ref = model.backward(v, w, per); }, std::max(1, o.repeats / 2));
+      row.agreement = (got.dl_dg_s - ref.dl_dg_s).norm() / ref.dl_dg_s.norm();
+    }
+    std::fprintf(stderr,
+                 "  N=%d B=%d forward %.3f us, training backward %.1f us (%s), sweep %.1f, batch_sum %.1f, per_input "
+                 "%.1f, all %.1f us\n",
+                 n, nb, row.forward_us, row.train_us, method_name(row.train_method), row.sweep_us, row.batch_sum_us,
+                 row.per_input_us, row.all_us);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 struct SinhRow {
   int n = 0;
   double ratio = 0;
@@ -269,7 +385,12 @@ std::string num(double x) {
   return fmt::format("{:.3f}", x);
 }
 
-void print_report(const Options& o, const std::vector<LinearRow>& lin, const std::vector<SinhRow>& snh) {
+void print_linear(const std::vector<LinearRow>& lin);
+void print_train(const std::vector<TrainRow>& train);
+void print_sinh(const std::vector<SinhRow>& snh);
+
+void print_report(const Options& o, const std::vector<LinearRow>& lin, const std::vector<SinhRow>& snh,
+                  const std::vector<TrainRow>& train) {
   fmt::print("# bench_behavioral: behavioral crossbar model (CrossbarModel)\n\n");
   fmt::print("- date (UTC): {}\n", utc_date());
   fmt::print("- xbar {} (git {}), {} build, {}; Eigen {}.{}.{}\n", XBAR_BENCH_VERSION, XBAR_BENCH_GIT_HASH,
@@ -280,6 +401,12 @@ void print_report(const Options& o, const std::vector<LinearRow>& lin, const std
       kGMin, kGMax, 1.0 / kGMax, kSourceOhm, o.seed);
   fmt::print("- medians over {} repeats (fewer for the slowest rows); batch of {} inputs; single thread\n\n", o.repeats,
              kBatch);
+  if (!lin.empty()) print_linear(lin);
+  print_train(train);
+  if (!snh.empty()) print_sinh(snh);
+}
+
+void print_linear(const std::vector<LinearRow>& lin) {
   fmt::print("## Linear cells\n\n");
   fmt::print(
       "| N | program ms | SimplicialLLT baseline ms | speed-up | M agreement | MVM µs/input | ideal GEMV "
@@ -298,9 +425,45 @@ void print_report(const Options& o, const std::vector<LinearRow>& lin, const std
       "SimplicialLLT (AMD ordering) of the free-node matrix with N dense right-hand sides, the method of "
       "DESIGN.md's table; M agreement = relative Frobenius difference of the two M. MVM = forward_into "
       "(one GEMM with M) per input of a {}-input batch; ideal GEMV = W V with W = G^T, same shapes. backward = "
-      "all gradients (dL/dv, dL/dG, dL/dr_row, dL/dr_col, dL/dr_source) per input, batch of {} ({} at N = "
-      "256). factor MB = stored factors (kept for backward).\n\n",
+      "backward(v, dl_di): all gradients (dL/dv, dL/dG, dL/dr_row, dL/dr_col, dL/dr_source) by the automatic "
+      "method, per input, batch of {} ({} at N = 256). factor MB = stored factors (kept for backward).\n\n",
       kBatch, kBatch, 64);
+}
+
+void print_train(const std::vector<TrainRow>& train) {
+  fmt::print("## Backward for training (linear cells, 1 ohm wires, no source resistance)\n\n");
+  fmt::print(
+      "| N | batch | program ms | forward µs/input | training backward µs/input | method | backward / forward | "
+      "sweep µs/input | batch_sum µs/input | per_input µs/input | per_input / training | all gradients µs/input | "
+      "sweep KCL residual | dL/dG vs per_input |\n");
+  fmt::print("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const auto& r : train) {
+    fmt::print("| {} | {} | {} | {} | {} | {} | {:.1f}x | {} | {} | {} | {} | {} | {:.0e} | {:.0e}{} |\n", r.n, r.batch,
+               num(r.program_ms), num(r.forward_us), num(r.train_us), method_name(r.train_method),
+               r.train_us / r.forward_us, num(r.sweep_us), num(r.batch_sum_us), num(r.per_input_us),
+               std::isnan(r.per_input_us) ? "–" : fmt::format("{:.0f}x", r.per_input_us / r.train_us), num(r.all_us),
+               r.residual, r.agreement,
+               !std::isnan(r.per_input_us)                   ? ""
+               : r.train_method == bh::BackwardMethod::sweep ? " (vs batch_sum)"
+                                                             : " (vs sweep)");
+  }
+  fmt::print(
+      "\nThe wiring of data/presets/tile{{64,128}}_xbar180.h5 (1 ohm row and column segments, r_source_ohm "
+      "empty), G and inputs as above, dL/dI ~ U[-1, 1]. forward = forward_into (one GEMM with M) on the same "
+      "batch. training backward = backward(v, dl_di, {{outputs = false, wire_gradients = false}}): dL/dv and "
+      "dL/dG only, by the automatic method (method column). sweep, batch_sum, per_input = the same options with "
+      "that method forced: sweep marches through the array from the terminal currents (O(N^2) per input); "
+      "batch_sum is reverse mode through the programmed factorization, once per batch; per_input (the only "
+      "method before 2026-11-30) solves the forward and adjoint node voltages of every input (not run at N = "
+      "256 beyond a batch of 64). all gradients = backward(v, dl_di) with the default options (every gradient "
+      "and the outputs). sweep KCL residual = the current left past the ends of the rows and columns, relative "
+      "to the largest terminal current; dL/dG vs per_input = relative L2 of the training backward's dL/dG "
+      "against per_input's, same run (else against the other fast method). Times in this table are thread "
+      "CPU time (medians), not wall time: the machine is shared, and a thread waiting for a core would "
+      "count otherwise.\n\n");
+}
+
+void print_sinh(const std::vector<SinhRow>& snh) {
   fmt::print("## Sinh cells (V0 = 0.25 V)\n\n");
   fmt::print(
       "| N | r/R_on | exact ms/input | Newton steps | fast ms/input | chord steps | exact / fast | fast vs "
@@ -325,12 +488,15 @@ int main(int argc, char** argv) {
   try {
     std::vector<LinearRow> lin;
     std::vector<SinhRow> snh;
+    std::vector<TrainRow> train;
     for (int n : o.sizes) {
       std::fprintf(stderr, "N=%d ...\n", n);
+      for (const TrainRow& r : bench_train(n, o.batches, o)) train.push_back(r);
+      if (o.train_only) continue;
       lin.push_back(bench_linear(n, o));
       for (double ratio : {1e-4, 1e-2}) snh.push_back(bench_sinh(n, ratio, o));
     }
-    print_report(o, lin, snh);
+    print_report(o, lin, snh, train);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_behavioral: %s\n", e.what());

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 #include <string>
+#include <thread>
 
 #include "xbar/behavioral/crossbar_model.hpp"
 #include "xbar/behavioral/error.hpp"
@@ -279,16 +280,19 @@ double grad_error(const MatrixXd& fd, const MatrixXd& an) {
   return (fd - an).cwiseAbs().maxCoeff() / an.cwiseAbs().maxCoeff();
 }
 
-void check_gradients(const Case& c, double tol) {
+void check_gradients(const Case& c, double tol, int batch = 2,
+                     behavioral::BackwardMethod method = behavioral::BackwardMethod::automatic) {
   const CrossbarModelParams& p = c.params;
-  const MatrixXd v = random_matrix(p.rows, 2, 77, 3, -0.2, 0.2);
-  const MatrixXd w = random_matrix(p.cols, 2, 77, 4, -1.0, 1.0);
+  const MatrixXd v = random_matrix(p.rows, batch, 77, 3, -0.2, 0.2);
+  const MatrixXd w = random_matrix(p.cols, batch, 77, 4, -1.0, 1.0);
   const CrossbarModel model = programmed(c);
-  const behavioral::CrossbarGradients grad = model.backward(v, w);
+  behavioral::BackwardOptions options;
+  options.method = method;
+  const behavioral::CrossbarGradients grad = model.backward(v, w, options);
   CHECK(rel_l2(grad.i_out_a, model.forward(v)) < 1e-12);
 
-  MatrixXd fd_v(p.rows, 2);
-  for (int b = 0; b < 2; ++b) {
+  MatrixXd fd_v(p.rows, batch);
+  for (int b = 0; b < batch; ++b) {
     for (int i = 0; i < p.rows; ++i) {
       fd_v(i, b) = central(
           [&](double x) {
@@ -328,7 +332,18 @@ void check_gradients(const Case& c, double tol) {
   const double fd_col = fd_param([](CrossbarModelParams& q, double x) { q.r_col_wire_ohm = x; }, p.r_col_wire_ohm);
   VectorXd fd_src(p.rows);
   for (int i = 0; i < p.rows; ++i) {
-    fd_src[i] = fd_param([i](CrossbarModelParams& q, double x) { q.r_source_ohm[i] = x; }, p.r_source_ohm[i]);
+    auto set_src = [i](CrossbarModelParams& q, double x) { q.r_source_ohm[i] = x; };
+    if (p.r_source_ohm[i] > 0.0) {
+      fd_src[i] = fd_param(set_src, p.r_source_ohm[i]);
+    } else {  // zero ohm: the limit r -> 0, one-sided second order, (-3 f(0) + 4 f(h) - f(2h)) / 2h
+      const double h = 1e-3;
+      auto f = [&](double r) {
+        CrossbarModelParams q = p;
+        set_src(q, r);
+        return loss(q, c.g_s, c.g_neg_s, v, w);
+      };
+      fd_src[i] = (-3.0 * f(0.0) + 4.0 * f(h) - f(2.0 * h)) / (2.0 * h);
+    }
   }
 
   const double e_v = grad_error(fd_v, grad.dl_dv), e_g = grad_error(fd_g(false), grad.dl_dg_s);
@@ -337,8 +352,11 @@ void check_gradients(const Case& c, double tol) {
   const double e_col = std::abs(fd_col - grad.dl_dr_col_wire) / std::abs(grad.dl_dr_col_wire);
   const double e_src = grad_error(fd_src, grad.dl_dr_source);
   MESSAGE(
-      fmt::format("gradients {}{}: dL/dv {:.1e}, dL/dG {:.1e}, dL/dG- {:.1e}, dL/dr_row {:.1e}, dL/dr_col {:.1e}, "
+      fmt::format("gradients{} {}{}: dL/dv {:.1e}, dL/dG {:.1e}, dL/dG- {:.1e}, dL/dr_row {:.1e}, dL/dr_col {:.1e}, "
                   "dL/dr_source {:.1e}",
+                  method == behavioral::BackwardMethod::batch_sum ? fmt::format(" (batch_sum, batch {})", batch)
+                  : method == behavioral::BackwardMethod::sweep   ? fmt::format(" (sweep, batch {})", batch)
+                                                                  : fmt::format(" (per_input, batch {})", batch),
                   label(c, p.r_row_wire_ohm * kGMax), p.temperature_c != p.tnom_c ? " (85 C)" : "", e_v, e_g, e_gn,
                   e_row, e_col, e_src));
   CHECK(e_v < tol);
@@ -352,18 +370,194 @@ void check_gradients(const Case& c, double tol) {
 }  // namespace
 
 TEST_CASE("gradients match central finite differences to 1e-6 (4x5, wires, source resistance)") {
+  // per_input (node voltages of every input through the factors): what sinh cells always use.
+  const auto per_input = behavioral::BackwardMethod::per_input;
   for (auto cell : {CellModel::linear, CellModel::sinh}) {
     for (bool differential : {false, true}) {
       Case c = random_case(4, 5, differential, 1e-2, 5);
       c.params.cell = cell;
-      check_gradients(c, 1e-6);
+      check_gradients(c, 1e-6, 2, per_input);
     }
     Case hot = random_case(4, 5, false, 3e-3, 6);
     hot.params.cell = cell;
     hot.params.temperature_c = 85.0;
     hot.params.cell_tc1_per_k = 2e-3;
     hot.params.wire_tc1_per_k = 4e-3;
-    check_gradients(hot, 1e-6);
+    check_gradients(hot, 1e-6, 2, per_input);
+  }
+}
+
+// The batch_sum path (reverse mode through the factorization): every gradient against central
+// differences, with wires, per-row source resistance, a batch of 5, differential, 85 C.
+TEST_CASE("batch_sum gradients match central finite differences to 1e-6 (4x5, wires, batch of 5)") {
+  for (bool differential : {false, true}) {
+    check_gradients(random_case(4, 5, differential, 1e-2, 15), 1e-6, 5, behavioral::BackwardMethod::batch_sum);
+  }
+  Case hot = random_case(5, 4, false, 3e-3, 16);
+  hot.params.temperature_c = 85.0;
+  hot.params.cell_tc1_per_k = 2e-3;
+  hot.params.wire_tc1_per_k = 4e-3;
+  check_gradients(hot, 1e-6, 5, behavioral::BackwardMethod::batch_sum);
+  // The shipped presets' wiring: 1 ohm segments and no source resistance (the source node merges
+  // into the row's first node); dL/dr_source is then the limit r -> 0, checked one-sided.
+  Case preset = random_case(6, 7, false, 1e-4, 17);
+  preset.params.r_source_ohm = VectorXd::Zero(6);
+  check_gradients(preset, 1e-6, 5, behavioral::BackwardMethod::batch_sum);
+}
+
+// The sweep (march through the array from the terminal currents): the same checks, and the
+// zero-ohm wire limit, which it gives from the KCL currents as per_input does.
+TEST_CASE("sweep gradients match central finite differences to 1e-6 (4x5, wires, batch of 5)") {
+  using behavioral::BackwardMethod;
+  for (bool differential : {false, true}) {
+    check_gradients(random_case(4, 5, differential, 1e-2, 25), 1e-6, 5, BackwardMethod::sweep);
+  }
+  Case hot = random_case(5, 4, false, 3e-3, 26);
+  hot.params.temperature_c = 85.0;
+  hot.params.cell_tc1_per_k = 2e-3;
+  hot.params.wire_tc1_per_k = 4e-3;
+  check_gradients(hot, 1e-6, 5, BackwardMethod::sweep);
+  Case preset = random_case(6, 7, false, 1e-4, 27);
+  preset.params.r_source_ohm = VectorXd::Zero(6);
+  check_gradients(preset, 1e-6, 5, BackwardMethod::sweep);
+  for (bool row : {false, true}) {
+    Case c = random_case(4, 5, false, 1e-2, 28);
+    (row ? c.params.r_row_wire_ohm : c.params.r_col_wire_ohm) = 0.0;
+    const MatrixXd v = random_matrix(4, 3, 28, 3, -0.2, 0.2), w = random_matrix(5, 3, 28, 4, -1.0, 1.0);
+    behavioral::BackwardOptions sweep, per;
+    sweep.method = BackwardMethod::sweep;
+    per.method = BackwardMethod::per_input;
+    const CrossbarModel model = programmed(c);
+    const auto a = model.backward(v, w, sweep), b = model.backward(v, w, per);
+    const double e = row ? std::abs(a.dl_dr_row_wire - b.dl_dr_row_wire) / std::abs(b.dl_dr_row_wire)
+                         : std::abs(a.dl_dr_col_wire - b.dl_dr_col_wire) / std::abs(b.dl_dr_col_wire);
+    MESSAGE(fmt::format("zero-ohm {} wire: sweep vs per_input {:.1e}, dL/dG {:.1e}", row ? "row" : "column", e,
+                        rel_l2(a.dl_dg_s, b.dl_dg_s)));
+    CHECK(e < 1e-10);
+    CHECK(rel_l2(a.dl_dg_s, b.dl_dg_s) < 1e-10);
+  }
+}
+
+// batch_sum, sweep and per_input are three exact evaluations of the same gradients; on larger
+// arrays with the presets' 1 ohm wires they agree to rounding, for every gradient.
+TEST_CASE("batch_sum and sweep agree with per_input to 1e-10 (40x24 and 33x17 differential, batch of 9)") {
+  using behavioral::BackwardMethod;
+  for (auto [differential, method] : {std::pair{false, BackwardMethod::batch_sum}, std::pair{true, BackwardMethod::batch_sum},
+                                      std::pair{false, BackwardMethod::sweep}, std::pair{true, BackwardMethod::sweep}}) {
+    Case c = differential ? random_case(33, 17, true, 1e-4, 18) : random_case(40, 24, false, 1e-4, 19);
+    if (!differential) c.params.r_source_ohm = VectorXd();  // zero-ohm sources
+    const CrossbarModel model = programmed(c);
+    const MatrixXd v = random_matrix(c.params.rows, 9, 20, 3, 0.0, 0.2);
+    const MatrixXd w = random_matrix(c.params.cols, 9, 20, 4, -1.0, 1.0);
+    behavioral::BackwardOptions per, sum;
+    per.method = BackwardMethod::per_input;
+    sum.method = method;
+    const auto a = model.backward(v, w, per), b = model.backward(v, w, sum);
+    const double e_g = rel_l2(b.dl_dg_s, a.dl_dg_s), e_v = rel_l2(b.dl_dv, a.dl_dv);
+    const double e_gn = differential ? rel_l2(b.dl_dg_neg_s, a.dl_dg_neg_s) : 0.0;
+    const double e_row = std::abs(b.dl_dr_row_wire - a.dl_dr_row_wire) / std::abs(a.dl_dr_row_wire);
+    const double e_col = std::abs(b.dl_dr_col_wire - a.dl_dr_col_wire) / std::abs(a.dl_dr_col_wire);
+    const double e_src = rel_l2(b.dl_dr_source, a.dl_dr_source);
+    MESSAGE(fmt::format("{}: {} vs per_input: dL/dG {:.1e}, dL/dG- {:.1e}, dL/dv {:.1e}, dL/dr_row {:.1e}, "
+                        "dL/dr_col {:.1e}, dL/dr_source {:.1e}",
+                        label(c, 1e-4), method == BackwardMethod::sweep ? "sweep" : "batch_sum", e_g, e_gn, e_v, e_row,
+                        e_col, e_src));
+    CHECK(e_g < 1e-10);
+    CHECK(e_gn < 1e-10);
+    CHECK(e_v < 1e-10);
+    CHECK(e_row < 1e-10);
+    CHECK(e_col < 1e-10);
+    CHECK(e_src < 1e-10);
+    CHECK(rel_l2(b.i_out_a, a.i_out_a) < 1e-14);
+    if (method == BackwardMethod::sweep) CHECK(b.stats.worst_final_step < 1e-10);  // its KCL residual
+    // Training's options: only dL/dv and dL/dG, no outputs; the same numbers.
+    behavioral::BackwardOptions train = sum;
+    train.outputs = false;
+    train.wire_gradients = false;
+    const auto t = model.backward(v, w, train);
+    CHECK(t.i_out_a.size() == 0);
+    CHECK(t.dl_dr_row_wire == 0.0);
+    CHECK(t.dl_dg_s == b.dl_dg_s);
+    CHECK(t.dl_dv == b.dl_dv);
+  }
+}
+
+TEST_CASE("automatic backward: sweep for small wire drops, else per_input for few inputs and batch_sum for many") {
+  using behavioral::BackwardMethod;
+  // The presets' 1 ohm wires: rounding grows by at most exp(128 sqrt(1e-4)) along the march.
+  const CrossbarModel preset = programmed(random_case(64, 64, false, 1e-4, 21));
+  CHECK(preset.backward_method(1) == BackwardMethod::sweep);
+  // ... until the batch is so large that reverse mode through the factorization costs less.
+  CHECK(preset.backward_method(1024) == BackwardMethod::batch_sum);
+  // r/R_on = 1e-2 at 64 x 64: exp(64 (0.1 + 0.084)) = 1e5, more than the sweep may amplify.
+  const Case lossy = random_case(64, 64, false, 1e-2, 21);
+  const CrossbarModel model = programmed(lossy);
+  CHECK(model.backward_method(1) == BackwardMethod::per_input);
+  CHECK(model.backward_method(1024) == BackwardMethod::batch_sum);
+  {
+    // r/R_on = 5e-2: exp(64 (0.22 + 0.19)) = 3e11. The sweep's own check (KCL at the far ends)
+    // sees the rounding it amplified, and the automatic choice gives per_input's numbers.
+    const CrossbarModel very_lossy = programmed(random_case(64, 64, false, 5e-2, 21));
+    const MatrixXd v = random_matrix(64, 4, 24, 3, 0.0, 0.2), w = random_matrix(64, 4, 24, 4, -1.0, 1.0);
+    behavioral::BackwardOptions sweep, per;
+    sweep.method = BackwardMethod::sweep;
+    per.method = BackwardMethod::per_input;
+    const auto a = very_lossy.backward(v, w, sweep), b = very_lossy.backward(v, w, per), c = very_lossy.backward(v, w);
+    MESSAGE(fmt::format("64x64 r/R_on = 5e-2: sweep KCL residual {:.1e}, its dL/dG off by {:.1e}", a.stats.worst_final_step,
+                        rel_l2(a.dl_dg_s, b.dl_dg_s)));
+    CHECK(a.stats.worst_final_step > 1e-9);
+    CHECK(rel_l2(c.dl_dg_s, b.dl_dg_s) < 1e-12);
+  }
+  behavioral::BackwardOptions zero_wire;
+  Case c = random_case(8, 8, false, 1e-2, 22);
+  c.params.r_row_wire_ohm = 2000.0;  // growth exp(8 sqrt(0.2)) ~ 36: still swept
+  c.params.r_col_wire_ohm = 0.0;
+  const CrossbarModel merged = programmed(c);
+  CHECK(merged.backward_method(1024) == BackwardMethod::sweep);
+  c.params.r_row_wire_ohm = 2e5;  // exp(8 sqrt(20)) ~ 3e15: a factorization method
+  const CrossbarModel merged_lossy = programmed(c);
+  CHECK(merged_lossy.backward_method(1024) == BackwardMethod::per_input);  // wire gradient: the KCL limit
+  zero_wire.wire_gradients = false;
+  CHECK(merged_lossy.backward_method(1024, zero_wire) == BackwardMethod::batch_sum);
+  zero_wire.method = BackwardMethod::batch_sum;
+  zero_wire.wire_gradients = true;
+  const MatrixXd v = MatrixXd::Constant(8, 2, 0.1), w = MatrixXd::Constant(8, 2, 1.0);
+  CHECK_THROWS_WITH_AS(merged.backward(v, w, zero_wire), doctest::Contains("r_col_wire_ohm = 0"),
+                       behavioral::ValidationError);
+  Case s = random_case(4, 4, false, 1e-4, 23);
+  s.params.cell = CellModel::sinh;
+  behavioral::BackwardOptions sum;
+  sum.method = BackwardMethod::batch_sum;
+  CHECK_THROWS_WITH_AS(programmed(s).backward(MatrixXd::Zero(4, 1), MatrixXd::Zero(4, 1), sum),
+                       doctest::Contains("batch_sum needs linear cells"), behavioral::ValidationError);
+  sum.method = BackwardMethod::sweep;
+  CHECK_THROWS_WITH_AS(programmed(s).backward(MatrixXd::Zero(4, 1), MatrixXd::Zero(4, 1), sum),
+                       doctest::Contains("sweep needs linear cells"), behavioral::ValidationError);
+  CHECK(programmed(s).backward_method(1024) == BackwardMethod::per_input);
+}
+
+// const methods may run concurrently, and the gradients depend only on the inputs: two threads
+// running every method on the same model give, bit for bit, what one thread gives.
+TEST_CASE("backward from two threads at once equals backward from one, bit for bit, every method") {
+  using behavioral::BackwardMethod;
+  const Case c = random_case(24, 20, false, 1e-4, 29);
+  const CrossbarModel model = programmed(c);
+  const MatrixXd v = random_matrix(24, 37, 29, 3, 0.0, 0.2), w = random_matrix(20, 37, 29, 4, -1.0, 1.0);
+  for (auto method : {BackwardMethod::per_input, BackwardMethod::batch_sum, BackwardMethod::sweep}) {
+    behavioral::BackwardOptions o;
+    o.method = method;
+    const auto one = model.backward(v, w, o);
+    behavioral::CrossbarGradients a, b;
+    std::thread ta([&] { a = model.backward(v, w, o); }), tb([&] { b = model.backward(v, w, o); });
+    ta.join();
+    tb.join();
+    for (const auto* g : {&a, &b}) {
+      CHECK(g->dl_dg_s == one.dl_dg_s);
+      CHECK(g->dl_dv == one.dl_dv);
+      CHECK(g->dl_dr_row_wire == one.dl_dr_row_wire);
+      CHECK(g->dl_dr_col_wire == one.dl_dr_col_wire);
+      CHECK(g->dl_dr_source == one.dl_dr_source);
+    }
   }
 }
 

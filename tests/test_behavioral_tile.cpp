@@ -371,10 +371,12 @@ double tile_loss(const TileModelParams& p, const MatrixXd& g_s, const MatrixXd& 
   return (w.array() * m.surrogate_forward(v_in).array()).sum();
 }
 
-void check_tile_gradients(TileCase c, const std::string& name, double tol) {
+void check_tile_gradients(TileCase c, const std::string& name, double tol,
+                          const BackwardOptions& options = {}) {
   TileModel model(c.p);
   model.program(c.g_s);
-  const TileGradients g = model.backward(c.codes, c.dl_dcode);
+  const TileGradients g = model.backward(c.codes, c.dl_dcode, options);
+  CHECK(g.crossbar.i_out_a == g.outputs.i_col_a);
   const MatrixXd v_in = DacModel(c.p.dac, c.p.crossbar.rows).forward(c.codes);
   // The forward pass inside backward() is forward() (linear cells: the same solve).
   const TileOutputs out = model.forward(c.codes);
@@ -399,11 +401,18 @@ void check_tile_gradients(TileCase c, const std::string& name, double tol) {
     for (Eigen::Index i = 0; i < c.g_s.rows(); ++i)
       c_g.add("G(" + std::to_string(i) + "," + std::to_string(k) + ")", g.crossbar.dl_dg_s(i, k),
               central(loss, c.g_s(i, k), r * c.g_s(i, k)));
+  if (!options.wire_gradients) {  // training's options: the wire gradients are left at 0
+    CHECK(g.crossbar.dl_dr_row_wire == 0.0);
+    CHECK(g.crossbar.dl_dr_col_wire == 0.0);
+    CHECK(g.crossbar.dl_dr_source.isZero(0.0));
+    c_w.add("(not computed)", 1.0, 1.0);
+  } else {
   c_w.add("r_row_wire", g.crossbar.dl_dr_row_wire, central(loss, c.p.crossbar.r_row_wire_ohm, r * c.p.crossbar.r_row_wire_ohm));
   c_w.add("r_col_wire", g.crossbar.dl_dr_col_wire, central(loss, c.p.crossbar.r_col_wire_ohm, r * c.p.crossbar.r_col_wire_ohm));
   for (Eigen::Index i = 0; i < c.p.crossbar.r_source_ohm.size(); ++i)
     c_w.add("r_source", g.crossbar.dl_dr_source[i],
             central(loss, c.p.crossbar.r_source_ohm[i], r * c.p.crossbar.r_source_ohm[i]));
+  }
   REQUIRE(g.tia.size() == c.p.tia.size());
   for (std::size_t k = 0; k < c.p.tia.size(); ++k) {
     TiaModelParams& t = c.p.tia[k];
@@ -437,6 +446,27 @@ TEST_CASE("TileModel::backward matches finite differences of surrogate_forward")
   }
   SUBCASE("linear cells, shared TIA and ADC") {
     check_tile_gradients(small_tile(CellModel::linear, false, 42), "tile linear shared", 1e-5);
+  }
+  SUBCASE("linear cells, batch_sum crossbar backward (reverse mode through the factorization)") {
+    BackwardOptions o;
+    o.method = BackwardMethod::batch_sum;
+    check_tile_gradients(small_tile(CellModel::linear, true, 44), "tile linear batch_sum", 1e-5, o);
+  }
+  SUBCASE("linear cells, sweep crossbar backward") {
+    BackwardOptions o;
+    o.method = BackwardMethod::sweep;
+    check_tile_gradients(small_tile(CellModel::linear, true, 48), "tile linear sweep", 1e-5, o);
+  }
+  SUBCASE("linear cells, per_input crossbar backward") {
+    BackwardOptions o;
+    o.method = BackwardMethod::per_input;
+    check_tile_gradients(small_tile(CellModel::linear, true, 47), "tile linear per_input", 1e-5, o);
+  }
+  SUBCASE("linear cells, training options (batch_sum, no wire gradients)") {
+    BackwardOptions o;
+    o.method = BackwardMethod::batch_sum;
+    o.wire_gradients = false;
+    check_tile_gradients(small_tile(CellModel::linear, false, 45), "tile linear training", 1e-5, o);
   }
   SUBCASE("sinh cells, wires, per-column periphery") {
     check_tile_gradients(small_tile(CellModel::sinh, true, 43), "tile sinh", 1e-5);

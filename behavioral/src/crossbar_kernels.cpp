@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <vector>
 
 namespace xbar::behavioral::detail {
 
@@ -225,6 +226,100 @@ void accumulate_gradients(const CrossbarSystem& s, const Eigen::Ref<const RowMat
     dl_dv.row(i) = -su.matrix().transpose();
   }
   i_phys = pv.matrix().transpose();
+}
+
+namespace {
+
+template <int kLanes, bool kWires>
+double sweep_lanes(const CrossbarSystem& s, const Eigen::VectorXd& r_source_ohm, double r_row_ohm, double r_col_ohm,
+                   const SweepTerminals& t, GradientSums& sums) {
+  // Inputs go in blocks of kLanes (a short tail is padded with zero inputs, which add exactly
+  // 0). A block's row state (node voltage reached and current still flowing, forward and
+  // adjoint: 4 x R x kLanes doubles, 16 KB at R = 128) stays in L1 while the block marches over
+  // every column, and the column state lives in registers, so the march is bound by its
+  // arithmetic. Sums over inputs go block by block in a fixed order (no threads).
+  const CrossbarLayout& L = s.layout;
+  const int R = L.rows(), K = L.pcols();
+  const Eigen::Index nb = t.v.cols();
+  const double source_scale = std::max(nb ? t.src_x.cwiseAbs().maxCoeff() : 0.0, 1e-300);
+  const double column_scale = std::max(nb ? t.col_x.cwiseAbs().maxCoeff() : 0.0, 1e-300);
+  std::vector<double> rx(static_cast<std::size_t>(R) * kLanes), ru(rx.size()), jx(rx.size()), ju(rx.size());
+  double residual = 0.0;
+  for (Eigen::Index b0 = 0; b0 < nb; b0 += kLanes) {
+    const int lanes = static_cast<int>(std::min<Eigen::Index>(kLanes, nb - b0));
+    for (int i = 0; i < R; ++i) {
+      const double rs = r_source_ohm.size() ? r_source_ohm[i] : 0.0;
+      double src = 0.0;
+      for (int j = 0; j < kLanes; ++j) {
+        const bool on = j < lanes;
+        const double ix = on ? t.src_x(i, b0 + j) : 0.0, iu = on ? t.src_u(i, b0 + j) : 0.0;
+        jx[i * kLanes + j] = ix;
+        ju[i * kLanes + j] = iu;
+        rx[i * kLanes + j] = (on ? t.v(i, b0 + j) : 0.0) - rs * ix;
+        ru[i * kLanes + j] = -rs * iu;
+        src += ix * iu;
+      }
+      if (kWires) sums.source[i] += src;
+    }
+    double arow[kLanes] = {}, acol[kLanes] = {};
+    for (int k = 0; k < K; ++k) {
+      double sx[kLanes], su[kLanes], cx[kLanes], cu[kLanes];
+      for (int j = 0; j < kLanes; ++j) {
+        const bool on = j < lanes;
+        sx[j] = on ? t.col_x(k, b0 + j) : 0.0;
+        su[j] = on ? t.col_u(k, b0 + j) : 0.0;
+        cx[j] = r_col_ohm * sx[j];
+        cu[j] = (on ? t.w(k, b0 + j) : 0.0) + r_col_ohm * su[j];
+      }
+      for (int i = R - 1; i >= 0; --i) {
+        const double g = s.g[i * K + k];
+        const double step = i > 0 ? r_col_ohm : 0.0;
+        double* __restrict px = rx.data() + i * kLanes;
+        double* __restrict pu = ru.data() + i * kLanes;
+        double* __restrict qx = jx.data() + i * kLanes;
+        double* __restrict qu = ju.data() + i * kLanes;
+        double prod[kLanes];
+        for (int j = 0; j < kLanes; ++j) {
+          if (kWires) {
+            arow[j] += qx[j] * qu[j];  // row segment (i, k) carries the row's remaining current
+            acol[j] += sx[j] * su[j];  // column segment (i, k) carries the cells above and at row i
+          }
+          const double vx = px[j] - r_row_ohm * qx[j], vu = pu[j] - r_row_ohm * qu[j];
+          px[j] = vx;
+          pu[j] = vu;
+          const double dx = vx - cx[j], du = vu - cu[j];
+          prod[j] = dx * du;
+          const double ix = g * dx, iu = g * du;
+          qx[j] -= ix;
+          qu[j] -= iu;
+          sx[j] -= ix;
+          su[j] -= iu;
+          cx[j] += step * sx[j];
+          cu[j] += step * su[j];
+        }
+        double cell = 0.0;
+        for (int j = 0; j < kLanes; ++j) cell += prod[j];
+        sums.dl_dg(i, k) -= cell;
+      }
+      for (int j = 0; j < kLanes; ++j) residual = std::max(residual, std::abs(sx[j]) / column_scale);  // KCL above the top cell
+    }
+    for (double q : jx) residual = std::max(residual, std::abs(q) / source_scale);  // KCL past the last cell
+    for (int j = 0; j < kLanes; ++j) {
+      sums.row_segments += arow[j];
+      sums.col_segments += acol[j];
+    }
+  }
+  return residual;
+}
+
+}  // namespace
+
+double sweep_gradients(const CrossbarSystem& s, const Eigen::VectorXd& r_source_ohm, double r_row_ohm,
+                       double r_col_ohm, const SweepTerminals& t, bool wire_sums, GradientSums& sums) {
+  // 8 inputs at a time: enough independent chains to hide the latency of the column march
+  // (each row step depends on the one below), few enough to stay in registers.
+  return wire_sums ? sweep_lanes<8, true>(s, r_source_ohm, r_row_ohm, r_col_ohm, t, sums)
+                   : sweep_lanes<8, false>(s, r_source_ohm, r_row_ohm, r_col_ohm, t, sums);
 }
 
 }  // namespace xbar::behavioral::detail

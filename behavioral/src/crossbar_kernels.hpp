@@ -62,4 +62,31 @@ void accumulate_gradients(const CrossbarSystem& s, const Eigen::Ref<const RowMat
                           const Eigen::Ref<const RowMatrixXd>& u, GradientSums& sums,
                           Eigen::Ref<Eigen::MatrixXd> i_phys, Eigen::Ref<Eigen::MatrixXd> dl_dv);
 
+/// Terminal data of one batch for sweep_gradients (physical columns; all row-major, one row per
+/// terminal, one column per input). Forward: sources at v, sense nodes at 0 V; adjoint: sources
+/// at 0 V, sense nodes at w.
+struct SweepTerminals {
+  Eigen::Ref<const RowMatrixXd> v;      ///< R x B source voltages (forward)
+  Eigen::Ref<const RowMatrixXd> w;      ///< K x B sense-node voltages (adjoint)
+  Eigen::Ref<const RowMatrixXd> src_x;  ///< R x B current from each source into the array, forward
+  Eigen::Ref<const RowMatrixXd> col_x;  ///< K x B current from each column into its sense node, forward
+  Eigen::Ref<const RowMatrixXd> src_u;  ///< the same two in the adjoint circuit
+  Eigen::Ref<const RowMatrixXd> col_u;
+};
+
+/// Exact gradients of a linear crossbar by marching through the array (O(R K) per input).
+/// Knowing, besides the terminal voltages, the current each source drives into its row and each
+/// column drives into its sense node (from the Kron reduction S), every node voltage follows by
+/// KCL and Ohm's law alone: column k = 0, 1, ...: the row nodes step down by the row-segment
+/// currents, then the column is climbed from its sense node, each cell's current leaving the
+/// column segment above it. Forward and adjoint are marched together and the cell, segment and
+/// source current products summed (GradientSums, linear cells only). Rounding errors grow along
+/// the march roughly as exp(R sqrt(r_col G) + K sqrt(r_row G)); the march's own check is KCL at
+/// the far ends (the current left in each row past its last cell and in each column above its top
+/// cell, both 0 exactly). Returns that residual relative to the largest terminal current.
+/// Resistances are the effective (temperature-scaled) ones; r_source_ohm may be empty (0 ohm).
+/// wire_sums = false leaves row_segments, col_segments and source alone (only dl_dg).
+double sweep_gradients(const CrossbarSystem& s, const Eigen::VectorXd& r_source_ohm, double r_row_ohm,
+                       double r_col_ohm, const SweepTerminals& t, bool wire_sums, GradientSums& sums);
+
 }  // namespace xbar::behavioral::detail

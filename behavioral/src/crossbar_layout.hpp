@@ -36,6 +36,15 @@ class CrossbarLayout {
   int row_node(int i, int k) const { return row_wire_ ? 2 * rows_ + pcols_ + i * pcols_ + k : drv(i); }
   int col_node(int i, int k) const { return col_wire_ ? 2 * rows_ + pcols_ + rows_ * pcols_ + i * pcols_ + k : out(k); }
 
+  /// Element index of source resistor i, or -1 when r_source_ohm[i] == 0 (merged).
+  int source_element(int i) const { return source_elem_[i]; }
+  /// Element index of row segment (i, k) (the segment ending at r_ik), or -1 for zero-ohm rows.
+  int row_segment_element(int i, int k) const { return row_wire_ ? first_row_segment_ + i * pcols_ + k : -1; }
+  /// Element index of column segment (i, k) (from c_ik down), or -1 for zero-ohm columns.
+  int col_segment_element(int i, int k) const { return col_wire_ ? first_col_segment_ + k * rows_ + i : -1; }
+  bool has_row_wire() const { return row_wire_; }
+  bool has_col_wire() const { return col_wire_; }
+
   /// Topology for NestedDissection.
   GridNetwork network() const;
   /// Element conductances: wires and sources at temperature, cells set to 0.
@@ -49,6 +58,8 @@ class CrossbarLayout {
   int rows_, pcols_;
   bool row_wire_, col_wire_;
   std::vector<char> has_source_;
+  std::vector<int> source_elem_;
+  int first_row_segment_ = -1, first_col_segment_ = -1;
   Eigen::VectorXd base_g_;
   double cell_scale_, wire_scale_;
   GridNetwork network_;

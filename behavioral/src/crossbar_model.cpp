@@ -22,6 +22,11 @@ namespace {
 constexpr int kMaxDim = 1024;
 // Batched solves keep n_nodes x chunk doubles per matrix; this bounds the chunk (32 MB).
 constexpr long long kChunkDoubles = 4'000'000;
+// The automatic method sweeps when rounding errors can grow by at most this along the march
+// (crossbar_kernels.hpp), and keeps the sweep only if its KCL residual is below kSweepResidualMax.
+constexpr double kSweepGrowthMax = 1e4;
+constexpr double kSweepResidualMax = 1e-9;
+constexpr double kSweepFlopsPerCell = 16.0;
 
 using detail::cat;
 
@@ -122,11 +127,21 @@ struct CrossbarModel::Impl {
   detail::FrontalFactor factor;  // programmed: cells at G_eff
   Eigen::VectorXd g;             // element conductances as programmed
   Eigen::MatrixXd m;             // cols x rows
+  Eigen::MatrixXd sweep_v;       // (rows + K) x rows: [S_ss; M_phys], forward source and column currents
+  Eigen::MatrixXd sweep_w;       // (rows + K) x K: [S_so; -S_oo] = [-M_phys^T; -S_oo], the adjoint's
+  double sweep_growth = 0.0;     // exp(R sqrt(r_col G_max) + K sqrt(r_row G_max)), set by program()
+  std::vector<int> pos_in, pos_out;  // terminal positions in nd.terminal_order() of in_i, o_k
   bool programmed = false;
   double program_s = 0.0;
 
   explicit Impl(const CrossbarModelParams& params)
-      : p(params), layout(params), nd(layout.network(), params.leaf_cells), g(layout.base_conductance()) {}
+      : p(params), layout(params), nd(layout.network(), params.leaf_cells), g(layout.base_conductance()) {
+    const auto& order = nd.terminal_order();
+    std::vector<int> pos(layout.n_nodes(), -1);
+    for (int j = 0; j < static_cast<int>(order.size()); ++j) pos[order[j]] = j;
+    for (int i = 0; i < p.rows; ++i) pos_in.push_back(pos[layout.in(i)]);
+    for (int k = 0; k < layout.pcols(); ++k) pos_out.push_back(pos[layout.out(k)]);
+  }
 
   detail::CrossbarSystem system() const { return {layout, nd, g, p.cell == CellModel::sinh ? p.v0_v : 0.0}; }
   int chunk(Eigen::Index batch) const {
@@ -147,6 +162,13 @@ struct CrossbarModel::Impl {
   void forward_fast(const Eigen::Ref<const Eigen::MatrixXd>& v, Eigen::Ref<Eigen::MatrixXd> out, SolveStats& st) const;
   void backward_linear(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
                        detail::GradientSums& sums, CrossbarGradients& out) const;
+  void backward_batch_sum(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
+                          const BackwardOptions& options, detail::GradientSums& sums, CrossbarGradients& out) const;
+  BackwardMethod choose(Eigen::Index batch, const BackwardOptions& options) const;
+  BackwardMethod factor_method(Eigen::Index batch, const BackwardOptions& options) const;
+  double cost(BackwardMethod method, Eigen::Index batch) const;  // flop-equivalents, per_input or batch_sum
+  double backward_sweep(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
+                        bool wire_sums, detail::GradientSums& sums, CrossbarGradients& out) const;
   void backward_sinh(const Eigen::Ref<const Eigen::MatrixXd>& v, const Eigen::Ref<const Eigen::MatrixXd>& w,
                      detail::GradientSums& sums, CrossbarGradients& out) const;
   void finish_gradients(const detail::GradientSums& sums, CrossbarGradients& out) const;
@@ -165,13 +187,22 @@ void CrossbarModel::Impl::set_cells(const Eigen::Ref<const Eigen::MatrixXd>& g_s
 
 void CrossbarModel::Impl::compute_m() {
   const Eigen::MatrixXd& s = factor.terminal_schur();
-  const auto& order = nd.terminal_order();
-  std::vector<int> pos(layout.n_nodes(), -1);
-  for (int j = 0; j < static_cast<int>(order.size()); ++j) pos[order[j]] = j;
-  Eigen::MatrixXd m_phys(layout.pcols(), p.rows);
+  const int K = layout.pcols();
+  Eigen::MatrixXd m_phys(K, p.rows);
   for (int i = 0; i < p.rows; ++i)
-    for (int k = 0; k < layout.pcols(); ++k) m_phys(k, i) = -sym(s, pos[layout.out(k)], pos[layout.in(i)]);
+    for (int k = 0; k < K; ++k) m_phys(k, i) = -sym(s, pos_out[k], pos_in[i]);
   m = to_logical(m_phys);
+  sweep_v.resize(p.rows + K, p.rows);
+  sweep_w.resize(p.rows + K, K);
+  for (int j = 0; j < p.rows; ++j)
+    for (int i = 0; i < p.rows; ++i) sweep_v(i, j) = sym(s, pos_in[i], pos_in[j]);
+  sweep_v.bottomRows(K) = m_phys;
+  sweep_w.topRows(p.rows) = -m_phys.transpose();
+  for (int j = 0; j < K; ++j)
+    for (int k = 0; k < K; ++k) sweep_w(p.rows + k, j) = -sym(s, pos_out[k], pos_out[j]);
+  const double g_max = g.head(layout.n_cells()).maxCoeff();  // effective (temperature-scaled) cells
+  sweep_growth = std::exp(p.rows * std::sqrt(p.r_col_wire_ohm * layout.wire_scale() * g_max) +
+                          K * std::sqrt(p.r_row_wire_ohm * layout.wire_scale() * g_max));
 }
 
 Eigen::MatrixXd CrossbarModel::Impl::to_logical(const Eigen::Ref<const Eigen::MatrixXd>& i_phys) const {
@@ -265,6 +296,103 @@ void CrossbarModel::Impl::backward_linear(const Eigen::Ref<const Eigen::MatrixXd
   // Exact through M (the KCL sums above agree to rounding).
   out.i_out_a = m * v;
   out.dl_dv = m.transpose() * w;
+}
+
+// Reverse mode through the programmed factorization. For linear cells L = sum_b w_b . M v_b =
+// <M_phys, W_phys V^T> with M_phys = -S_os, so the cotangent of the terminal Schur complement S
+// is S_bar(o_k, s_i) = S_bar(s_i, o_k) = -(W_phys V^T)(k, i) / 2 (zero elsewhere), and
+// FrontalFactor::schur_adjoint turns it into dL/dg of every element at a cost that does not
+// grow with the batch; only the GEMMs W V^T, M^T W (and M V, S_ss V) do.
+void CrossbarModel::Impl::backward_batch_sum(const Eigen::Ref<const Eigen::MatrixXd>& v,
+                                             const Eigen::Ref<const Eigen::MatrixXd>& w,
+                                             const BackwardOptions& options, detail::GradientSums& sums,
+                                             CrossbarGradients& out) const {
+  const int K = layout.pcols();
+  const Eigen::MatrixXd w_phys = to_physical(w);
+  Eigen::MatrixXd c(K, p.rows);
+  c.noalias() = w_phys * v.transpose();
+  const int nt = static_cast<int>(nd.terminal_order().size());
+  Eigen::MatrixXd s_bar = Eigen::MatrixXd::Zero(nt, nt);
+  for (int i = 0; i < p.rows; ++i) {
+    for (int k = 0; k < K; ++k) {
+      const int a = std::max(pos_out[k], pos_in[i]), b = std::min(pos_out[k], pos_in[i]);
+      s_bar(a, b) = -0.5 * c(k, i);
+    }
+  }
+  Eigen::VectorXd dl_dg(g.size());
+  factor.schur_adjoint(nd, s_bar, dl_dg);
+  for (int i = 0; i < p.rows; ++i)
+    for (int k = 0; k < K; ++k) sums.dl_dg(i, k) = dl_dg[i * K + k];
+  out.dl_dv.noalias() = m.transpose() * w;
+  if (options.outputs) out.i_out_a.noalias() = m * v;
+  if (!options.wire_gradients) return;
+  // dL/dR = dL/dg dg/dR = -g^2 dL/dg per segment (every segment of a kind has the same R).
+  for (int i = 0; i < p.rows; ++i) {
+    for (int k = 0; k < K; ++k) {
+      if (const int e = layout.row_segment_element(i, k); e >= 0) sums.row_segments -= g[e] * g[e] * dl_dg[e];
+      if (const int e = layout.col_segment_element(i, k); e >= 0) sums.col_segments -= g[e] * g[e] * dl_dg[e];
+    }
+  }
+  // Source i: dL/dR = sum_b i^V i^U, with the forward source current S_ss v (outputs at 0 V)
+  // and the adjoint one -dL/dv (crossbar_model.hpp); the same limit as per_input at 0 ohm.
+  Eigen::MatrixXd i_src(p.rows, v.cols());
+  i_src.noalias() = sweep_v.topRows(p.rows) * v;
+  sums.source = -(i_src.array() * out.dl_dv.array()).rowwise().sum().matrix();
+}
+
+// The sweep (crossbar_kernels.hpp) in chunks of inputs that keep its row state in cache; the
+// terminal currents come from S: forward I_src = S_ss v, I_col = M v; adjoint I_src = S_so w =
+// -M^T w, I_col = -S_oo w. Returns the worst relative KCL residual.
+double CrossbarModel::Impl::backward_sweep(const Eigen::Ref<const Eigen::MatrixXd>& v,
+                                           const Eigen::Ref<const Eigen::MatrixXd>& w, bool wire_sums,
+                                           detail::GradientSums& sums, CrossbarGradients& out) const {
+  constexpr Eigen::Index kSweepChunk = 256;  // bounds the terminal-current buffers
+  const auto sys = system();
+  const Eigen::MatrixXd w_phys = to_physical(w);
+  out.dl_dv.resize(p.rows, v.cols());
+  Eigen::VectorXd r_src;
+  if (p.r_source_ohm.size()) r_src = p.r_source_ohm * layout.wire_scale();
+  const double r_row = p.r_row_wire_ohm * layout.wire_scale(), r_col = p.r_col_wire_ohm * layout.wire_scale();
+  double residual = 0.0;
+  for (Eigen::Index b0 = 0; b0 < v.cols(); b0 += kSweepChunk) {
+    const Eigen::Index nb = std::min<Eigen::Index>(kSweepChunk, v.cols() - b0);
+    const RowMatrixXd vr = v.middleCols(b0, nb), wr = w_phys.middleCols(b0, nb);
+    RowMatrixXd tx(p.rows + layout.pcols(), nb), tu(p.rows + layout.pcols(), nb);
+    tx.noalias() = sweep_v * vr;
+    tu.noalias() = sweep_w * wr;
+    out.dl_dv.middleCols(b0, nb) = -tu.topRows(p.rows);  // dL/dv = M^T w = -(adjoint source current)
+    const detail::SweepTerminals t{vr, wr, tx.topRows(p.rows), tx.bottomRows(layout.pcols()), tu.topRows(p.rows),
+                                   tu.bottomRows(layout.pcols())};
+    residual = std::max(residual, detail::sweep_gradients(sys, r_src, r_row, r_col, t, wire_sums, sums));
+  }
+  return residual;
+}
+
+// Flop counts: per_input solves the forward and the adjoint voltages of each input through the
+// factors (2 x 2 flops per stored entry) and sums per cell; batch_sum costs schur_adjoint once;
+// the sweep costs kSweepFlopsPerCell per cell and input. The factor 2 on per_input and the
+// sweep's constant are measured (bench_behavioral: per_input's solves run at about half the flop
+// rate of schur_adjoint's dense kernels; a sweep step per cell and input takes about as long as
+// 13-20 of their flops, bench_behavioral 2026-11-30, thread CPU time).
+// The GEMMs with M and S, about the same in every method, are left out.
+BackwardMethod CrossbarModel::Impl::choose(Eigen::Index batch, const BackwardOptions& options) const {
+  if (options.method != BackwardMethod::automatic) return options.method;
+  if (p.cell != CellModel::linear) return BackwardMethod::per_input;
+  const BackwardMethod other = factor_method(batch, options);
+  if (!(sweep_growth <= kSweepGrowthMax)) return other;
+  const double sweep = kSweepFlopsPerCell * layout.n_cells() * static_cast<double>(batch);
+  return sweep <= cost(other, batch) ? BackwardMethod::sweep : other;
+}
+
+double CrossbarModel::Impl::cost(BackwardMethod method, Eigen::Index batch) const {
+  if (method == BackwardMethod::batch_sum) return nd.adjoint_flops();
+  return 2.0 * (4.0 * static_cast<double>(nd.factor_entries()) + 12.0 * layout.n_cells()) * static_cast<double>(batch);
+}
+
+BackwardMethod CrossbarModel::Impl::factor_method(Eigen::Index batch, const BackwardOptions& options) const {
+  if (options.wire_gradients && (!layout.has_row_wire() || !layout.has_col_wire())) return BackwardMethod::per_input;
+  return cost(BackwardMethod::batch_sum, batch) < cost(BackwardMethod::per_input, batch) ? BackwardMethod::batch_sum
+                                                                                        : BackwardMethod::per_input;
 }
 
 void CrossbarModel::Impl::backward_sinh(const Eigen::Ref<const Eigen::MatrixXd>& v,
@@ -382,6 +510,16 @@ void CrossbarModel::forward_into(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v
 
 CrossbarGradients CrossbarModel::backward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v,
                                           const Eigen::Ref<const Eigen::MatrixXd>& dl_di) const {
+  return backward(v_in_v, dl_di, BackwardOptions{});
+}
+
+BackwardMethod CrossbarModel::backward_method(Eigen::Index batch, const BackwardOptions& options) const {
+  return impl_->choose(batch, options);
+}
+
+CrossbarGradients CrossbarModel::backward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v,
+                                          const Eigen::Ref<const Eigen::MatrixXd>& dl_di,
+                                          const BackwardOptions& options) const {
   const Impl& m = *impl_;
   m.check_inputs("backward", v_in_v);
   std::vector<std::string> bad;
@@ -390,16 +528,52 @@ CrossbarGradients CrossbarModel::backward(const Eigen::Ref<const Eigen::MatrixXd
                       ": must be cols x batch = ", m.p.cols, "x", v_in_v.cols()));
   }
   check_finite(bad, "dl_di", dl_di);
+  if (options.method == BackwardMethod::sweep && m.p.cell != CellModel::linear)
+    bad.push_back("CrossbarModel::backward: options.method = sweep needs linear cells (crossbar_model.cell = sinh): "
+                  "use automatic or per_input");
+  if (options.method == BackwardMethod::batch_sum) {
+    if (m.p.cell != CellModel::linear)
+      bad.push_back("CrossbarModel::backward: options.method = batch_sum needs linear cells (crossbar_model.cell = sinh): "
+                    "use automatic or per_input");
+    if (options.wire_gradients && (!m.layout.has_row_wire() || !m.layout.has_col_wire()))
+      bad.push_back(cat("CrossbarModel::backward: options.method = batch_sum with wire_gradients cannot give the gradient "
+                        "of a zero-ohm wire (r_row_wire_ohm = ", m.p.r_row_wire_ohm, ", r_col_wire_ohm = ",
+                        m.p.r_col_wire_ohm, "): use per_input, automatic, or wire_gradients = false"));
+  }
   throw_if(std::move(bad));
   CrossbarGradients out;
   detail::GradientSums sums(m.p.rows, m.layout.pcols());
-  if (m.p.cell == CellModel::linear) {
-    m.backward_linear(v_in_v, dl_di, sums, out);
+  BackwardMethod method = m.choose(v_in_v.cols(), options);
+  if (method == BackwardMethod::sweep) {
+    const double residual = m.backward_sweep(v_in_v, dl_di, options.wire_gradients, sums, out);
+    out.stats.inputs = static_cast<int>(v_in_v.cols());
+    out.stats.worst_final_step = residual;
+    if (options.method == BackwardMethod::automatic && !(residual <= kSweepResidualMax)) {
+      // Rounding grew more than the bound promised: redo the batch by a factorization method.
+      sums = detail::GradientSums(m.p.rows, m.layout.pcols());
+      out = CrossbarGradients();
+      method = m.factor_method(v_in_v.cols(), options);
+    } else if (options.outputs) {
+      out.i_out_a.noalias() = m.m * v_in_v;
+    }
+  }
+  if (method == BackwardMethod::sweep) {
+    // done above
+  } else if (m.p.cell != CellModel::linear) {
+    m.backward_sinh(v_in_v, dl_di, sums, out);
+  } else if (method == BackwardMethod::batch_sum) {
+    m.backward_batch_sum(v_in_v, dl_di, options, sums, out);
     out.stats.inputs = static_cast<int>(v_in_v.cols());
   } else {
-    m.backward_sinh(v_in_v, dl_di, sums, out);
+    m.backward_linear(v_in_v, dl_di, sums, out);
+    out.stats.inputs = static_cast<int>(v_in_v.cols());
   }
   m.finish_gradients(sums, out);
+  if (!options.outputs) out.i_out_a.resize(0, 0);
+  if (!options.wire_gradients) {
+    out.dl_dr_row_wire = out.dl_dr_col_wire = 0.0;
+    out.dl_dr_source.setZero();
+  }
   return out;
 }
 

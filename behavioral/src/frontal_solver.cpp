@@ -196,6 +196,15 @@ long long NestedDissection::factor_entries() const {
   return total;
 }
 
+double NestedDissection::adjoint_flops() const {
+  double total = 0;
+  for (const Front& f : fronts_) {
+    const double ne = f.n_elim, nb = f.n_boundary();
+    total += 2.0 * ne * nb * (ne + nb);
+  }
+  return total;
+}
+
 void FrontalFactor::assemble(const NestedDissection& nd, std::size_t f, const Eigen::Ref<const Eigen::VectorXd>& g_s) {
   const auto& fronts = nd.fronts();
   const auto& front = fronts[f];
@@ -287,6 +296,59 @@ void FrontalFactor::solve(const NestedDissection& nd, Eigen::Ref<RowMatrixXd> x,
     }
     panel_[f].topRows(ne).triangularView<Eigen::Lower>().transpose().solveInPlace(e);
     for (int j = 0; j < ne; ++j) x.row(front.nodes[j]) = e.row(j);
+  }
+}
+
+void FrontalFactor::schur_adjoint(const NestedDissection& nd, const Eigen::Ref<const Eigen::MatrixXd>& s_bar,
+                                  Eigen::Ref<Eigen::VectorXd> dl_dg) const {
+  const auto& fronts = nd.fronts();
+  assert(panel_.size() == fronts.size());
+  assert(s_bar.rows() == fronts.back().n_boundary() && s_bar.cols() == s_bar.rows());
+  assert(dl_dg.size() == static_cast<Eigen::Index>(nd.network().elements.size()));
+  // U_bar of every front whose parent is done and which is not yet (lower triangles); freed
+  // as soon as it is used, so at most one path of siblings is held.
+  std::vector<Eigen::MatrixXd> u_bar(fronts.size());
+  u_bar.back() = s_bar;
+  Eigen::MatrixXd f_bar, kt, p;
+  for (std::size_t f = fronts.size(); f-- > 0;) {
+    const auto& front = fronts[f];
+    const int n = static_cast<int>(front.nodes.size()), ne = front.n_elim, nb = n - ne;
+    f_bar.resize(n, n);
+    if (ne == 0) {
+      f_bar = u_bar[f];
+    } else {
+      const Eigen::Ref<const Eigen::MatrixXd> l11 = panel_[f].topRows(ne);
+      kt = panel_[f].bottomRows(nb);  // K^T = L21 L11^-1 (nb x ne)
+      l11.triangularView<Eigen::Lower>().solveInPlace<Eigen::OnTheRight>(kt);
+      p.noalias() = u_bar[f].selfadjointView<Eigen::Lower>() * kt;  // U_bar K^T (nb x ne)
+      f_bar.bottomLeftCorner(nb, ne) = -p;
+      auto ee = f_bar.topLeftCorner(ne, ne);
+      ee.triangularView<Eigen::Lower>() = kt.transpose() * p;  // K U_bar K^T
+      f_bar.bottomRightCorner(nb, nb).triangularView<Eigen::Lower>() = u_bar[f].triangularView<Eigen::Lower>();
+    }
+    u_bar[f] = Eigen::MatrixXd();
+    auto at = [&](int a, int b) { return a >= b ? f_bar(a, b) : f_bar(b, a); };
+    for (std::size_t j = 0; j < front.elements.size(); ++j) {
+      const auto [a, b] = front.element_pos[j];
+      dl_dg[front.elements[j]] = f_bar(a, a) + f_bar(b, b) - 2.0 * at(a, b);
+    }
+    // The reverse of extend-add: gather each child's boundary block (lower to lower, as the
+    // child's boundary is sorted by parent position), by runs of consecutive positions.
+    for (int c : front.children) {
+      const auto& child = fronts[c];
+      const int m = static_cast<int>(child.parent_pos.size());
+      Eigen::MatrixXd& dst = u_bar[c];
+      dst.resize(m, m);
+      for (int col = 0; col < m; ++col) {
+        const double* src = f_bar.data() + static_cast<Eigen::Index>(child.parent_pos[col]) * n;
+        double* out = dst.data() + static_cast<Eigen::Index>(col) * m;
+        for (const auto& [first, parent, length] : child.parent_runs) {
+          const int start = std::max(first, col), stop = first + length;
+          const int offset = parent - first;
+          for (int r = start; r < stop; ++r) out[r] = src[r + offset];
+        }
+      }
+    }
   }
 }
 

@@ -77,6 +77,9 @@ class NestedDissection {
   int max_boundary() const { return max_boundary_; }
   /// Stored factor entries (sum over fronts of n_elim^2 + n_elim n_boundary).
   long long factor_entries() const;
+  /// Flops of FrontalFactor::schur_adjoint (sum over fronts of 2 ne nb (ne + nb)), for choosing
+  /// between it and per-input solves.
+  double adjoint_flops() const;
   /// Doubles the update-matrix stack needs at its peak.
   long long update_stack_doubles() const { return update_stack_; }
 
@@ -111,6 +114,19 @@ class FrontalFactor {
   /// `injections`, free rows hold the currents injected into the free nodes (amperes; ignored
   /// otherwise). On exit every row holds its node voltage (terminal rows are unchanged).
   void solve(const NestedDissection& nd, Eigen::Ref<RowMatrixXd> x, bool injections) const;
+
+  /// Reverse mode through the factorization: given a symmetric cotangent S_bar of the terminal
+  /// Schur complement (rows and columns in nd.terminal_order(), lower triangle read), writes
+  /// dl_dg[e] = d<S_bar, S>/dg_e for every element, where <S_bar, S> = sum_pq S_bar_pq S_pq
+  /// over the full symmetric matrices. Per front, with K = F_ee^-1 F_eb = L11^-T L21^T and the
+  /// cotangent U_bar of its update U = F_bb - F_be K:
+  ///   F_bar_bb = U_bar,  F_bar_eb = -K U_bar,  F_bar_ee = K U_bar K^T;
+  /// a child's U_bar is F_bar at its boundary positions (the reverse of extend-add) and an
+  /// element g between positions a, b gets F_bar_aa + F_bar_bb - 2 F_bar_ab (the reverse of its
+  /// stamp). About twice the flops of factorize(), all in dense SYMM/GEMM/TRSM kernels, and
+  /// independent of how many inputs S_bar sums.
+  void schur_adjoint(const NestedDissection& nd, const Eigen::Ref<const Eigen::MatrixXd>& s_bar,
+                     Eigen::Ref<Eigen::VectorXd> dl_dg) const;
 
  private:
   void assemble(const NestedDissection& nd, std::size_t f, const Eigen::Ref<const Eigen::VectorXd>& g_s);

@@ -207,6 +207,12 @@ Eigen::MatrixXd TileModel::surrogate_forward(const Eigen::Ref<const Eigen::Matri
 
 TileGradients TileModel::backward(const Eigen::Ref<const Eigen::MatrixXi>& codes,
                                   const Eigen::Ref<const Eigen::MatrixXd>& dl_dcode) const {
+  return backward(codes, dl_dcode, BackwardOptions{});
+}
+
+TileGradients TileModel::backward(const Eigen::Ref<const Eigen::MatrixXi>& codes,
+                                  const Eigen::Ref<const Eigen::MatrixXd>& dl_dcode,
+                                  const BackwardOptions& crossbar_options) const {
   const Impl& m = *impl_;
   m.require_programmed("backward");
   m.check_codes("backward", codes);
@@ -254,7 +260,11 @@ TileGradients TileModel::backward(const Eigen::Ref<const Eigen::MatrixXi>& codes
   }
 
   // Crossbar adjoint; g_in[k] = sum_i G(i, k), so dL/dg_in[k] adds to every G(i, k) of column k.
-  g.crossbar = m.crossbar.backward(out.v_in_v, dl_di);
+  // The forward pass above already has the column currents: the crossbar need not redo M v.
+  BackwardOptions options = crossbar_options;
+  options.outputs = false;
+  g.crossbar = m.crossbar.backward(out.v_in_v, dl_di, options);
+  g.crossbar.i_out_a = out.i_col_a;
   g.crossbar.dl_dg_s.rowwise() += dl_dg_in.transpose();
   g.dl_dv_in = g.crossbar.dl_dv;
   g.dac = m.dac.backward(codes, g.dl_dv_in);

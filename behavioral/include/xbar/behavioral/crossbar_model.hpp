@@ -43,6 +43,30 @@
 // dL/d r_row_wire_ohm sums that over every row segment, and so on. Batches: L sums over the
 // batch, so parameter gradients are summed over it and dL/dv is per input.
 //
+// Three ways to the same linear-cell gradients (BackwardOptions::method; all exact, they agree
+// to rounding, ~1e-13 relative, tests/test_behavioral_crossbar.cpp):
+//   per_input  V and U of every input by the programmed factors, then the sums above;
+//              O(N^2 log N) per input.
+//   batch_sum  L = <M, W V^T> is linear in the batch's W V^T, so dL/dG is the reverse mode of
+//              program() itself: with S_bar = d L / d S (S the terminal Schur complement) the
+//              factorization is run backwards front by front (frontal_solver.hpp), once per batch:
+//              about twice program()'s flops whatever the batch, plus the GEMMs W V^T and M^T W.
+//   sweep      from S, each input's terminal currents are GEMMs: forward source currents S_ss v
+//              and column currents M v; adjoint -M^T w and -S_oo w. With them every node voltage
+//              follows by Ohm's law and KCL alone, marching column by column from the sources and
+//              climbing each column from its sense node: O(N^2) per input, forward and adjoint
+//              together. Rounding grows along the march by up to about
+//              exp(rows sqrt(r_col G_max) + cols sqrt(r_row G_max)) (13 at 128 x 128 with 1 ohm
+//              wires and G <= 1e-4 S; 1e11 with 100 ohm wires), and the march checks itself: the
+//              current left past the end of every row and above the top of every column must be 0
+//              (CrossbarGradients::stats.worst_final_step holds it, relative).
+// automatic (the default) takes the sweep when that growth is at most 1e4 and it is cheaper than
+// the others by a flop count (it redoes the batch by a factorization method if the residual
+// exceeds 1e-9), else batch_sum for large batches and per_input for small ones. Training needs
+// only dL/dv and dL/dG: {.outputs = false, .wire_gradients = false}. Results do not depend on
+// the thread count (single-threaded kernels, sums in a fixed order); they may differ between
+// methods, hence between batch sizes under automatic, by rounding.
+//
 // Sinh cells: forward(v, SinhSolve::exact) runs Newton-Raphson on the nodal equations per
 // input, from the ideal voltages (rows at v, columns at 0), refactoring the Jacobian
 // (Y with cell conductances G cosh(V_cell/V0)) each step, until max |dV| < newton_abs_tol_v
@@ -59,6 +83,7 @@
 //
 // Costs, measured (bench/results/behavioral_*.md, one core): program() 2 ms at 64 x 64,
 // 11 ms at 128, 80 ms at 256; stored factors about 13 N^2 log2(N) doubles (53 MB at 256).
+// backward() for training: bench/results/behavioral_backward_2026-11-30.md.
 //
 // Units: volts, amperes, siemens, ohms. Shapes: v is rows x B (one input per column), output
 // currents and dL/dI are cols x B (logical outputs), conductances are rows x cols.
@@ -120,7 +145,8 @@ struct SolveStats {
   int max_iterations = 0;       ///< most Newton (exact) or chord (fast, per batch) steps taken
   double mean_iterations = 0;   ///< mean steps per input
   int not_converged = 0;        ///< inputs that stopped at the iteration limit
-  double worst_final_step = 0;  ///< exact: largest last max|dV| (V); fast: largest last relative change
+  double worst_final_step = 0;  ///< exact: largest last max|dV| (V); fast: largest last relative change;
+                                ///< backward by sweep: its KCL residual (relative to the largest terminal current)
 };
 
 /// backward(): the forward result and every gradient of L = sum_b w_b . I_b.
@@ -133,6 +159,21 @@ struct CrossbarGradients {
   double dl_dr_col_wire = 0.0;   ///< dL/d r_col_wire_ohm, per ohm
   Eigen::VectorXd dl_dr_source;  ///< rows: dL/d r_source_ohm[i], per ohm
   SolveStats stats;              ///< sinh: the exact solves behind the gradients
+};
+
+/// How backward() computes the gradients of a linear crossbar (sinh cells always solve per input).
+enum class BackwardMethod {
+  automatic,  ///< the cheaper of the two for this array and batch size (a rule on flop counts)
+  per_input,  ///< forward and adjoint node voltages of every input through the programmed factors
+  batch_sum,  ///< reverse mode through the programmed factorization, once per batch (linear cells)
+  sweep,      ///< march through the array from the terminal currents, O(rows x cols) per input (linear cells)
+};
+
+/// What backward() computes, and how. The defaults give every gradient.
+struct BackwardOptions {
+  bool outputs = true;         ///< fill CrossbarGradients::i_out_a (one GEMM with M); false: left empty
+  bool wire_gradients = true;  ///< dL/dr_row_wire, dL/dr_col_wire, dL/dr_source; false: 0 (training needs only dL/dv and dL/dG)
+  BackwardMethod method = BackwardMethod::automatic;  ///< batch_sum needs linear cells
 };
 
 /// Size of the factorization (for reports).
@@ -178,6 +219,13 @@ class CrossbarModel {
   /// and dl_di (cols x B). Sinh cells use the exact solve.
   CrossbarGradients backward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v,
                              const Eigen::Ref<const Eigen::MatrixXd>& dl_di) const;
+  /// The same with options: which gradients, and the method for linear cells. Throws
+  /// ValidationError for method = batch_sum with sinh cells, or with wire_gradients and a
+  /// zero-ohm row or column wire (whose gradient is the KCL limit that only per_input gives).
+  CrossbarGradients backward(const Eigen::Ref<const Eigen::MatrixXd>& v_in_v, const Eigen::Ref<const Eigen::MatrixXd>& dl_di,
+                             const BackwardOptions& options) const;
+  /// The method backward() with BackwardMethod::automatic uses for a batch of `batch` inputs.
+  BackwardMethod backward_method(Eigen::Index batch, const BackwardOptions& options = {}) const;
 
   const CrossbarModelParams& params() const;
   CrossbarFactorInfo factor_info() const;

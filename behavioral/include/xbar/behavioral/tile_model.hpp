@@ -82,6 +82,12 @@ class TileModel {
   /// Gradients of L = sum dl_dcode .* codes (surrogate) for input codes `codes`.
   TileGradients backward(const Eigen::Ref<const Eigen::MatrixXi>& codes,
                          const Eigen::Ref<const Eigen::MatrixXd>& dl_dcode) const;
+  /// The same, with the crossbar's options (CrossbarModel::backward): for training,
+  /// {.wire_gradients = false} leaves crossbar.dl_dr_* at 0 and lets a linear array with zero-ohm
+  /// wires use the batch_sum method too; `outputs` is ignored (crossbar.i_out_a is always the
+  /// forward pass's i_col_a). The default options give backward(codes, dl_dcode).
+  TileGradients backward(const Eigen::Ref<const Eigen::MatrixXi>& codes, const Eigen::Ref<const Eigen::MatrixXd>& dl_dcode,
+                         const BackwardOptions& crossbar_options) const;
 
   const TileModelParams& params() const;
   const CrossbarModel& crossbar() const;
