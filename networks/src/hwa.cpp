@@ -29,6 +29,10 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// Training needs dL/dv and dL/dG only (the crossbar picks the cheapest exact method).
+const behavioral::BackwardOptions kTrainingBackward{/*outputs=*/false, /*wire_gradients=*/false,
+                                                    behavioral::BackwardMethod::automatic};
+
 // w_max per output for the current weights (per column, or the layer's maximum for all).
 Eigen::VectorXd current_w_max(const torch::Tensor& weight, bool per_column) {
   torch::NoGradGuard no_grad;
@@ -232,7 +236,7 @@ std::pair<torch::Tensor, torch::Tensor> HwaExecutor::backward(const AnalogLayer&
               dl_dcode(2 * j, b) = g;
               dl_dcode(2 * j + 1, b) = -g;
             }
-          const behavioral::TileGradients g = tile.backward(codes, dl_dcode);
+          const behavioral::TileGradients g = tile.backward(codes, dl_dcode, kTrainingBackward);
           dg += g.crossbar.dl_dg_s;
           if (gx)
             for (std::int64_t b = 0; b < bc; ++b)
