@@ -202,7 +202,7 @@ std::string variation_note(const std::vector<SweepAxis>& axes) {
   for (const SweepAxis& a : axes) {
     if (a.name == "r_wire_ohm") changed.push_back("the nominal wire resistance (crossbar.r_row_wire_ohm, r_col_wire_ohm)");
     if (a.name == "prog_sigma_rel") changed.push_back("the programming error's sigma_rel_d2d");
-    if (a.name == "adc_bits") changed.push_back("the ADC resolution (ideal nominal transitions at each resolution)");
+    if (a.name == "adc_bits") changed.push_back("the ADC resolution (at the tile model's own resolution its fitted nominal transitions, at any other ideal ones)");
     if (a.name == "dac_bits") changed.push_back("the DAC resolution");
     if (a.name == "tile") changed.push_back("the tile model file (each with its own fitted variation)");
   }

@@ -100,8 +100,17 @@ struct In {
     Hid o = open_obj(file, where);
     Hid a = attr(o.get(), where, name);
     Hid t(H5Aget_type(a.get()), H5Tclose);
-    if (H5Tget_class(t.get()) != H5T_STRING || H5Tis_variable_str(t.get()) > 0)
-      fail("attribute " + where + "@" + name, "not a fixed-length string");
+    if (H5Tget_class(t.get()) != H5T_STRING) fail("attribute " + where + "@" + name, "not a string");
+    if (H5Tis_variable_str(t.get()) > 0) {  // never written here; read so that another file's schema can be named
+      Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(mem.get(), H5T_VARIABLE);
+      H5Tset_cset(mem.get(), H5Tget_cset(t.get()));
+      char* p = nullptr;
+      if (H5Aread(a.get(), mem.get(), &p) < 0) fail("attribute " + where + "@" + name, "cannot read");
+      std::string s = p ? p : "";
+      if (p) H5free_memory(p);
+      return s;
+    }
     std::string s(H5Tget_size(t.get()), '\0');
     if (H5Aread(a.get(), t.get(), s.data()) < 0) fail("attribute " + where + "@" + name, "cannot read");
     return s.substr(0, s.find('\0'));
