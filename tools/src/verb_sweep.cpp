@@ -132,6 +132,8 @@ std::string plot_sweep(const networks::SweepResult& r, const std::string& dir) {
     for (std::size_t i = 0; i < x.labels.size(); ++i)
       xtics += fmt::format("{}{} {:.9g}", i ? ", " : "", gnuplot_quote(fs::path(x.labels[i]).filename().string()), x.values[i]);
     xtics = "set xtics (" + xtics + ")\n";
+  } else if (x.unit() == "bits") {
+    xtics = "set xtics 1\n";
   }
   run_gnuplot(fmt::format(R"(set terminal {0}
 set output {1}
