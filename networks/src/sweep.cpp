@@ -142,6 +142,8 @@ void SweepOptions::validate() const {
       throw SweepError(fmt::format("sweep: --vary {}: no values", a.name));
     tile_axis = tile_axis || a.name == "tile";
   }
+  if (base.chips == 0 && !base.nominal)
+    throw SweepError("sweep: --chips 0 with --no-nominal leaves nothing to run: give --chips K (K >= 1)");
   if (tile_axis && !base.tile_path.empty())
     throw SweepError("sweep: --tile " + base.tile_path +
                      " together with --vary tile=...: give the tile files only in --vary tile");
@@ -233,6 +235,9 @@ namespace {
 
 // Values per packed unit: accuracy, program_s, run_s, tile_mvms, 100 confusion counts.
 constexpr std::size_t kUnitDoubles = 4 + 100;
+// Per point, from the owner of its unit 0: calibration_s, dac_bits, adc_bits, rows, cols, r_row, r_col,
+// programming sigma, tiles.
+constexpr std::size_t kDesignDoubles = 9;
 
 void pack(const ChipResult& r, double* out) {
   out[0] = r.accuracy;
@@ -319,82 +324,109 @@ SweepResult run_sweep(const SweepOptions& options, const SweepResult* resume, co
   if (hooks.rank == 0 && hooks.point_done) hooks.point_done(res, -1);
 
   const int units = (o.nominal ? 1 : 0) + o.chips;  // unit 0 nominal (if run), then the chips
-  for (int p = 0; p < n_points; ++p) {
-    SweepPoint& pt = res.points[static_cast<std::size_t>(p)];
-    if (pt.done) continue;
-    // This point's tile model and mapping options.
-    const std::size_t tile_index = tile_axis >= 0 ? static_cast<std::size_t>(pt.value_index[static_cast<std::size_t>(tile_axis)]) : 0;
-    behavioral::TileModelFile tile = tiles[tile_index];
-    MappingOptions mapping = o.mapping;
-    for (std::size_t k = 0; k < options.axes.size(); ++k) {
-      const std::string& name = options.axes[k].name;
-      const double v = pt.value[k];
-      if (name == "adc_bits") mapping.adc_bits = static_cast<int>(v);
-      if (name == "dac_bits") mapping.dac_bits = static_cast<int>(v);
-      if (name == "r_wire_ohm") tile.nominal.crossbar.r_row_wire_ohm = tile.nominal.crossbar.r_col_wire_ohm = v;
-      if (name == "prog_sigma_rel") {
-        auto& pe = tile.variation.programming_error;
-        pe.sigma_rel_d2d = v;
-        if (pe.distribution == "lognormal") pe.sigma_log = std::sqrt(std::log1p(v * v));
+  std::vector<int> todo;
+  for (int p = 0; p < n_points; ++p)
+    if (!res.points[static_cast<std::size_t>(p)].done) todo.push_back(p);
+  // Points per exchange: enough units for every rank (one point when a point has as many units as
+  // there are ranks). Unit u of the i-th point of a group belongs to rank (i units + u) mod size.
+  const int group = std::max(1, (hooks.size + units - 1) / units);
+  const std::size_t slot = static_cast<std::size_t>(units) * kUnitDoubles + kDesignDoubles;
+  for (std::size_t g0 = 0; g0 < todo.size(); g0 += static_cast<std::size_t>(group)) {
+    const std::size_t g1 = std::min(todo.size(), g0 + static_cast<std::size_t>(group));
+    std::vector<double> buf((g1 - g0) * slot, 0.0);
+    for (std::size_t gi = g0; gi < g1; ++gi) {
+      const int p = todo[gi];
+      SweepPoint& pt = res.points[static_cast<std::size_t>(p)];
+      double* out = buf.data() + (gi - g0) * slot;
+      const int first = static_cast<int>(gi - g0) * units;
+      auto owner = [&](int u) { return (first + u) % hooks.size; };
+      // This point's tile model and mapping options.
+      const std::size_t tile_index =
+          tile_axis >= 0 ? static_cast<std::size_t>(pt.value_index[static_cast<std::size_t>(tile_axis)]) : 0;
+      pt.tile_path = tile_paths[tile_index];
+      pt.tile_sha256 = tile_sha[tile_index];
+      bool mine = false;
+      for (int u = 0; u < units; ++u) mine = mine || owner(u) == hooks.rank;
+      if (!mine) continue;
+      behavioral::TileModelFile tile = tiles[tile_index];
+      MappingOptions mapping = o.mapping;
+      for (std::size_t k = 0; k < options.axes.size(); ++k) {
+        const std::string& name = options.axes[k].name;
+        const double v = pt.value[k];
+        if (name == "adc_bits") mapping.adc_bits = static_cast<int>(v);
+        if (name == "dac_bits") mapping.dac_bits = static_cast<int>(v);
+        if (name == "r_wire_ohm") tile.nominal.crossbar.r_row_wire_ohm = tile.nominal.crossbar.r_col_wire_ohm = v;
+        if (name == "prog_sigma_rel") {
+          auto& pe = tile.variation.programming_error;
+          pe.sigma_rel_d2d = v;
+          if (pe.distribution == "lognormal") pe.sigma_log = std::sqrt(std::log1p(v * v));
+        }
       }
-    }
-    pt.tile_path = tile_paths[tile_index];
-    pt.tile_sha256 = tile_sha[tile_index];
-
-    std::vector<double> buf(static_cast<std::size_t>(units) * kUnitDoubles + 2, 0.0);
-    bool mine = false;
-    for (int u = 0; u < units; ++u) mine = mine || u % hooks.size == hooks.rank;
-    if (hooks.rank == 0) mine = true;  // rank 0 reports the design (tiles, bits as used)
-    if (mine) {
       const auto t0 = Clock::now();
       const ChipDesign design = calibrate(net, tile, mapping, calib);
-      const double calibration_s = seconds_since(t0);
-      const auto& n = design.tile.nominal;
-      pt.dac_bits = n.dac.bits;
-      pt.adc_bits = n.adc.front().bits;
-      pt.tile_rows = n.crossbar.rows;
-      pt.tile_cols = n.crossbar.cols;
-      pt.r_row_wire_ohm = n.crossbar.r_row_wire_ohm;
-      pt.r_col_wire_ohm = n.crossbar.r_col_wire_ohm;
-      pt.prog_sigma_rel = design.tile.variation.programming_error.sigma_rel_d2d;
-      pt.tiles = design.tiles();
-      if (hooks.rank == 0) buf[buf.size() - 2] = calibration_s;
+      if (owner(0) == hooks.rank) {  // the owner of unit 0 reports the design as used
+        const auto& n = design.tile.nominal;
+        double* d = out + static_cast<std::size_t>(units) * kUnitDoubles;
+        d[0] = seconds_since(t0);
+        d[1] = n.dac.bits;
+        d[2] = n.adc.front().bits;
+        d[3] = n.crossbar.rows;
+        d[4] = n.crossbar.cols;
+        d[5] = n.crossbar.r_row_wire_ohm;
+        d[6] = n.crossbar.r_col_wire_ohm;
+        d[7] = design.tile.variation.programming_error.sigma_rel_d2d;
+        d[8] = static_cast<double>(design.tiles());
+      }
       for (int u = 0; u < units; ++u) {
-        if (u % hooks.size != hooks.rank) continue;
+        if (owner(u) != hooks.rank) continue;
         const int chip = o.nominal ? u - 1 : u;
         AnalogChip c(design, o.seed, chip);
         ChipResult r = classify(net, &c, false, test, res.images, o.preprocess, o.batch_size, progress_of(p),
                                 {chip < 0 ? "nominal" : "chip", chip, o.chips, 0, 0});
         r.program_s = c.program_seconds();
         r.tile_mvms = c.tile_mvms();
-        pack(r, buf.data() + static_cast<std::size_t>(u) * kUnitDoubles);
+        pack(r, out + static_cast<std::size_t>(u) * kUnitDoubles);
       }
     }
     if (hooks.size > 1 && hooks.reduce_sum) hooks.reduce_sum(buf);
     if (hooks.rank != 0) continue;
-    pt.calibration_s = buf[buf.size() - 2];
-    std::vector<double> acc;
-    pt.chips.clear();
-    for (int u = 0; u < units; ++u) {
-      const int chip = o.nominal ? u - 1 : u;
-      ChipResult r = unpack(buf.data() + static_cast<std::size_t>(u) * kUnitDoubles, chip);
-      if (chip < 0) {
-        pt.nominal = r;
-      } else {
-        acc.push_back(r.accuracy);
-        pt.chips.push_back(r);
+    for (std::size_t gi = g0; gi < g1; ++gi) {
+      const int p = todo[gi];
+      SweepPoint& pt = res.points[static_cast<std::size_t>(p)];
+      const double* in = buf.data() + (gi - g0) * slot;
+      const double* d = in + static_cast<std::size_t>(units) * kUnitDoubles;
+      pt.calibration_s = d[0];
+      pt.dac_bits = static_cast<int>(d[1]);
+      pt.adc_bits = static_cast<int>(d[2]);
+      pt.tile_rows = static_cast<int>(d[3]);
+      pt.tile_cols = static_cast<int>(d[4]);
+      pt.r_row_wire_ohm = d[5];
+      pt.r_col_wire_ohm = d[6];
+      pt.prog_sigma_rel = d[7];
+      pt.tiles = static_cast<std::int64_t>(d[8]);
+      std::vector<double> acc;
+      pt.chips.clear();
+      for (int u = 0; u < units; ++u) {
+        const int chip = o.nominal ? u - 1 : u;
+        ChipResult r = unpack(in + static_cast<std::size_t>(u) * kUnitDoubles, chip);
+        if (chip < 0) {
+          pt.nominal = r;
+        } else {
+          acc.push_back(r.accuracy);
+          pt.chips.push_back(r);
+        }
       }
+      const std::int64_t mvms = o.nominal ? pt.nominal.tile_mvms : (pt.chips.empty() ? 0 : pt.chips.front().tile_mvms);
+      pt.tile_mvms_per_image = res.images > 0 ? mvms / res.images : 0;
+      if (!o.nominal) {
+        pt.nominal = ChipResult{};
+        pt.nominal.accuracy = std::numeric_limits<double>::quiet_NaN();
+        pt.nominal.confusion = Eigen::MatrixXi::Zero(10, 10);
+      }
+      pt.accuracy = mean_ci95(acc);
+      pt.done = true;
+      if (hooks.point_done) hooks.point_done(res, p);
     }
-    const std::int64_t mvms = o.nominal ? pt.nominal.tile_mvms : (pt.chips.empty() ? 0 : pt.chips.front().tile_mvms);
-    pt.tile_mvms_per_image = res.images > 0 ? mvms / res.images : 0;
-    if (!o.nominal) {
-      pt.nominal = ChipResult{};
-      pt.nominal.accuracy = std::numeric_limits<double>::quiet_NaN();
-      pt.nominal.confusion = Eigen::MatrixXi::Zero(10, 10);
-    }
-    pt.accuracy = mean_ci95(acc);
-    pt.done = true;
-    if (hooks.point_done) hooks.point_done(res, p);
   }
   return res;
 }

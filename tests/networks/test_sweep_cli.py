@@ -175,6 +175,9 @@ with tempfile.TemporaryDirectory() as tmp:
               f"--vary {spec}: exit 2 naming it ({p.stderr.strip()})")
     p = run("sweep", *COMMON, "--vary", "adc_bits=4", "--vary", "adc_bits=5", "-o", os.path.join(tmp, "bad.h5"), ok=False)
     check(p.returncode == 2 and "adc_bits given twice" in p.stderr, f"the same setting twice: {p.stderr.strip()}")
+    p = run("sweep", *COMMON, "--chips", "0", "--no-nominal", "--vary", "adc_bits=4", "-o", os.path.join(tmp, "bad.h5"),
+            ok=False)
+    check(p.returncode == 2 and "nothing to run" in p.stderr, f"--chips 0 --no-nominal: {p.stderr.strip()}")
     p = run("sweep", *COMMON, "--vary", f"tile={TILE}", "-o", os.path.join(tmp, "bad.h5"), ok=False)
     check(p.returncode == 2 and "--vary tile" in p.stderr, f"--tile with --vary tile: {p.stderr.strip()}")
     check(not os.path.exists(os.path.join(tmp, "bad.h5")), "no file for bad arguments")

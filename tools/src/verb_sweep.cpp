@@ -237,14 +237,12 @@ Verb add_sweep_verb(CLI::App& app) {
 
             const int todo = static_cast<int>(std::count(done.begin(), done.end(), 0));
             const int units = (s.base.nominal ? 1 : 0) + s.base.chips;
-            int my_units = 0;
-            for (int u = 0; u < units; ++u) my_units += u % ranks.size == ranks.rank;
             const double per_run = s.base.images > 0 ? std::min(s.base.images, 10000) : 10000;
-            const double total = per_run * ((ranks.rank == 0 ? 1.0 : 0.0) + static_cast<double>(todo) * my_units);
+            // This rank's share of the units (round-robin), plus the digital reference on rank 0.
+            const double total = per_run * (1.0 + std::ceil(static_cast<double>(todo) * units / ranks.size));
             ProgressBar bar("img", o->quiet || ranks.rank != 0);
-            int points_seen = 0, last_point = -2, units_seen = 0;
+            int units_started = 0, last_point = -2, last_chip = -3;
             std::string last_stage;
-            int last_chip = -3;
 
             networks::SweepHooks hooks;
             hooks.rank = ranks.rank;
@@ -258,24 +256,16 @@ Verb add_sweep_verb(CLI::App& app) {
               };
 #endif
             hooks.progress = [&](int point, const networks::Progress& p) {
-              if (point != last_point) {
-                if (point >= 0) ++points_seen;
-                last_point = point;
-                units_seen = 0;
-                last_chip = -3;
-              }
-              if (p.chip != last_chip || p.stage != last_stage) {
-                if (point >= 0 && p.stage != "digital") ++units_seen;
-                last_chip = p.chip;
-                last_stage = p.stage;
-              }
-              const double before = per_run * ((ranks.rank == 0 ? 1.0 : 0.0) +
-                                               (point < 0 ? 0.0 : (points_seen - 1.0) * my_units + units_seen - 1.0));
+              if (point >= 0 && (point != last_point || p.chip != last_chip || p.stage != last_stage)) ++units_started;
+              last_point = point;
+              last_chip = p.chip;
+              last_stage = p.stage;
               const std::string label = point < 0 ? "digital"
                                                   : fmt::format("point {}/{} {}", point + 1, n_points,
                                                                 p.chip < 0 ? std::string("nominal")
                                                                            : fmt::format("chip {}/{}", p.chip + 1, p.chips));
-              bar.update(point < 0 ? static_cast<double>(p.done) : before + static_cast<double>(p.done), total, label);
+              const double before = point < 0 ? 0.0 : per_run * units_started;  // the digital run and earlier units
+              bar.update(before + static_cast<double>(p.done), total, label);
             };
             hooks.point_done = [&](const networks::SweepResult& res, int p) {
               bar.finish();

@@ -20,17 +20,22 @@
 // Points. With axes a (n_a values) and b (n_b values) point p = i_a n_b + i_b; with one axis p = i_a.
 // A point depends only on (options, p): chip k of a point is AnalogChip(design_p, seed, k).
 //
-// Work sharing. run_sweep() runs the points in order. Within a point the work units (u = 0: the
-// nominal chip, u = 1 + k: chip k) go to ranks round-robin (u mod size); every rank that has a
-// unit calibrates the point itself (calibration is deterministic), packs its results into a
-// vector of doubles (zeros elsewhere) and hands it to SweepHooks::reduce_sum, which must leave the
-// element-wise sum over ranks on rank 0 (MPI_Reduce with MPI_SUM; x + 0 = x exactly, so the
-// result equals one process's). Without hooks there is one rank and the sum is the identity.
+// Work sharing. A point has work units u = 0: the nominal chip, u = 1 + k: chip k (without the
+// nominal chip, u = k). run_sweep() takes the unfinished points in order, in groups of
+// max(1, ceil(size / units)) points (one point when it has at least as many units as there are
+// ranks); unit u of the i-th point of a group belongs to rank (i units + u) mod size, so both the
+// chips of a point and, with few chips and many ranks, the points themselves are shared. Every rank
+// with a unit of a point calibrates that point itself (calibration is deterministic), packs its
+// results into a vector of doubles (zeros elsewhere) and hands it to SweepHooks::reduce_sum once
+// per group, which must leave the element-wise sum over ranks on rank 0 (MPI_Reduce with MPI_SUM;
+// x + 0 = x exactly, so the result equals one process's). Without hooks there is one rank and the
+// sum is the identity.
 #include <Eigen/Core>
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xbar/networks/error.hpp"
