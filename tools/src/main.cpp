@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   verbs.push_back(xbar::tools::add_validate_verb(app));
   verbs.push_back(xbar::tools::add_train_verb(app));
   verbs.push_back(xbar::tools::add_infer_verb(app));
+  verbs.push_back(xbar::tools::add_sweep_verb(app));
   verbs.push_back(xbar::tools::add_cost_verb(app));
   verbs.push_back(xbar::tools::add_report_verb(app));
 

@@ -31,6 +31,8 @@ int run_on_campaign(const char* verb, const std::string& campaign_path, const Ru
 Verb add_train_verb(CLI::App& app);
 /// `xbar infer net.pt --tile tile.h5`: a network on analog tiles over many chips.
 Verb add_infer_verb(CLI::App& app);
+/// `xbar sweep --network net.pt --tile tile.h5 --vary adc_bits=3,4,5`: accuracy over circuit settings.
+Verb add_sweep_verb(CLI::App& app);
 /// `xbar cost --tile tile.h5 --network net.pt`: the run-versus-simulate energy verdict.
 Verb add_cost_verb(CLI::App& app);
 /// `xbar report file.h5 -o folder`: plots and a markdown index of a tile model or inference file.
