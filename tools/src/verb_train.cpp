@@ -93,7 +93,7 @@ Verb add_train_verb(CLI::App& app) {
   auto o = std::make_shared<TrainVerbOptions>();
   auto& t = o->train;
   sub->add_option("--net", t.net, "Built-in network: mlp or cnn")->capture_default_str()->check(CLI::IsMember({"mlp", "cnn"}));
-  sub->add_option("--epochs", t.epochs, "Passes over the 60,000 training images")->capture_default_str()->check(CLI::Range(1, 1000));
+  sub->add_option("--epochs", t.epochs, "Passes over the 60,000 training images (with --hwa: 0 = evaluate only)")->capture_default_str()->check(CLI::Range(0, 1000));
   sub->add_option("--seed", t.seed, "Seed of the initialization and the data order")->capture_default_str();
   sub->add_option("-o,--output", o->output, "TorchScript file to write (torch.jit.load in Python runs it)")->capture_default_str();
   sub->add_option("--batch-size", t.batch_size, "Images per Adam step")->capture_default_str()->check(CLI::Range(1, 60000));
