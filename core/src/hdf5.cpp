@@ -120,25 +120,6 @@ herr_t read_string_dataset(hid_t dset, std::vector<std::string>* out) {
       [dset](hid_t mem, void* buf) { return H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); }, out);
 }
 
-bool has_variable_length(hid_t type) {
-  const H5T_class_t cls = H5Tget_class(type);
-  if (cls == H5T_VLEN) return true;
-  if (cls == H5T_STRING) return H5Tis_variable_str(type) > 0;
-  if (cls == H5T_COMPOUND) {
-    const int members = H5Tget_nmembers(type);
-    for (int i = 0; i < members; ++i) {
-      Hid m(H5Tget_member_type(type, static_cast<unsigned>(i)), H5Tclose);
-      if (m.ok() && has_variable_length(m)) return true;
-    }
-    return false;
-  }
-  if (cls == H5T_ARRAY || cls == H5T_ENUM) {
-    Hid base(H5Tget_super(type), H5Tclose);
-    return base.ok() && has_variable_length(base);
-  }
-  return false;
-}
-
 std::optional<std::string> file_image(hid_t file, std::string* image) {
   if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) return "cannot flush the in-memory file: " + hdf5_reason();
   const ssize_t size = H5Fget_file_image(file, nullptr, 0);

@@ -102,9 +102,6 @@ herr_t read_string_dataset(hid_t dset, std::vector<std::string>* out);
 /// missing, not a single string, or cannot be read.
 herr_t read_string_attr(hid_t obj, const char* name, std::string* out);
 
-/// True if `type` is, or contains (compound, array, ...), a variable-length type.
-bool has_variable_length(hid_t type);
-
 /// The bytes of the file `file` (built with the core driver, H5Pset_fapl_core), flushed, with
 /// the superblock checksum H5Fget_file_image leaves stale fixed (core/file_checksum.hpp).
 /// Returns an error message naming nothing (the caller adds the file), or nothing on success.
