@@ -20,10 +20,9 @@ namespace {
 
 using detail::Hid;
 using detail::QuietHdf5;
-using detail::ReadIo;
 using detail::Reader;
-using detail::WriteIo;
-using detail::Writer;
+
+const auto kFields = [](auto& io, auto& m) { detail::crossbar_model_fields(io, m); };
 
 }  // namespace
 
@@ -32,11 +31,7 @@ void write_crossbar_model_file(const std::string& path, const CrossbarModelFile&
   if (model.nominal.r_source_ohm.size() != 0 && model.nominal.r_source_ohm.size() != model.nominal.rows)
     throw ValidationError({"crossbar_model.r_source_ohm has " + std::to_string(model.nominal.r_source_ohm.size()) +
                            " entries: must be empty or one per row (" + std::to_string(model.nominal.rows) + ")"});
-  detail::write_model_file_atomically(path, [&](const Writer& w, hid_t file) {
-    detail::write_root(w, file, "crossbar");
-    WriteIo io(w, file);
-    detail::crossbar_model_fields(io, model);
-  });
+  detail::write_model(path, "crossbar", model, kFields);
 }
 
 std::string hdf5_schema_of(const std::string& path) {
@@ -53,12 +48,7 @@ std::string hdf5_schema_of(const std::string& path) {
 }
 
 CrossbarModelFile read_crossbar_model_file(const std::string& path) {
-  QuietHdf5 quiet;
-  Hid file = detail::open_model_file(path, "crossbar");
-  Reader r(path);
-  ReadIo io(r, file.get());
-  CrossbarModelFile m;
-  detail::crossbar_model_fields(io, m);
+  CrossbarModelFile m = detail::read_model<CrossbarModelFile>(path, "crossbar", kFields);
   try {
     m.nominal.validate();
   } catch (const ValidationError& e) {

@@ -1,9 +1,9 @@
 #pragma once
 // Internal to xbar::behavioral: the writing and the reading Io over the field lists of
-// model_file_fields.hpp (the Io interface is described there). One pair serves every kind:
-//   write: detail::write_model_file_atomically(path, [&](const Writer& w, hid_t f) {
-//            write_root(w, f, "tia"); WriteIo io(w, f); tia_model_fields(io, model); });
-//   read:  Hid f = open_model_file(path, "tia"); ReadIo io(Reader(path), f); tia_model_fields(io, m);
+// model_file_fields.hpp (the Io interface is described there), and the one write and read of
+// every model kind over them:
+//   write_model(path, "tia", model, [](auto& io, auto& m) { tia_model_fields(io, m); });
+//   TiaModelFile m = read_model<TiaModelFile>(path, "tia", [](auto& io, auto& m) { tia_model_fields(io, m); });
 #include <hdf5.h>
 
 #include <limits>
@@ -165,5 +165,28 @@ class ReadIo {
   hid_t file_;
   std::map<std::string, Hid> groups_;
 };
+
+/// Writes `model` atomically as a model file of `kind`: the root attributes, then `fields(io, model)`.
+template <class M, class Fields>
+void write_model(const std::string& path, const char* kind, const M& model, Fields fields) {
+  write_model_file_atomically(path, [&](const Writer& w, hid_t file) {
+    write_root(w, file, kind);
+    WriteIo io(w, file);
+    fields(io, model);
+  });
+}
+
+/// Opens a model file of `kind` (schema and kind checked) and reads `fields(io, m)` into a new M.
+/// What a field list cannot say (validate(), equal column lengths) the caller checks afterwards.
+template <class M, class Fields>
+M read_model(const std::string& path, const char* kind, Fields fields) {
+  QuietHdf5 quiet;
+  Hid file = open_model_file(path, kind);
+  Reader r(path);
+  ReadIo io(r, file.get());
+  M m;
+  fields(io, m);
+  return m;
+}
 
 }  // namespace xbar::behavioral::detail

@@ -15,10 +15,10 @@ namespace {
 
 using detail::Hid;
 using detail::QuietHdf5;
-using detail::ReadIo;
 using detail::Reader;
-using detail::WriteIo;
-using detail::Writer;
+
+const auto kTiaFields = [](auto& io, auto& m) { detail::tia_model_fields(io, m); };
+const auto kAdcFields = [](auto& io, auto& m) { detail::adc_model_fields(io, m); };
 
 // Checks that every per-instance column has the length of `instance`.
 void check_rows(const std::string& path, std::size_t n, std::size_t got, const char* column) {
@@ -48,20 +48,11 @@ void write_tia_model_file(const std::string& path, const TiaModelFile& m) {
     if (static_cast<std::size_t>(v->size()) != n || t.held_out.size() != n)
       throw ValidationError({std::string("tia model instances.") + name + " has " + std::to_string(v->size()) +
                              " entries: must be one per instance (" + std::to_string(n) + ")"});
-  detail::write_model_file_atomically(path, [&](const Writer& w, hid_t file) {
-    detail::write_root(w, file, "tia");
-    WriteIo io(w, file);
-    detail::tia_model_fields(io, m);
-  });
+  detail::write_model(path, "tia", m, kTiaFields);
 }
 
 TiaModelFile read_tia_model_file(const std::string& path) {
-  QuietHdf5 quiet;
-  Hid file = detail::open_model_file(path, "tia");
-  Reader r(path);
-  ReadIo io(r, file.get());
-  TiaModelFile m;
-  detail::tia_model_fields(io, m);
+  TiaModelFile m = detail::read_model<TiaModelFile>(path, "tia", kTiaFields);
   check_nominal(path, m.nominal);
   const auto& t = m.instances;
   check_rows(path, t.size(), t.held_out.size(), "held_out");
@@ -80,20 +71,11 @@ void write_adc_model_file(const std::string& path, const AdcModelFile& m) {
     throw ValidationError({"adc model instances: transition_v is " + std::to_string(t.transition_v.rows()) + "x" +
                            std::to_string(t.transition_v.cols()) + ": must be one row per instance (" +
                            std::to_string(t.size()) + ") of 2^bits - 1 transitions"});
-  detail::write_model_file_atomically(path, [&](const Writer& w, hid_t file) {
-    detail::write_root(w, file, "adc");
-    WriteIo io(w, file);
-    detail::adc_model_fields(io, m);
-  });
+  detail::write_model(path, "adc", m, kAdcFields);
 }
 
 AdcModelFile read_adc_model_file(const std::string& path) {
-  QuietHdf5 quiet;
-  Hid file = detail::open_model_file(path, "adc");
-  Reader r(path);
-  ReadIo io(r, file.get());
-  AdcModelFile m;
-  detail::adc_model_fields(io, m);
+  AdcModelFile m = detail::read_model<AdcModelFile>(path, "adc", kAdcFields);
   check_nominal(path, m.nominal);
   const auto& t = m.instances;
   check_rows(path, t.size(), t.held_out.size(), "held_out");

@@ -22,12 +22,6 @@ namespace xbar::behavioral {
 namespace {
 
 using detail::cat;
-using detail::Hid;
-using detail::QuietHdf5;
-using detail::ReadIo;
-using detail::Reader;
-using detail::WriteIo;
-using detail::Writer;
 
 bool finite_nonneg(double x) { return std::isfinite(x) && x >= 0.0; }
 
@@ -85,20 +79,12 @@ void TileModelFile::validate() const {
 
 void write_tile_model_file(const std::string& path, const TileModelFile& model) {
   model.validate();
-  detail::write_model_file_atomically(path, [&](const Writer& w, hid_t file) {
-    detail::write_root(w, file, "tile");
-    WriteIo io(w, file);
-    detail::tile_fields(io, model);
-  });
+  detail::write_model(path, "tile", model, [](auto& io, auto& m) { detail::tile_fields(io, m); });
 }
 
 TileModelFile read_tile_model_file(const std::string& path) {
-  QuietHdf5 quiet;
-  Hid file = detail::open_model_file(path, "tile");
-  Reader r(path);
-  ReadIo io(r, file.get());
-  TileModelFile m;
-  detail::tile_fields(io, m);
+  TileModelFile m =
+      detail::read_model<TileModelFile>(path, "tile", [](auto& io, auto& t) { detail::tile_fields(io, t); });
   try {
     m.validate();
   } catch (const ValidationError& e) {
