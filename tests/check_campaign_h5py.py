@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Checks a campaign file against data/SCHEMA.md ("xbar.campaign/1"), using only h5py and numpy.
+"""Checks a campaign file against data/SCHEMA.md ("xbar.campaign/2"), using only h5py and numpy.
 
 Usage: /usr/bin/python3 check_campaign_h5py.py campaign.h5
 
 Everything checked here comes from the documented schema, not from xbar's code: the root
-attributes and their types, /samples/status and /samples/error, the fields of the crossbar kind
+attributes and their types (every string fixed-length: no variable-length type anywhere in the
+file), /samples/status and /samples/error, the fields of the crossbar kind
 with shapes derived from the spec stored in spec_text, the ideal output formula for ok samples,
 and chunking plus compression. The last line is "N passed, M failed"; the exit code is non-zero
 when anything failed.
@@ -16,7 +17,9 @@ import tomllib
 import h5py
 import numpy as np
 
-SCHEMA = "xbar.campaign/1"
+from xbar_check import variable_length_objects  # tests/ is on sys.path: the script's folder
+
+SCHEMA = "xbar.campaign/2"
 STRING_ATTRS = ["schema", "kind", "xbar_version", "git_hash", "ngspice_version", "spec_text",
                 "start_time", "end_time", "fields"]
 UINT64_ATTRS = ["seed", "total_samples", "ok_samples", "failed_samples", "not_run_samples"]
@@ -67,18 +70,29 @@ def crossbar_fields(rows, cols, cols_physical, inputs):
 
 # ---- root attributes ------------------------------------------------------------------------
 
+def text(value):
+    """A fixed-length string attribute, which h5py returns as bytes, as str."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def fixed_string(dtype):
+    info = h5py.check_string_dtype(dtype)
+    return info is not None and info.encoding == "utf-8" and info.length is not None
+
+
 def check_root(c, f):
     attrs = f.attrs
-    c.check("attr schema", attrs.get("schema") == SCHEMA, f"schema = {attrs.get('schema')!r}")
+    c.check("attr schema", text(attrs.get("schema")) == SCHEMA, f"schema = {attrs.get('schema')!r}")
     for name in STRING_ATTRS:
         if c.check(f"attr {name} exists", name in attrs, "missing"):
-            c.check(f"attr {name} is str", isinstance(attrs[name], str), f"got {type(attrs[name]).__name__}")
+            c.check(f"attr {name} is a fixed-length UTF-8 string", fixed_string(attrs.get_id(name).dtype),
+                    f"dtype {attrs.get_id(name).dtype}")
     for name in UINT64_ATTRS:
         if c.check(f"attr {name} exists", name in attrs, "missing"):
             value = np.asarray(attrs[name])
             c.check(f"attr {name} is a uint64 scalar", value.dtype == np.uint64 and value.shape == (),
                     f"dtype {value.dtype}, shape {value.shape}")
-    start, end = attrs.get("start_time", ""), attrs.get("end_time", "")
+    start, end = text(attrs.get("start_time", "")), text(attrs.get("end_time", ""))
     c.check("attr start_time is ISO 8601 UTC", is_iso_utc(start), f"{start!r}")
     c.check("attr end_time is ISO 8601 UTC, or empty in a checkpoint", end == "" or is_iso_utc(end), f"{end!r}")
 
@@ -111,8 +125,8 @@ def check_status(c, f):
 
     error = f["samples/error"]
     info = h5py.check_string_dtype(error.dtype)
-    c.check("/samples/error is variable-length UTF-8 strings",
-            info is not None and info.encoding == "utf-8" and info.length is None, f"dtype {error.dtype}")
+    c.check("/samples/error is fixed-length UTF-8 strings",
+            info is not None and info.encoding == "utf-8" and info.length is not None, f"dtype {error.dtype}")
     c.check("/samples/error shape [S]", error.shape == (samples,), f"{error.shape}")
     texts = error.asstr()[()] if samples else np.array([], dtype=object)
     c.check("/samples/error empty for ok samples", all(t == "" for t in texts[codes == 0]))
@@ -143,7 +157,7 @@ def check_storage(c, f):
         c.check(f"{name} compressed (shuffle + gzip 4)",
                 d.compression == "gzip" and d.compression_opts == 4 and d.shuffle,
                 f"compression {d.compression} {d.compression_opts}, shuffle {d.shuffle}")
-    fields = [n for n in f.attrs["fields"].split(",") if n]
+    fields = [n for n in text(f.attrs["fields"]).split(",") if n]
     listed = {f"/samples/{n}" for n in fields} | {"/samples/status", "/samples/error"}
     present = {name for name, _ in datasets if name.startswith("/samples/")}
     c.check("attr fields lists every /samples dataset", listed == present,
@@ -153,7 +167,7 @@ def check_storage(c, f):
 # ---- crossbar kind --------------------------------------------------------------------------
 
 def crossbar_dims(c, f):
-    spec = tomllib.loads(f.attrs["spec_text"])
+    spec = tomllib.loads(text(f.attrs["spec_text"]))
     xbar, work = spec.get("crossbar", {}), spec.get("workload", {})
     rows, cols = int(xbar.get("rows", 16)), int(xbar.get("cols", 16))
     differential = bool(xbar.get("differential", False))
@@ -178,8 +192,9 @@ def check_crossbar(c, f, codes):
         c.check(f"/{path} float64 [S, {', '.join(map(str, shape))}]",
                 d.dtype == np.float64 and d.shape == (samples, *shape), f"{d.dtype} {d.shape}")
         for attr, expected in (("unit", unit), ("role", role), ("reference", reference)):
-            c.check(f"/{path} attr {attr}", d.attrs.get(attr) == expected, f"{d.attrs.get(attr)!r} != {expected!r}")
-        c.check(f"/{path} attr doc is str", isinstance(d.attrs.get("doc"), str))
+            c.check(f"/{path} attr {attr}", text(d.attrs.get(attr)) == expected,
+                    f"{d.attrs.get(attr)!r} != {expected!r}")
+        c.check(f"/{path} attr doc is a fixed-length string", fixed_string(d.attrs.get_id("doc").dtype))
         if d.shape == (samples, *shape):
             values[name] = d[()]
     check_crossbar_values(c, values, codes, rows * cols_physical, patterns)
@@ -232,10 +247,13 @@ def main(argv):
         c.section("root attributes", check_root, f)
         codes = c.section("status and errors", check_status, f)
         c.section("storage", check_storage, f)
-        if f.attrs.get("kind") == "crossbar" and codes is not None:
+        if text(f.attrs.get("kind")) == "crossbar" and codes is not None:
             c.section("crossbar fields", check_crossbar, f, codes)
         else:
             c.check("kind is crossbar (the fields checked here)", False, f"kind = {f.attrs.get('kind')!r}")
+    found, seen = variable_length_objects(argv[1])
+    c.check("no variable-length type anywhere (data/SCHEMA.md, Storage)", seen > 0 and not found,
+            f"{len(found)} of {seen} objects: {found[:5]}")
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 

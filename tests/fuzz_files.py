@@ -148,7 +148,7 @@ else:                # a root attribute changed
         elif key == "kind":
             text = rng.choice(["crossbar", "tia", "adc", "tile", "opamp", "zzz", ""])
         else:
-            text = rng.choice(["", "x" * 1000, "xbar.campaign/2", "xbar.model/1", text[::-1]])
+            text = rng.choice(["", "x" * 1000, "xbar.campaign/3", "xbar.model/2", text[::-1]])
         d.attrs[key] = text
     else:
         d.attrs[key] = np.uint64(rng.choice([0, 1, 2**63, 2**64 - 1, 1000000000]))

@@ -1,8 +1,9 @@
-// Campaign record bytes and the HDF5 campaign file "xbar.campaign/1" (campaign_file.hpp).
+// Campaign record bytes and the HDF5 campaign file "xbar.campaign/2" (campaign_file.hpp).
 #include <doctest/doctest.h>
 
 #include "temp_dir.hpp"
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <hdf5.h>
 #include <unistd.h>
 
@@ -147,6 +148,53 @@ void make_plain_hdf5(const std::string& path, const char* schema = nullptr) {
   H5Fclose(f);
 }
 
+/// Every object of the file (root, groups, datasets) and every attribute whose type is
+/// variable-length, as "name: kind" (an independent walk: H5Ovisit, H5Aiterate, H5Tget_class).
+struct VariableLengthWalk {
+  std::vector<std::string> found;
+  int objects = 0;
+  int attributes = 0;
+};
+
+bool is_variable(hid_t type) {
+  return H5Tget_class(type) == H5T_VLEN || (H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) > 0);
+}
+
+herr_t visit_attr(hid_t obj, const char* name, const H5A_info_t*, void* data) {
+  auto* w = static_cast<VariableLengthWalk*>(data);
+  ++w->attributes;
+  const hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+  const hid_t t = H5Aget_type(a);
+  if (is_variable(t)) w->found.push_back(std::string("attribute ") + name);
+  H5Tclose(t);
+  H5Aclose(a);
+  return 0;
+}
+
+herr_t visit_object(hid_t root, const char* name, const H5O_info_t* info, void* data) {
+  auto* w = static_cast<VariableLengthWalk*>(data);
+  ++w->objects;
+  const hid_t obj = H5Oopen(root, name, H5P_DEFAULT);
+  hsize_t idx = 0;
+  H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, visit_attr, w);
+  if (info->type == H5O_TYPE_DATASET) {
+    const hid_t t = H5Dget_type(obj);
+    if (is_variable(t)) w->found.push_back(std::string("dataset ") + name);
+    H5Tclose(t);
+  }
+  H5Oclose(obj);
+  return 0;
+}
+
+VariableLengthWalk walk_variable_length(const std::string& path) {
+  VariableLengthWalk w;
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, visit_object, &w);
+  H5Fclose(f);
+  return w;
+}
+
 }  // namespace
 
 TEST_CASE("schema helpers: sizes, offsets, lookup and status names") {
@@ -233,7 +281,7 @@ TEST_CASE("campaign file: write/read round trip keeps schema, provenance and eve
   xc::write_campaign_file(path, schema, prov, records);
   const xc::CampaignFile f = xc::read_campaign_file(path);
 
-  CHECK(f.schema_version == "xbar.campaign/1");
+  CHECK(f.schema_version == "xbar.campaign/2");
   CHECK(f.schema.kind == schema.kind);
   REQUIRE(f.schema.fields.size() == schema.fields.size());
   for (std::size_t i = 0; i < schema.fields.size(); ++i) {
@@ -265,6 +313,22 @@ TEST_CASE("campaign file: write/read round trip keeps schema, provenance and eve
     // Records without values read back as values_per_sample NaNs.
     check_same_bits(a.values, b.values.empty() ? std::vector<double>(11, kNaN) : b.values);
   }
+}
+
+TEST_CASE("campaign file: no variable-length type anywhere (fixed-length strings only)") {
+  TempDir dir;
+  const std::string path = dir.file("campaign.h5");
+  std::vector<xc::SampleRecord> records = test_records();
+  records[3].error = std::string(5000, 'e') + " the longest message";  // sets the string width
+  xc::write_campaign_file(path, test_schema(), test_provenance(), records);
+  const VariableLengthWalk w = walk_variable_length(path);
+  INFO(fmt::format("{}", fmt::join(w.found, ", ")));
+  CHECK(w.found.empty());
+  CHECK(w.objects >= 8);      // /, /samples, /timing, status, error, 3 fields, sample_seconds
+  CHECK(w.attributes >= 25);  // root attributes and each field's unit, doc, role, reference
+  const xc::CampaignFile f = xc::read_campaign_file(path);
+  CHECK(f.records[3].error == records[3].error);
+  CHECK(f.records[0].error.empty());
 }
 
 TEST_CASE("campaign file: zero samples and zero fields still make valid files") {
@@ -354,9 +418,9 @@ TEST_CASE("campaign file: unreadable files give FileError naming the path") {
                 {plain, "not an xbar campaign file (no 'schema' attribute)"});
 
   const std::string newer = dir.file("newer.h5");
-  make_plain_hdf5(newer, "xbar.campaign/2");
+  make_plain_hdf5(newer, "xbar.campaign/3");
   check_message([&] { (void)xc::read_campaign_file(newer); },
-                {newer, "schema 'xbar.campaign/2' is not supported", "newer xbar?"});
+                {newer, "schema 'xbar.campaign/3' is not supported", "newer xbar?"});
 }
 
 TEST_CASE("campaign file: a missing dataset is named") {

@@ -1,4 +1,4 @@
-"""xbar.model/1 read with numpy + h5py only (data/MODEL_SCHEMA.md): runs a small campaign with
+"""xbar.model/2 read with numpy + h5py only (data/MODEL_SCHEMA.md): runs a small campaign with
 `xbar characterize`, fits it with `xbar fit`, then rebuilds the nodal network of every held-out
 sample from the model file and the campaign, solves it densely and compares with ngspice's
 i_spice_a and with the C++ model's predictions (`xbar validate --dump-predictions`).
@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xbar_check import check, finish  # noqa: E402
+from xbar_check import check, check_no_variable_length, finish, variable_length_copy  # noqa: E402
 
 SPEC = """kind = "crossbar"
 seed = 7
@@ -124,8 +124,23 @@ def main():
         wrong = subprocess.run([xbar, "validate", camp, camp], capture_output=True, text=True)
         check(wrong.returncode == 2 and "is a campaign file" in wrong.stderr, "a campaign given as model is refused")
 
+        # Issue 15, point 2: no variable-length type anywhere in what xbar writes; files of the
+        # older layouts (variable-length strings, schema /1) still read.
+        check_no_variable_length(camp, "campaign file")
+        check_no_variable_length(model, "crossbar model file")
+        old_camp = variable_length_copy(camp, os.path.join(tmp, "campaign_v1.h5"), "xbar.campaign/1")
+        old_model = variable_length_copy(model, os.path.join(tmp, "model_v1.h5"), "xbar.model/1")
+        r = subprocess.run([xbar, "inspect", old_camp], capture_output=True, text=True)
+        check(r.returncode == 0 and "crossbar" in r.stdout, f"xbar inspect reads an xbar.campaign/1 file: {r.stderr}")
+        r = subprocess.run([xbar, "fit", old_camp, "-o", os.path.join(tmp, "model_from_v1.h5"), "--seed", "1"],
+                           capture_output=True, text=True)
+        check(r.returncode == 0, f"xbar fit reads an xbar.campaign/1 file: {r.stderr}")
+        r = subprocess.run([xbar, "validate", old_model, camp], capture_output=True, text=True)
+        check(r.returncode == 0, f"xbar validate reads an xbar.model/1 file: {r.stderr}")
+
         with h5py.File(model, "r") as m, h5py.File(camp, "r") as c:
-            check(attr_str(m.attrs["schema"]) == "xbar.model/1", "schema attribute")
+            check(attr_str(m.attrs["schema"]) == "xbar.model/2", "schema attribute")
+            check(attr_str(c.attrs["schema"]) == "xbar.campaign/2", "campaign schema attribute")
             check(attr_str(m.attrs["kind"]) == "crossbar", "kind attribute")
             nom = {k: m["nominal"].attrs[k] for k in m["nominal"].attrs}
             for k in ("rows", "cols", "differential", "leaf_cells"):

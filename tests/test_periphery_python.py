@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xbar_check import check, finish  # noqa: E402
+from xbar_check import check, check_no_variable_length, finish  # noqa: E402
 
 TIA_SPEC = """kind = "tia"
 seed = 1
@@ -132,8 +132,10 @@ def check_tia(xbar, tmp):
     for png in ("tia_model_vs_spice.png", "tia_residual_histogram.png"):
         check(is_png(os.path.join(tmp, "tplots", png)), f"{png} is a PNG")
 
+    check_no_variable_length(camp, "tia campaign file")
+    check_no_variable_length(model, "tia model file")
     with h5py.File(model, "r") as m, h5py.File(camp, "r") as c:
-        check(attr_str(m.attrs["schema"]) == "xbar.model/1" and attr_str(m.attrs["kind"]) == "tia", "root attributes")
+        check(attr_str(m.attrs["schema"]) == "xbar.model/2" and attr_str(m.attrs["kind"]) == "tia", "root attributes")
         nom = {k: float(m["nominal"].attrs[k]) for k in
                ("rf_ohm", "a0_vv", "r_out_ohm", "v_offset_v", "v_out_min_v", "v_out_max_v", "tau_s", "t_sample_s")}
         for k in nom:
@@ -219,6 +221,8 @@ def check_adc(xbar, tmp):
           f"xbar fit tile names a component file of the wrong kind: {tile.stderr}")
     check_tile(xbar, tmp, tia_model, model)
 
+    check_no_variable_length(camp, "adc campaign file")
+    check_no_variable_length(model, "adc model file")
     with h5py.File(model, "r") as m, h5py.File(camp, "r") as c:
         check(attr_str(m.attrs["kind"]) == "adc", "kind attribute")
         nom = m["nominal"].attrs
@@ -275,6 +279,7 @@ def check_tile(xbar, tmp, tia_model, adc_model):
     out = run([xbar, "fit", "tile", "--crossbar", xb_model, "--tia", tia_model, "--adc", adc_model, "-o", tile],
               "xbar fit tile")
     check("column full scale" in out.stdout, "xbar fit tile prints the ranges")
+    check_no_variable_length(tile, "tile model file")
     with h5py.File(tile, "r") as f:
         check(attr_str(f.attrs["kind"]) == "tile", "tile kind")
         nom = f["nominal"].attrs

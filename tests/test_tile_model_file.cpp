@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "temp_dir.hpp"
-#include "tile_model_file_fields.hpp"  // behavioral/src: the field list, to compare every field
+#include "model_file_fields.hpp"  // behavioral/src: the field lists, to compare every field
 #include "xbar/behavioral/error.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/behavioral/periphery_model_file.hpp"
@@ -35,6 +35,7 @@ class FlattenIo {
 
   void group(const std::string& g) { fields[g] = "group"; }
   void f64(const std::string& g, const std::string& n, const double& v) { put(g, n, &v, sizeof v); }
+  void optional_f64(const std::string& g, const std::string& n, const double& v) { put(g, n, &v, sizeof v); }
   void i32(const std::string& g, const std::string& n, const int& v) { put(g, n, &v, sizeof v); }
   void flag(const std::string& g, const std::string& n, const bool& v) { fields[g + "@" + n] = v ? "1" : "0"; }
   void u64(const std::string& g, const std::string& n, const std::uint64_t& v) { put(g, n, &v, sizeof v); }

@@ -1,4 +1,4 @@
-// HDF5 plumbing shared by the xbar.model/1 writers and readers (xbar/behavioral/hdf5_io.hpp).
+// HDF5 plumbing shared by the xbar.model/2 writers and readers (xbar/behavioral/hdf5_io.hpp).
 #include "xbar/behavioral/hdf5_io.hpp"
 
 #include "xbar/core/file_checksum.hpp"
@@ -21,11 +21,7 @@ void Writer::attr(hid_t obj, const std::string& where, const char* name, hid_t f
 }
 
 void Writer::str(hid_t obj, const std::string& where, const char* name, const std::string& v) const {
-  Hid type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), H5T_VARIABLE);
-  H5Tset_cset(type.get(), H5T_CSET_UTF8);
-  const char* p = v.c_str();
-  attr(obj, where, name, type.get(), type.get(), &p);
+  if (core::hdf5::write_string_attr(obj, name, v) < 0) fail("attribute " + where + "@" + name, "cannot write");
 }
 
 namespace {
@@ -60,15 +56,7 @@ void Writer::matrix(hid_t parent, const std::string& name, const std::string& fu
   write_dataset(*this, parent, name, full, 2, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rm.data(), unit);
 }
 
-namespace {
-// H5Lexists on "a/b/c" fails when "a" is missing, so check every prefix of an absolute path.
-bool path_exists(hid_t file, const std::string& full) {
-  std::size_t pos = 0;
-  while ((pos = full.find('/', pos + 1)) != std::string::npos)
-    if (H5Lexists(file, full.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
-  return H5Lexists(file, full.c_str(), H5P_DEFAULT) > 0;
-}
-}  // namespace
+using core::hdf5::path_exists;
 
 Hid Reader::group(hid_t file, const std::string& full) const {
   if (!path_exists(file, full))
@@ -96,15 +84,9 @@ void Reader::numeric(hid_t obj, const std::string& where, const char* name, hid_
 std::string Reader::str(hid_t obj, const std::string& where, const char* name) const {
   Hid a = open_attr(obj, where, name);
   Hid type(H5Aget_type(a.get()), H5Tclose);
-  if (H5Tget_class(type.get()) != H5T_STRING || !H5Tis_variable_str(type.get()))
-    fail("attribute " + where + "@" + name, "not a variable-length string");
-  Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(mem.get(), H5T_VARIABLE);
-  H5Tset_cset(mem.get(), H5T_CSET_UTF8);
-  char* p = nullptr;
-  if (H5Aread(a.get(), mem.get(), &p) < 0) fail("attribute " + where + "@" + name, "cannot read");
-  std::string s = p ? p : "";
-  if (p) H5free_memory(p);
+  if (H5Tget_class(type.get()) != H5T_STRING) fail("attribute " + where + "@" + name, "not a string");
+  std::string s;
+  if (core::hdf5::read_string_attr(obj, name, &s) < 0) fail("attribute " + where + "@" + name, "cannot read");
   return s;
 }
 
@@ -166,15 +148,8 @@ void write_model_file_atomically(const std::string& path, const std::function<vo
     Hid file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose);
     if (!file.ok()) throw ModelFileError(tmp + ": cannot create in memory");
     write(w, file.get());
-    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) throw ModelFileError(tmp + ": cannot flush");
-    const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
-    if (size <= 0) throw ModelFileError(tmp + ": cannot get the file image");
-    image.assign(static_cast<std::size_t>(size), '\0');
-    if (H5Fget_file_image(file.get(), image.data(), image.size()) != size) {
-      throw ModelFileError(tmp + ": cannot get the file image");
-    }
+    if (auto why = core::hdf5::file_image(file.get(), &image)) throw ModelFileError(tmp + ": " + *why);
   }
-  if (auto why = core::fix_hdf5_superblock_checksum(image)) throw ModelFileError(tmp + ": " + *why);
   // A whole-file checksum (core/file_checksum.hpp), checked by open_model_file before HDF5
   // parses the file.
   image += core::checksum_trailer(image);
@@ -202,43 +177,17 @@ Hid open_model_file(const std::string& path, const std::string& expected_kind) {
   if (H5Aexists(f, "schema") <= 0)
     throw ModelFileError(path + ": attribute /@schema: missing (not an xbar model file)");
   const std::string schema = r.str(f, "/", "schema");
-  if (schema == "xbar.campaign/1")
-    throw ModelFileError(path + ": is a campaign file (xbar.campaign/1), not a model file; fit one with `xbar fit " +
+  if (schema.rfind("xbar.campaign/", 0) == 0)
+    throw ModelFileError(path + ": is a campaign file (" + schema + "), not a model file; fit one with `xbar fit " +
                          path + " -o model.h5`");
-  if (schema != kModelSchema)
+  if (!is_model_schema(schema))
     throw ModelFileError(path + ": attribute /@schema = '" + schema + "': expected '" + kModelSchema +
-                         "' (was it written by a newer xbar?)");
+                         "' (or xbar.model/1; was it written by a newer xbar?)");
   const std::string kind = r.str(f, "/", "kind");
   if (!expected_kind.empty() && kind != expected_kind)
     throw ModelFileError(path + ": attribute /@kind = '" + kind + "': expected kind '" + expected_kind +
                          "' (this file holds a model of kind '" + kind + "')");
   return file;
-}
-
-void write_provenance(const Writer& w, hid_t file, const ModelProvenance& v) {
-  const std::string n = "/provenance";
-  Hid g = w.group(file, "provenance", n);
-  w.str(g.get(), n, "campaign_path", v.campaign_path);
-  w.str(g.get(), n, "campaign_sha256", v.campaign_sha256);
-  w.str(g.get(), n, "ngspice_version", v.ngspice_version);
-  w.str(g.get(), n, "xbar_version", v.xbar_version);
-  w.str(g.get(), n, "git_hash", v.git_hash);
-  w.str(g.get(), n, "fit_time", v.fit_time);
-  w.u64(g.get(), n, "held_out_seed", v.held_out_seed);
-}
-
-ModelProvenance read_provenance(const Reader& r, hid_t file) {
-  const std::string n = "/provenance";
-  Hid g = r.group(file, n);
-  ModelProvenance v;
-  v.campaign_path = r.str(g.get(), n, "campaign_path");
-  v.campaign_sha256 = r.str(g.get(), n, "campaign_sha256");
-  v.ngspice_version = r.str(g.get(), n, "ngspice_version");
-  v.xbar_version = r.str(g.get(), n, "xbar_version");
-  v.git_hash = r.str(g.get(), n, "git_hash");
-  v.fit_time = r.str(g.get(), n, "fit_time");
-  v.held_out_seed = r.u64(g.get(), n, "held_out_seed");
-  return v;
 }
 
 }  // namespace xbar::behavioral::detail

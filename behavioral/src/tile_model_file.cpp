@@ -1,6 +1,6 @@
-// The tile model file, xbar.model/1 kind "tile" (tile_model_file.hpp, data/MODEL_SCHEMA.md), and
-// draw_tile_instance. The fields are listed once, in tile_model_file_fields.hpp; this file has
-// the writing and reading Io over them.
+// The tile model file, xbar.model/2 kind "tile" (tile_model_file.hpp, data/MODEL_SCHEMA.md), and
+// draw_tile_instance. The fields are listed once, in model_file_fields.hpp; the writing and
+// reading Io over them are in model_file_io.hpp.
 #include "xbar/behavioral/tile_model_file.hpp"
 
 #include <hdf5.h>
@@ -11,8 +11,8 @@
 #include <map>
 
 #include "cat.hpp"
+#include "model_file_io.hpp"
 #include "xbar/behavioral/hdf5_io.hpp"
-#include "tile_model_file_fields.hpp"
 #include "xbar/behavioral/error.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/core/counter_rng.hpp"
@@ -22,121 +22,6 @@ namespace xbar::behavioral {
 namespace {
 
 using detail::cat;
-using detail::Hid;
-using detail::QuietHdf5;
-using detail::Reader;
-using detail::Writer;
-
-std::string parent_of(const std::string& full) {
-  const auto pos = full.rfind('/');
-  return pos == 0 ? "/" : full.substr(0, pos);
-}
-
-// Writes every field (tile_fields with const references).
-class WriteIo {
- public:
-  WriteIo(const Writer& w, hid_t file) : w_(w), file_(file) {}
-
-  void group(const std::string& g) {
-    const std::string parent = parent_of(g);
-    groups_.emplace(g, w_.group(at(parent), g.substr(g.rfind('/') + 1), g));
-  }
-  void f64(const std::string& g, const std::string& name, const double& v) { w_.f64(at(g), g, name.c_str(), v); }
-  void i32(const std::string& g, const std::string& name, const int& v) { w_.i64(at(g), g, name.c_str(), v); }
-  void flag(const std::string& g, const std::string& name, const bool& v) { w_.i64(at(g), g, name.c_str(), v ? 1 : 0); }
-  void u64(const std::string& g, const std::string& name, const std::uint64_t& v) { w_.u64(at(g), g, name.c_str(), v); }
-  void str(const std::string& g, const std::string& name, const std::string& v) { w_.str(at(g), g, name.c_str(), v); }
-  template <class E>
-  void choice(const std::string& g, const std::string& name, const E& v, detail::EnumNames<E> names) {
-    for (const auto& [value, text] : names)
-      if (value == v) return str(g, name, text);
-    w_.fail("attribute " + g + "@" + name, "unknown enum value");
-  }
-  void vec(const std::string& g, const std::string& name, const Eigen::VectorXd& v, const char* unit) {
-    w_.vector(at(g), name, g + "/" + name, v, unit);
-  }
-  void mat(const std::string& g, const std::string& name, const Eigen::MatrixXd& m, const char* unit) {
-    w_.matrix(at(g), name, g + "/" + name, m, unit);
-  }
-  template <class T>
-  void count(const std::string& g, const std::string& name, const std::vector<T>& v) {
-    u64(g, name, v.size());
-  }
-  template <class T>
-  void single(const std::vector<T>&) {}  // validate() checked the size
-  bool optional_group(const std::string& g) {
-    group(g);
-    return true;
-  }
-  void invalid(const std::string&, const std::string&, const std::string&) {}
-
- private:
-  hid_t at(const std::string& g) const { return g == "/" ? file_ : groups_.at(g).get(); }
-  const Writer& w_;
-  hid_t file_;
-  std::map<std::string, Hid> groups_;
-};
-
-// Reads every field; a missing or malformed object throws ModelFileError naming it.
-class ReadIo {
- public:
-  ReadIo(const Reader& r, hid_t file) : r_(r), file_(file) {}
-
-  void group(const std::string& g) { groups_.emplace(g, r_.group(file_, g)); }
-  void f64(const std::string& g, const std::string& name, double& v) { v = r_.f64(at(g), g, name.c_str()); }
-  void i32(const std::string& g, const std::string& name, int& v) {
-    const long long x = r_.i64(at(g), g, name.c_str());
-    if (x < std::numeric_limits<int>::min() || x > std::numeric_limits<int>::max()) invalid(g, name, cat(x, ": out of range"));
-    v = static_cast<int>(x);
-  }
-  void flag(const std::string& g, const std::string& name, bool& v) { v = r_.i64(at(g), g, name.c_str()) != 0; }
-  void u64(const std::string& g, const std::string& name, std::uint64_t& v) { v = r_.u64(at(g), g, name.c_str()); }
-  void str(const std::string& g, const std::string& name, std::string& v) { v = r_.str(at(g), g, name.c_str()); }
-  template <class E>
-  void choice(const std::string& g, const std::string& name, E& v, detail::EnumNames<E> names) {
-    const std::string s = r_.str(at(g), g, name.c_str());
-    std::string allowed;
-    for (const auto& [value, text] : names) {
-      if (s == text) {
-        v = value;
-        return;
-      }
-      allowed += (allowed.empty() ? "" : " or ") + std::string(text);
-    }
-    invalid(g, name, "'" + s + "': must be " + allowed);
-  }
-  void vec(const std::string& g, const std::string& name, Eigen::VectorXd& v, const char*) {
-    v = r_.vector(file_, g + "/" + name);
-  }
-  void mat(const std::string& g, const std::string& name, Eigen::MatrixXd& m, const char*) {
-    m = r_.matrix(file_, g + "/" + name);
-  }
-  template <class T>
-  void count(const std::string& g, const std::string& name, std::vector<T>& v) {
-    std::uint64_t n = 0;
-    u64(g, name, n);
-    if (n > 1000) invalid(g, name, cat(n, ": more than 1000 sources"));
-    v.assign(static_cast<std::size_t>(n), T{});
-  }
-  template <class T>
-  void single(std::vector<T>& v) {
-    v.assign(1, T{});
-  }
-  bool optional_group(const std::string& g) {
-    if (H5Lexists(file_, g.c_str(), H5P_DEFAULT) <= 0) return false;
-    group(g);
-    return true;
-  }
-  [[noreturn]] void invalid(const std::string& g, const std::string& name, const std::string& what) {
-    r_.fail("attribute " + g + "@" + name, what);
-  }
-
- private:
-  hid_t at(const std::string& g) const { return g == "/" ? file_ : groups_.at(g).get(); }
-  const Reader& r_;
-  hid_t file_;
-  std::map<std::string, Hid> groups_;
-};
 
 bool finite_nonneg(double x) { return std::isfinite(x) && x >= 0.0; }
 
@@ -194,21 +79,12 @@ void TileModelFile::validate() const {
 
 void write_tile_model_file(const std::string& path, const TileModelFile& model) {
   model.validate();
-  detail::write_model_file_atomically(path, [&](const Writer& w, hid_t file) {
-    w.str(file, "/", "schema", detail::kModelSchema);
-    w.str(file, "/", "kind", "tile");
-    WriteIo io(w, file);
-    detail::tile_fields(io, model);
-  });
+  detail::write_model(path, "tile", model, [](auto& io, auto& m) { detail::tile_fields(io, m); });
 }
 
 TileModelFile read_tile_model_file(const std::string& path) {
-  QuietHdf5 quiet;
-  Hid file = detail::open_model_file(path, "tile");
-  Reader r(path);
-  ReadIo io(r, file.get());
-  TileModelFile m;
-  detail::tile_fields(io, m);
+  TileModelFile m =
+      detail::read_model<TileModelFile>(path, "tile", [](auto& io, auto& t) { detail::tile_fields(io, t); });
   try {
     m.validate();
   } catch (const ValidationError& e) {

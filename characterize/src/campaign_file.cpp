@@ -1,4 +1,4 @@
-// Campaign records (byte encoding) and the HDF5 campaign file "xbar.campaign/1".
+// Campaign records (byte encoding) and the HDF5 campaign file "xbar.campaign/2".
 //
 // Every HDF5 identifier is owned by an Hid, so nothing leaks when a call fails and we throw.
 // HDF5's automatic error printing is switched off while we work (and restored afterwards);
@@ -26,12 +26,16 @@
 #include "xbar/characterize/circuit_kind.hpp"
 #include "xbar/characterize/error.hpp"
 #include "xbar/core/file_checksum.hpp"
+#include "xbar/core/hdf5.hpp"
 
 namespace xbar::characterize {
 
 namespace {
 
-constexpr const char* kSchemaVersion = "xbar.campaign/1";
+// Version 2 stores every string fixed-length (no HDF5 global heap); version 1 files, whose
+// strings are variable-length, are still read.
+constexpr const char* kSchemaVersion = "xbar.campaign/2";
+bool readable_schema(const std::string& v) { return v == "xbar.campaign/1" || v == kSchemaVersion; }
 
 bool is_valid_status(int code) { return code >= -1 && code <= 3; }
 
@@ -202,61 +206,9 @@ SampleRecord decode_record(const char* data, std::size_t size) {
 
 namespace {
 
-/// Owns one HDF5 identifier and closes it with the matching H5?close.
-class Hid {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Hid(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Hid(Hid&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-  Hid(const Hid&) = delete;
-  Hid& operator=(const Hid&) = delete;
-  Hid& operator=(Hid&&) = delete;
-  ~Hid() { close(); }
-  hid_t get() const { return id_; }
-  operator hid_t() const { return id_; }  // NOLINT: lets an Hid go straight into H5 calls
-  /// Closes now and reports HDF5's result (a file close flushes, so it can fail).
-  herr_t close() {
-    const herr_t r = id_ >= 0 ? closer_(id_) : 0;
-    id_ = H5I_INVALID_HID;
-    return r;
-  }
-
- private:
-  hid_t id_;
-  Closer closer_;
-};
-
-/// Switches HDF5's automatic error printing off in this scope, restoring it afterwards.
-class QuietHdf5 {
- public:
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5(const QuietHdf5&) = delete;
-  QuietHdf5& operator=(const QuietHdf5&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
-herr_t collect_error(unsigned /*n*/, const H5E_error2_t* err, void* data) {
-  static_cast<std::vector<std::string>*>(data)->emplace_back(err->desc ? err->desc : "");
-  return 0;
-}
-
-/// HDF5's reason for the last failure: the outermost and innermost messages of its error stack.
-std::string hdf5_reason() {
-  std::vector<std::string> descs;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &descs);
-  if (descs.empty()) return "unknown HDF5 error";
-  std::string reason = descs.front();
-  if (descs.size() > 1 && descs.back() != descs.front()) reason += ": " + descs.back();
-  std::replace(reason.begin(), reason.end(), '\n', ' ');
-  return reason;
-}
+using core::hdf5::hdf5_reason;
+using core::hdf5::Hid;
+using core::hdf5::QuietHdf5;
 
 /// Throws FileError "<path>: cannot <what>: <HDF5's reason>" when an HDF5 call failed.
 hid_t check(hid_t result, const std::string& path, const std::string& what) {
@@ -268,26 +220,15 @@ Hid make(hid_t id, Hid::Closer closer, const std::string& path, const std::strin
   return Hid(check(id, path, what), closer);
 }
 
-Hid utf8_string_type(const std::string& path) {
-  Hid type = make(H5Tcopy(H5T_C_S1), H5Tclose, path, "create a string type");
-  check(H5Tset_size(type, H5T_VARIABLE), path, "create a string type");
-  check(H5Tset_cset(type, H5T_CSET_UTF8), path, "create a string type");
-  return type;
-}
-
 Hid scalar_space(const std::string& path) { return make(H5Screate(H5S_SCALAR), H5Sclose, path, "create a dataspace"); }
 
 // ---- writing --------------------------------------------------------------------------------
 
-/// A variable-length UTF-8 string attribute (h5py reads it as str).
+/// A fixed-length UTF-8 string attribute (core/hdf5.hpp; h5py reads it as bytes).
 void write_string_attr(hid_t obj, const std::string& obj_name, const std::string& name, const std::string& value,
                        const std::string& path) {
-  const std::string what = fmt::format("write attribute '{}' of {}", name, obj_name);
-  Hid type = utf8_string_type(path);
-  Hid space = scalar_space(path);
-  Hid attr = make(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, path, what);
-  const char* text = value.c_str();
-  check(H5Awrite(attr, type, &text), path, what);
+  check(core::hdf5::write_string_attr(obj, name.c_str(), value), path,
+        fmt::format("write attribute '{}' of {}", name, obj_name));
 }
 
 void write_u64_attr(hid_t obj, const std::string& name, std::uint64_t value, const std::string& path) {
@@ -321,9 +262,8 @@ Hid create_dataset(hid_t group, const std::string& full_name, hid_t file_type, s
   check(H5Pset_chunk(dcpl, rank, chunk.data()), path, what);
   check(H5Pset_shuffle(dcpl), path, what);
   check(H5Pset_deflate(dcpl, 4), path, what);
-  // A checksum per chunk, so corrupt data is an error rather than wrong values (HDF5 refuses it
-  // for variable-length strings).
-  if (H5Tis_variable_str(file_type) <= 0) check(H5Pset_fletcher32(dcpl), path, what);
+  // A checksum per chunk, so corrupt data is an error rather than wrong values.
+  check(H5Pset_fletcher32(dcpl), path, what);
   const std::string name = full_name.substr(full_name.rfind('/') + 1);
   return make(H5Dcreate2(group, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, path, what);
 }
@@ -341,10 +281,14 @@ void write_status(hid_t samples, const std::vector<SampleRecord>& records, const
   write_all(dset, H5T_NATIVE_INT8, records.size(), codes.data(), "/samples/status", path);
 }
 
+/// /samples/error as fixed-length strings as wide as the longest message (at least 1 byte).
 void write_errors(hid_t samples, const std::vector<SampleRecord>& records, const std::string& path) {
-  std::vector<const char*> texts;
-  for (const SampleRecord& r : records) texts.push_back(r.error.c_str());
-  Hid type = utf8_string_type(path);
+  std::size_t width = 1;
+  for (const SampleRecord& r : records) width = std::max(width, r.error.size());
+  std::string texts(records.size() * width, '\0');
+  for (std::size_t i = 0; i < records.size(); ++i) records[i].error.copy(texts.data() + i * width, width);
+  Hid type = core::hdf5::fixed_string_type(width);
+  check(type.ok() ? 0 : -1, path, "create a string type");
   Hid dset = create_dataset(samples, "/samples/error", type, {records.size()}, path);
   write_all(dset, type, records.size(), texts.data(), "/samples/error", path);
 }
@@ -478,15 +422,9 @@ std::string build_image(const std::string& tmp, const CampaignSchema& schema, co
     }
   }
   write_timing(file, records, tmp);
-  check(H5Fflush(file, H5F_SCOPE_GLOBAL), tmp, "flush the file image");
-  const ssize_t size = H5Fget_file_image(file, nullptr, 0);
-  if (size <= 0) throw FileError(fmt::format("{}: cannot get the file image: {}", tmp, hdf5_reason()));
-  std::string image(static_cast<std::size_t>(size), '\0');
-  if (H5Fget_file_image(file, image.data(), image.size()) != size) {
-    throw FileError(fmt::format("{}: cannot get the file image: {}", tmp, hdf5_reason()));
-  }
+  std::string image;
+  if (auto why = core::hdf5::file_image(file, &image)) throw FileError(tmp + ": " + *why);
   check(file.close(), tmp, "close the in-memory file");
-  if (auto why = core::fix_hdf5_superblock_checksum(image)) throw FileError(tmp + ": " + *why);
   return image;
 }
 
@@ -526,39 +464,6 @@ void verify_checksum(const std::string& path) {
 
 namespace {
 
-/// Frees the strings HDF5 allocated for a variable-length read.
-struct VlenStrings {
-  std::vector<char*> ptrs;
-  ~VlenStrings() {
-    for (char* p : ptrs)
-      if (p) H5free_memory(p);
-  }
-};
-
-/// Reads `n` strings, variable-length or fixed, through `read(mem_type, buffer)` (H5Aread or H5Dread).
-template <class Read>
-std::vector<std::string> read_strings(hid_t file_type, std::size_t n, Read read, const std::string& path,
-                                      const std::string& what) {
-  Hid mem = make(H5Tcopy(file_type), H5Tclose, path, what);
-  std::vector<std::string> out;
-  if (H5Tis_variable_str(file_type) > 0) {
-    VlenStrings buf{std::vector<char*>(n, nullptr)};
-    check(read(mem.get(), static_cast<void*>(buf.ptrs.data())), path, what);
-    for (const char* p : buf.ptrs) out.emplace_back(p ? p : "");
-    return out;
-  }
-  const std::size_t width = H5Tget_size(file_type);
-  std::string buf(n * width, '\0');
-  check(read(mem.get(), static_cast<void*>(buf.data())), path, what);
-  for (std::size_t i = 0; i < n; ++i) {
-    std::string s = buf.substr(i * width, width);
-    s.resize(std::strlen(s.c_str()));
-    if (H5Tget_strpad(file_type) == H5T_STR_SPACEPAD) s.erase(s.find_last_not_of(' ') + 1);
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
 hsize_t element_count(hid_t space) {
   const hssize_t n = H5Sget_simple_extent_npoints(space);
   return n < 0 ? 0 : static_cast<hsize_t>(n);
@@ -581,9 +486,10 @@ Hid open_attr(hid_t obj, const std::string& obj_name, const std::string& name, H
 
 std::string read_string_attr(hid_t obj, const std::string& obj_name, const std::string& name, const std::string& path) {
   Hid attr = open_attr(obj, obj_name, name, H5T_STRING, path);
-  Hid type = make(H5Aget_type(attr), H5Tclose, path, "read attribute " + name);
-  auto read = [&](hid_t mem, void* buf) { return H5Aread(attr, mem, buf); };
-  return read_strings(type, 1, read, path, fmt::format("read attribute '{}' of {}", name, obj_name)).front();
+  std::string value;
+  check(core::hdf5::read_string_attr(obj, name.c_str(), &value), path,
+        fmt::format("read attribute '{}' of {}", name, obj_name));
+  return value;
 }
 
 std::uint64_t read_u64_attr(hid_t obj, const std::string& name, const std::string& path) {
@@ -617,9 +523,9 @@ std::string read_schema_version(hid_t file, const std::string& path) {
     throw FileError(fmt::format("{}: is a model file ({}), not a campaign file ({}): pass the campaign file here "
                                 "(`xbar fit CAMPAIGN.h5 -o MODEL.h5`, `xbar validate MODEL.h5 CAMPAIGN.h5`)",
                                 path, version, kSchemaVersion));
-  if (version != kSchemaVersion)
+  if (!readable_schema(version))
     throw FileError(
-        fmt::format("{}: schema '{}' is not supported by this xbar (reads {}); was it written by a newer "
+        fmt::format("{}: schema '{}' is not supported by this xbar (reads {} and xbar.campaign/1); was it written by a newer "
                     "xbar?",
                     path, version, kSchemaVersion));
   return version;
@@ -693,9 +599,11 @@ std::vector<SampleRecord> read_status_and_errors(hid_t file, std::uint64_t sampl
   Hid dset = open_sample_dataset(file, "samples", "error", samples, dims, path);
   Hid type = make(H5Dget_type(dset), H5Tclose, path, "read dataset /samples/error");
   if (H5Tget_class(type) != H5T_STRING) throw FileError(fmt::format("{}: /samples/error is not strings", path));
+  if (dims.size() != 1)
+    throw FileError(fmt::format("{}: /samples/error has {} dimensions, expected 1 ([S])", path, dims.size()));
   if (samples == 0) return records;
-  auto read = [&](hid_t mem, void* buf) { return H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); };
-  std::vector<std::string> errors = read_strings(type, samples, read, path, "read dataset /samples/error");
+  std::vector<std::string> errors;
+  check(core::hdf5::read_string_dataset(dset, &errors), path, "read dataset /samples/error");
   for (std::uint64_t i = 0; i < samples; ++i) records[i].error = std::move(errors[i]);
   return records;
 }

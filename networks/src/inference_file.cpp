@@ -1,5 +1,6 @@
-// The inference result file, schema "xbar.inference/1" (data/INFERENCE_SCHEMA.md). Written with
-// the HDF5 plumbing of the model files (xbar/behavioral/hdf5_io.hpp).
+// The inference result file, schema "xbar.inference/2" (data/INFERENCE_SCHEMA.md; /1 stored
+// strings variable-length, /2 fixed-length). Written with the HDF5 plumbing of the model files
+// (xbar/behavioral/hdf5_io.hpp).
 #include <fmt/format.h>
 
 #include "xbar/behavioral/hdf5_io.hpp"
@@ -47,7 +48,7 @@ void write_chip(const Writer& w, hid_t file, const std::string& full, const Chip
 void write_inference_file(const std::string& path, const InferenceResult& r) {
   behavioral::detail::write_model_file_atomically(path, [&](const Writer& w, hid_t file) {
     const InferenceOptions& o = r.options;
-    w.str(file, "/", "schema", "xbar.inference/1");
+    w.str(file, "/", "schema", "xbar.inference/2");
     {
       Hid g = w.group(file, "settings", "/settings");
       const std::string at = "/settings";

@@ -17,6 +17,9 @@ import h5py
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from xbar_check import variable_length_objects  # noqa: E402  (tests/xbar_check.py)
+
 XBAR, PRESETS, NETS = sys.argv[1], sys.argv[2], sys.argv[3]
 DATA = os.environ.get("XBAR_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
 
@@ -67,8 +70,10 @@ with tempfile.TemporaryDirectory() as tmp:
     out = run("infer", os.path.join(NETS, "cnn.pt"), "--tile", os.path.join(PRESETS, "tile64_xbar180.h5"), "--chips", "3",
               "--images", "200", "-o", res, "-q").stdout
     check("analog,   3 chips" in out and "digital (libtorch)" in out, "xbar infer prints digital, nominal and chips")
+    found, seen = variable_length_objects(res)
+    check(seen > 0 and not found, f"inference file: no variable-length data in {seen} objects: {found[:5]}")
     with h5py.File(res, "r") as f:
-        check(f.attrs["schema"] == b"xbar.inference/1" or f.attrs["schema"] == "xbar.inference/1", "schema attribute")
+        check(f.attrs["schema"] == b"xbar.inference/2", "schema attribute (a fixed-length string: bytes)")
         acc = f["results/chip_accuracy"][()]
         check(acc.shape == (3,) and np.all((acc >= 0) & (acc <= 1)), f"chip_accuracy {acc}")
         conf = f["results/chip_confusion"][()]

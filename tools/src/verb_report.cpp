@@ -230,16 +230,16 @@ Verb add_report_verb(CLI::App& app) {
             fs::create_directories(dir);
             const std::string schema = root_attr(o->input, "schema");
             std::string md;
-            if (schema == "xbar.model/1" && behavioral::model_kind_of(o->input) == "tile") {
+            if (behavioral::detail::is_model_schema(schema) && behavioral::model_kind_of(o->input) == "tile") {
               md = report_tile(o->input, dir);
-            } else if (schema == "xbar.inference/1") {
+            } else if (schema == "xbar.inference/1" || schema == "xbar.inference/2") {
               md = report_inference(o->input, dir);
             } else {
               std::fprintf(stderr,
                            "xbar report: %s: schema '%s'%s: not covered; xbar report covers tile model files "
                            "(xbar.model/1 kind tile) and inference files (xbar.inference/1)\n",
                            o->input.c_str(), schema.c_str(),
-                           schema == "xbar.model/1" ? (" kind " + behavioral::model_kind_of(o->input)).c_str() : "");
+                           behavioral::detail::is_model_schema(schema) ? (" kind " + behavioral::model_kind_of(o->input)).c_str() : "");
               return 2;
             }
             const std::string index = (fs::path(dir) / "index.md").string();

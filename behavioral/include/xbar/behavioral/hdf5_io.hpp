@@ -1,12 +1,13 @@
 #pragma once
-// The HDF5 plumbing shared by every xbar.model/1 writer and reader
-// (model_file.cpp for the crossbar, periphery_model_file.cpp for the TIA and ADC) and by the
-// networks library's result files (inference). Not for users of the models: an implementation
-// aid of xbar's own file formats (namespace detail); moves to core/ with the campaign file's twin.
+// The model-file layer over core's HDF5 plumbing (xbar/core/hdf5.hpp), shared by every
+// xbar.model/2 writer and reader (model_file.cpp for the crossbar, periphery_model_file.cpp for
+// the TIA and ADC, tile_model_file.cpp) and by the networks library's result files (inference).
+// Not for users of the models: an implementation aid of xbar's own file formats (namespace detail).
 //
 // Every HDF5 identifier is owned by an Hid, so nothing leaks when we throw. QuietHdf5 switches
 // HDF5's automatic error printing off for a scope; failures become ModelFileError messages
-// naming the file and the object ("<path>: attribute /nominal@rf_ohm: missing").
+// naming the file and the object ("<path>: attribute /nominal@rf_ohm: missing"). Strings are
+// written fixed-length (never HDF5's unchecked global heap) and read in either form.
 #include <hdf5.h>
 
 #include <Eigen/Core>
@@ -18,45 +19,20 @@
 
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
+#include "xbar/core/hdf5.hpp"
 
 namespace xbar::behavioral::detail {
 
-inline constexpr const char* kModelSchema = "xbar.model/1";
+/// The schema xbar writes: version 2 stores every string as a fixed-length string (no HDF5
+/// global heap); version 1 (variable-length strings) is still read.
+inline constexpr const char* kModelSchema = "xbar.model/2";
+/// True for a schema this xbar reads ("xbar.model/1" or "xbar.model/2").
+inline bool is_model_schema(const std::string& s) { return s == "xbar.model/1" || s == "xbar.model/2"; }
 
-class Hid {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Hid() = default;
-  Hid(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Hid(const Hid&) = delete;
-  Hid& operator=(const Hid&) = delete;
-  Hid(Hid&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), closer_(o.closer_) {}
-  ~Hid() {
-    if (id_ >= 0 && closer_) closer_(id_);
-  }
-  hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
-// Switches HDF5's automatic error stack printing off for this scope.
-class QuietHdf5 {
- public:
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5(const QuietHdf5&) = delete;
-  QuietHdf5& operator=(const QuietHdf5&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
+// The RAII handle and the quiet-errors scope are core's (xbar/core/hdf5.hpp), named here so
+// the model-file code and its users keep writing detail::Hid.
+using core::hdf5::Hid;
+using core::hdf5::QuietHdf5;
 
 class Writer {
  public:
@@ -148,14 +124,10 @@ class Reader {
 /// temporary on failure. Throws ModelFileError naming the file.
 void write_model_file_atomically(const std::string& path, const std::function<void(const Writer&, hid_t)>& write);
 
-/// Opens an xbar.model/1 file for reading and checks its root `schema` and `kind` attributes
+/// Opens an xbar.model/1 or /2 file for reading and checks its root `schema` and `kind` attributes
 /// (a campaign file, another schema or another kind gets a message saying what the file is);
 /// an empty `expected_kind` accepts any kind.
 /// Call with a QuietHdf5 alive.
 Hid open_model_file(const std::string& path, const std::string& expected_kind);
-
-/// Writes ModelProvenance into group /provenance; reads it back.
-void write_provenance(const Writer& w, hid_t file, const ModelProvenance& v);
-ModelProvenance read_provenance(const Reader& r, hid_t file);
 
 }  // namespace xbar::behavioral::detail

@@ -1,5 +1,6 @@
 #pragma once
-// Campaign records and the HDF5 campaign file, layout "xbar.campaign/1" (data/SCHEMA.md).
+// Campaign records and the HDF5 campaign file, layout "xbar.campaign/2" (data/SCHEMA.md; /1 files,
+// whose strings are variable-length, are still read).
 //
 // A circuit kind declares its per-sample fields (a CampaignSchema); every sample produces one
 // SampleRecord holding all fields' values, flattened in schema order. The engine moves records
@@ -8,12 +9,14 @@
 //
 // File layout (S = total samples; every /samples dataset is chunked along S and compressed
 // with shuffle + deflate):
-//   /                       attributes: schema = "xbar.campaign/1", kind, xbar_version, git_hash,
+//   /                       attributes: schema = "xbar.campaign/2", kind, xbar_version, git_hash,
 //                           ngspice_version, spec_text, seed (uint64), total_samples (uint64),
 //                           ok_samples, failed_samples, not_run_samples (uint64), start_time,
-//                           end_time (ISO 8601 UTC strings), plus any extra string attributes
+//                           end_time (ISO 8601 UTC strings), plus any extra string attributes;
+//                           every string attribute is a fixed-length UTF-8 string
 //   /samples/status         int8 [S]: 0 ok, 1 spice_error, 2 crashed, 3 timeout, -1 not run yet
-//   /samples/error          variable-length UTF-8 string [S]: "" when ok, else the reason
+//   /samples/error          fixed-length UTF-8 string [S] (as wide as the longest message, null-
+//                           padded): "" when ok, else the reason
 //                           (ngspice's own words for spice_error)
 //   /samples/<field>        float64 [S, shape...]: one per schema field, attributes unit, doc,
 //                           role, and reference (the field it is compared with, if any);
@@ -88,7 +91,7 @@ void verify_checksum(const std::string& path);
 struct CampaignFile {
   CampaignSchema schema;
   CampaignProvenance provenance;
-  std::string schema_version;  ///< "xbar.campaign/1"
+  std::string schema_version;  ///< "xbar.campaign/2" (or "xbar.campaign/1" for an older file)
   std::vector<SampleRecord> records;
 };
 

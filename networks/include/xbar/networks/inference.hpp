@@ -10,7 +10,7 @@
 //   on K chips     each drawn from the tile model's fitted variation (seed, chip),
 // and reports every chip's accuracy with the mean and its 95 % Student-t confidence interval.
 //
-// The result file, schema "xbar.inference/1", is documented in data/INFERENCE_SCHEMA.md.
+// The result file, schema "xbar.inference/2", is documented in data/INFERENCE_SCHEMA.md.
 #include <Eigen/Core>
 
 #include <cstdint>
@@ -92,7 +92,7 @@ struct MeanCi {
 };
 MeanCi mean_ci95(const std::vector<double>& values);
 
-/// Writes the result file atomically (schema xbar.inference/1). Throws behavioral::ModelFileError
+/// Writes the result file atomically (schema xbar.inference/2). Throws behavioral::ModelFileError
 /// naming the file on failure.
 void write_inference_file(const std::string& path, const InferenceResult& result);
 

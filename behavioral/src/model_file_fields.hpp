@@ -1,27 +1,36 @@
 #pragma once
-// Internal to xbar::behavioral: every field of a tile model file (kind "tile"), listed once
-// (STYLE.md 13). tile_fields(io, model) visits each attribute and dataset in file order; the
-// writer, the reader (tile_model_file.cpp) and the tests' field-by-field comparison
-// (tests/test_tile_model_file.cpp) are three `Io`s over the same list. Changing a field here
-// changes all three; document it in data/MODEL_SCHEMA.md ("Kind tile").
+// Internal to xbar::behavioral: every field of every model file (kinds crossbar, tia, adc and
+// tile), listed once (STYLE.md 13). <kind>_model_fields(io, model) visits each attribute and
+// dataset in file order; the writer and the reader (WriteIo, ReadIo in model_file_io.hpp) and
+// the tests' field-by-field comparison (tests/test_tile_model_file.cpp) are `Io`s over the same
+// list. Changing a field here changes all of them; document it in data/MODEL_SCHEMA.md.
+// What a list cannot say (a parameter struct's validate(), per-instance columns of equal
+// length) is checked after reading, in the kind's read_*_model_file.
 //
 // An Io has, for a group `g` (absolute path) and an attribute or dataset `name`:
 //   group(g)                                  create / open group g (its parent was visited before)
 //   f64(g, name, double&)  i32(g, name, int&)  flag(g, name, bool&)  u64(g, name, std::uint64_t&)
+//   optional_f64(g, name, double&)            an attribute older files lack (the reader gives NaN)
 //   str(g, name, std::string&)
 //   choice(g, name, E&, {{E::a, "a"}, ...})    an enum stored as a string
-//   vec(g, name, Eigen::VectorXd&, unit)  mat(g, name, Eigen::MatrixXd&, unit)   datasets
+//   vec(g, name, Eigen::VectorXd&, unit)  mat(g, name, Eigen::MatrixXd&, unit)
+//   ivec(g, name, std::vector<long long>&, unit)                               datasets
 //   count(g, name, std::vector<T>&)           a uint attribute holding the size (the reader resizes)
 //   single(std::vector<T>&)                   a vector stored as its one element (the reader resizes to 1)
+//   named(g, std::vector<T>&)                 one subgroup of g per element, named by its `name`
+//                                             member (the reader lists g's subgroups, by name)
 //   optional_group(g) -> bool                 a group that older files lack: the writer writes it and
 //                                             returns true; the reader returns whether it exists (when
 //                                             not, the fields keep their defaults)
-// The writer's methods take const references, so tile_fields(io, const TileModelFile&) writes.
+//   invalid(g, name, what)                    the reader refuses a value (no-op elsewhere)
+// The writer's methods take const references, so <kind>_model_fields(io, const M&) writes.
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <utility>
 
+#include "xbar/behavioral/model_file.hpp"
+#include "xbar/behavioral/periphery_model_file.hpp"
 #include "xbar/behavioral/tile_model_file.hpp"
 
 namespace xbar::behavioral::detail {
@@ -151,7 +160,7 @@ void error_metrics_fields(Io& io, const std::string& g, M& m) {
   io.f64(g, "max_abs_a", m.max_abs_a);
   io.f64(g, "rms_pct_fs", m.rms_pct_fs);
   io.f64(g, "max_pct_fs", m.max_pct_fs);
-  io.f64(g, "rel_l2", m.rel_l2);
+  io.optional_f64(g, "rel_l2", m.rel_l2);  // added after the first crossbar model files
   io.f64(g, "rms_lsb", m.rms_lsb);
   io.f64(g, "max_lsb", m.max_lsb);
   io.f64(g, "full_scale_a", m.full_scale_a);
@@ -173,7 +182,7 @@ void periphery_metrics_fields(Io& io, const std::string& g, M& m) {
   io.f64(g, "full_scale_v", m.full_scale_v);
 }
 
-/// The fields of the other kinds' /provenance; `with_source` adds component, model_path, model_sha256.
+/// The fields of /provenance (every kind) and of a tile's /sources/<k>; `with_source` adds component, model_path, model_sha256.
 template <class Io, class P>
 void provenance_fields(Io& io, const std::string& g, P& v, bool with_source) {
   io.group(g);
@@ -245,6 +254,84 @@ void tile_fields(Io& io, M& m) {
     io.str("/energy", "campaign_sha256", e.campaign_sha256);
     io.str("/energy", "note", e.note);
   }
+}
+
+/// Every field of a crossbar model file except the root's schema and kind.
+template <class Io, class M>
+void crossbar_model_fields(Io& io, M& m) {
+  crossbar_fields(io, "/nominal", m.nominal);
+  auto& v = m.variation;
+  io.group("/variation");
+  io.f64("/variation", "g_stuck_on_s", v.g_stuck_on_s);
+  io.f64("/variation", "g_stuck_off_s", v.g_stuck_off_s);
+  programming_error_fields(io, "/variation/programming_error", v.programming_error);
+  fraction_fields(io, "/variation/stuck_on", v.stuck_on);
+  fraction_fields(io, "/variation/stuck_off", v.stuck_off);
+  wire_fields(io, "/variation/wire", v.wire);
+  auto& e = m.estimated;
+  if (io.optional_group("/estimated")) {  // absent in model files written before it existed
+    io.u64("/estimated", "n_samples", e.n_samples);
+    io.u64("/estimated", "n_residuals", e.n_residuals);
+    io.i32("/estimated", "iterations", e.iterations);
+    io.flag("/estimated", "converged", e.converged);
+    io.f64("/estimated", "rms_residual_rel_fs", e.rms_residual_rel_fs);
+    io.named("/estimated", e.parameters);
+    for (auto& p : e.parameters) {
+      const std::string g = "/estimated/" + p.name;
+      io.group(g);
+      io.f64(g, "nominal", p.nominal);
+      io.f64(g, "value", p.value);
+      io.f64(g, "std_error", p.std_error);
+      ci_fields(io, g, "value", p.ci95);
+    }
+  }
+  error_metrics_fields(io, "/held_out", m.held_out);
+  provenance_fields(io, "/provenance", m.provenance, false);
+}
+
+/// Every field of a TIA model file except the root's schema and kind.
+template <class Io, class M>
+void tia_model_fields(Io& io, M& m) {
+  tia_fields(io, "/nominal", m.nominal);
+  io.group("/variation");
+  normal_fields(io, "/variation/opamp_v_offset", m.opamp_v_offset);
+  io.group("/variation/settling");
+  io.u64("/variation/settling", "n_settled", m.settling.n_settled);
+  io.f64("/variation/settling", "t_settle_median_s", m.settling.t_settle_median_s);
+  io.i32("/variation/settling", "lsb_bits", m.settling.lsb_bits);
+  auto& t = m.instances;
+  const std::string g = "/instances";
+  io.group(g);
+  io.ivec(g, "instance", t.instance, "1");
+  io.ivec(g, "held_out", t.held_out, "1");
+  io.vec(g, "opamp_v_offset_v", t.opamp_v_offset_v, "V");
+  io.vec(g, "gain_ohm", t.gain_ohm, "ohm");
+  io.vec(g, "v_out_offset_v", t.v_out_offset_v, "V");
+  io.vec(g, "a0_vv", t.a0_vv, "V/V");
+  io.vec(g, "r_out_ohm", t.r_out_ohm, "ohm");
+  io.vec(g, "v_out_high_v", t.v_out_high_v, "V");
+  io.vec(g, "v_out_low_v", t.v_out_low_v, "V");
+  io.group("/held_out");
+  periphery_metrics_fields(io, "/held_out/nominal", m.held_out_nominal);
+  periphery_metrics_fields(io, "/held_out/instance_informed", m.held_out_instance_informed);
+  provenance_fields(io, "/provenance", m.provenance, false);
+}
+
+/// Every field of an ADC model file except the root's schema and kind.
+template <class Io, class M>
+void adc_model_fields(Io& io, M& m) {
+  adc_fields(io, "/nominal", m.nominal);
+  io.group("/variation");
+  normal_fields(io, "/variation/comparator_offset", m.comparator_offset);
+  auto& t = m.instances;
+  io.group("/instances");
+  io.ivec("/instances", "instance", t.instance, "1");
+  io.ivec("/instances", "held_out", t.held_out, "1");
+  io.mat("/instances", "transition_v", t.transition_v, "V");
+  io.group("/held_out");
+  periphery_metrics_fields(io, "/held_out/transitions_nominal", m.held_out_transitions);
+  periphery_metrics_fields(io, "/held_out/codes_nominal", m.held_out_codes);
+  provenance_fields(io, "/provenance", m.provenance, false);
 }
 
 }  // namespace xbar::behavioral::detail
