@@ -181,7 +181,8 @@ Deck make_adc_dc_deck(const AdcParams& p, const AdcMismatch& m) {
   // Replica of the comparators' inverter chain, driven by its own source (see the header).
   const std::string replica = fmt::format("vchain chain_in 0 dc {:.17g}\n", 0.5 * p.vdd_v) +
                               adc_comparator_chain_text(p, "chain", "chain_in", "chain_out", "adc_vdd");
-  deck.text.insert(deck.text.rfind(".end"), replica);
+  // For `ngspice -b`: print every comparator output over the sweep (adc_dc_sweep_command).
+  deck.text.insert(deck.text.rfind(".end"), replica + print_cards("dc", probe_vectors(deck.probes)));
   return deck;
 }
 
