@@ -372,7 +372,7 @@ int main(int argc, char** argv) {
                "TileModel::program (\"program ms\": the crossbar factorization, once per array). SPICE: one "
                "sample of the \"tile\" campaign kind with {} read cycle(s) of 500 ns in one transient (maximum "
                "step {:g} s), wall time of run_sample (deck generation, load, transient, measurement) divided by "
-               "the cycles. transistor: Miller op-amps with Pelgrom mismatch and transistor comparators; macro: "
+               "the cycles. transistor: Miller op-amps (Pelgrom mismatch unless --opamp-mismatch none) and transistor comparators; macro: "
                "macro op-amps and macro comparators (netlists/adc.hpp ComparatorModel). \"–\" = not run "
                "(N > --spice-max-size); \"> T\" = killed after --spice-timeout-s T (a lower bound). The SPICE "
                "tile draws its own conductances and inputs (same distributions), so only times are compared "

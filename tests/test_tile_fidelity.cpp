@@ -128,5 +128,18 @@ TEST_CASE("macro and transistor tiles agree within +-1 LSB on the same draws (8 
   MESSAGE(fmt::format("transistor vs macro: {}/{} codes within +-1 LSB, {} equal; {} off the rails", within, n, equal,
                       spread));
   CHECK(within == static_cast<int>(n));
+  // Energy per read cycle by block: reported, not checked (the macro ADC has the static bias and
+  // C vdd^2 per switch, not the inverters' short-circuit current; the macro op-amp its own supply).
+  for (const char* block : {"energy_adc_j", "energy_tia_j", "energy_array_j"}) {
+    const auto et = kt->schema().offset_of(block), em = km->schema().offset_of(block);
+    double st = 0, sm = 0;
+    for (int c = 0; c < 6; ++c) {
+      st += rt.values[et + static_cast<std::uint64_t>(c)];
+      sm += rm.values[em + static_cast<std::uint64_t>(c)];
+    }
+    MESSAGE(fmt::format("{} per cycle: transistor {:.4g} J, macro {:.4g} J (macro / transistor {:.3f})", block, st / 6,
+                        sm / 6, sm / st));
+    CHECK(sm > 0.0);
+  }
   CHECK(spread >= static_cast<int>(n) / 2);
 }
