@@ -4,14 +4,21 @@
 //       median over repeats, each repeat timing enough calls to last ~0.2 ms
 //   (b) behavioral: TileModel::forward on one input (after program(), timed separately): DAC,
 //       crossbar with 1 ohm wires (one GEMV with the programmed effective matrix), TIA, ADC
-//   (c) SPICE: the transistor-level tile deck in the embedded ngspice, one sample of the campaign
-//       kind "tile" with inputs_per_pattern = 1 (bench_common.hpp tile_spec, as bench_periphery:
-//       transistor op-amps, 6-bit flash ADCs, t_step_max 5 ns, one 500 ns read cycle), timed as
-//       make_circuit_kind(spec)->run_sample (deck generation, load, transient, measurement)
+//   (c) SPICE: the tile deck in the embedded ngspice, one sample of the campaign kind "tile"
+//       (bench_common.hpp tile_spec, as bench_periphery: 6-bit flash ADCs, t_step_max 5 ns,
+//       500 ns read cycles), timed as make_circuit_kind(spec)->run_sample (deck generation, load,
+//       transient, measurement), at each --fidelity: "transistor" (Miller op-amps with mismatch,
+//       transistor comparators) and "macro" ([tile] fidelity = "macro": macro op-amps, macro
+//       comparators). With --cycles K the tile is programmed once and one transient runs K read
+//       cycles (K MVMs); the table shows the sample's time / K (amortized per MVM). When both
+//       fidelities run, the codes of the two (same conductances, inputs, comparator offsets and
+//       ladders; the op-amp offsets differ: Pelgrom per transistor vs the macro model's drawn
+//       offset) are compared: the fraction within +-1 LSB.
 //
 //   ./build/bench/bench_tile [--sizes 16,32,64,128,256] [--spice-max-size 256] [--spice-repeats 1]
 //                            [--spice-timeout-s 0] [--repeats 31] [--program-repeats 3] [--seed 1]
-//                            [--t-step-max 5e-9] [--quick]
+//                            [--t-step-max 5e-9] [--fidelity transistor,macro] [--cycles 1]
+//                            [--opamp-mismatch all|none] [--quick]
 // With --spice-timeout-s T > 0 the SPICE samples run in the campaign engine (one worker process,
 // run.sample_timeout_s = T): a sample running longer is killed and the table shows "> T" (a lower
 // bound) for that size.
@@ -60,8 +67,28 @@ struct Options {
   int program_repeats = 3;
   std::uint64_t seed = 1;
   double t_step_max_s = 5e-9;
+  std::vector<std::string> fidelity{"transistor"};
+  int cycles = 1;
+  std::string opamp_mismatch = "all";
   bool quick = false;
 };
+
+// bench_common.hpp's tile_spec at a fidelity, with `cycles` read cycles per transient.
+// opamp_mismatch "none" turns off the transistor op-amps' Pelgrom mismatch (the macro op-amp has
+// no drawn offset in this spec: variation.opamp_vos_sigma_v = 0), so both fidelities see the same
+// draws: conductances, inputs, comparator offsets, ladders.
+std::string tile_spec_at(int n, const std::string& fidelity, int cycles, std::uint64_t seed, double t_step_max_s,
+                         const std::string& opamp_mismatch) {
+  std::string text = xbar::bench::tile_spec(n, fidelity == "transistor", cycles, seed, t_step_max_s);
+  const std::string all = "mismatch_devices = \"all\"\n";
+  if (fidelity == "macro") {
+    text.replace(text.find("[tile]\n"), 7, "[tile]\nfidelity = \"macro\"\n");
+    text.replace(text.find(all), all.size(), "");  // no transistors to mismatch
+  } else {
+    text.replace(text.find(all), all.size(), fmt::format("mismatch_devices = \"{}\"\n", opamp_mismatch));
+  }
+  return text;
+}
 
 // The tile of bench_common.hpp's tile_spec, in the behavioral model: 4-bit DACs 0..0.1 V, 1 ohm
 // wires, ideal-gain TIA with Rf = tile_rf_ohm(n), 6-bit ADC -0.5..0 V.
@@ -146,10 +173,13 @@ SpiceTimes spice_times_by_engine(ch::CampaignSpec spec, int repeats, double time
 
 struct Result {
   int n = 0;
-  double ideal_us = NAN, behavioral_us = NAN, spice_us = NAN, program_ms = NAN;
+  double ideal_us = NAN, behavioral_us = NAN, program_ms = NAN;
+  std::vector<double> spice_us;   // per fidelity, per MVM (sample time / cycles)
+  std::vector<Eigen::VectorXd> spice_codes;  // per fidelity, the first sample's codes (in-process runs)
   int spice_runs = 0;
   bool spice_timed_out = false;  // spice_us is then the timeout, a lower bound
   int codes_differ = 0;  // behavioral (with wires) vs ideal codes, out of n
+  int modes_within_1 = -1, modes_equal = -1, modes_total = 0;  // transistor vs macro codes
 };
 
 }  // namespace
@@ -171,6 +201,18 @@ int main(int argc, char** argv) {
   app.add_option("--program-repeats", o.program_repeats, "Timed TileModel::program calls per size")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--seed", o.seed, "Seed of the conductances, inputs and the SPICE spec")->capture_default_str();
   app.add_option("--t-step-max", o.t_step_max_s, "SPICE transient maximum step, s (0 = t_edge / 4)")->capture_default_str();
+  app.add_option("--fidelity", o.fidelity, "SPICE tile fidelities to time: transistor, macro")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"transistor", "macro"}))
+      ->capture_default_str();
+  app.add_option("--cycles", o.cycles, "Read cycles (MVMs) per SPICE transient; times are per MVM")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--opamp-mismatch", o.opamp_mismatch,
+                 "Transistor op-amps' Pelgrom mismatch: all (as the tile campaigns) or none (the macro op-amps have "
+                 "no drawn offset here, so none compares the two fidelities on the same draws)")
+      ->check(CLI::IsMember({"all", "none"}))
+      ->capture_default_str();
   app.add_flag("--quick", o.quick, "Smoke run: sizes 16,32, SPICE at 16 only, few repeats");
   CLI11_PARSE(app, argc, argv);
   if (o.quick) {
@@ -236,36 +278,56 @@ int main(int argc, char** argv) {
           init_ms = ms_since(t_init);
           spice_used = true;
         }
-        const ch::CampaignSpec spec = ch::parse_campaign_spec(tile_spec(n, true, 1, o.seed, o.t_step_max_s), "bench");
-        std::vector<double> us;
-        if (o.spice_timeout_s > 0) {
-          const SpiceTimes t = spice_times_by_engine(spec, o.spice_repeats, o.spice_timeout_s);
-          us = t.us;
-          res.spice_timed_out = t.timed_out;
-          const std::string killed = t.timed_out ? fmt::format(", the rest killed after {:g} s", o.spice_timeout_s) : "";
-          std::fprintf(stderr, "  SPICE: %zu of %d sample(s) ok%s\n", us.size(), o.spice_repeats, killed.c_str());
-        } else {
-          auto& spice = ch::SpiceSession::instance();
-          const auto kind = make_circuit_kind(spec);
-          for (int r = 0; r < o.spice_repeats; ++r) {
-            const auto t0 = Clock::now();
-            const ch::SampleRecord rec = kind->run_sample(spice, static_cast<std::uint64_t>(r));
-            const double t = 1e6 * seconds_since(t0);
-            if (rec.status != ch::SampleStatus::ok)
-              throw ch::Error(fmt::format("SPICE tile N={}: sample {} failed: {}", n, r, rec.error));
-            us.push_back(t);
-            std::fprintf(stderr, "  SPICE repeat %d/%d: %.1f ms\n", r + 1, o.spice_repeats, t / 1e3);
+        for (const std::string& fid : o.fidelity) {
+          const ch::CampaignSpec spec =
+              ch::parse_campaign_spec(tile_spec_at(n, fid, o.cycles, o.seed, o.t_step_max_s, o.opamp_mismatch), "bench");
+          std::vector<double> us;
+          Eigen::VectorXd first_codes;
+          if (o.spice_timeout_s > 0) {
+            const SpiceTimes t = spice_times_by_engine(spec, o.spice_repeats, o.spice_timeout_s);
+            us = t.us;
+            res.spice_timed_out = res.spice_timed_out || t.timed_out;
+            const std::string killed = t.timed_out ? fmt::format(", the rest killed after {:g} s", o.spice_timeout_s) : "";
+            std::fprintf(stderr, "  SPICE %s: %zu of %d sample(s) ok%s\n", fid.c_str(), us.size(), o.spice_repeats,
+                         killed.c_str());
+          } else {
+            auto& spice = ch::SpiceSession::instance();
+            const auto kind = make_circuit_kind(spec);
+            for (int r = 0; r < o.spice_repeats; ++r) {
+              const auto t0 = Clock::now();
+              const ch::SampleRecord rec = kind->run_sample(spice, static_cast<std::uint64_t>(r));
+              const double t = 1e6 * seconds_since(t0);
+              if (rec.status != ch::SampleStatus::ok)
+                throw ch::Error(fmt::format("SPICE tile N={} ({}): sample {} failed: {}", n, fid, r, rec.error));
+              us.push_back(t);
+              if (r == 0) {
+                const auto& f = kind->schema().field("codes");
+                const auto off = kind->schema().offset_of("codes");
+                first_codes = Eigen::Map<const Eigen::VectorXd>(rec.values.data() + off, static_cast<Eigen::Index>(f.size()));
+              }
+              std::fprintf(stderr, "  SPICE %s repeat %d/%d: %.1f ms for %d MVM(s)\n", fid.c_str(), r + 1,
+                           o.spice_repeats, t / 1e3, o.cycles);
+            }
           }
+          res.spice_us.push_back(res.spice_timed_out ? 1e6 * o.spice_timeout_s / o.cycles : median(us) / o.cycles);
+          res.spice_codes.push_back(first_codes);
+          res.spice_runs = static_cast<int>(us.size());
         }
-        res.spice_us = res.spice_timed_out ? 1e6 * o.spice_timeout_s : median(us);
-        res.spice_runs = static_cast<int>(us.size());
+        if (res.spice_codes.size() == 2 && res.spice_codes[0].size() > 0 &&
+            res.spice_codes[0].size() == res.spice_codes[1].size()) {
+          const Eigen::ArrayXd d = (res.spice_codes[0] - res.spice_codes[1]).array().abs();
+          res.modes_total = static_cast<int>(d.size());
+          res.modes_within_1 = static_cast<int>((d <= 1.0).count());
+          res.modes_equal = static_cast<int>((d == 0.0).count());
+        }
       }
       results.push_back(res);
     }
     const double total_s = seconds_since(t_all);
 
     // ---- report (Markdown) ----
-    fmt::print("# bench_tile: one tile MVM, ideal GEMV vs behavioral TileModel vs transistor-level SPICE\n\n");
+    fmt::print("# bench_tile: one tile MVM, ideal GEMV vs behavioral TileModel vs SPICE ({})\n\n",
+               fmt::join(o.fidelity, " and "));
     fmt::print("- date (UTC): {}\n", utc_date("%Y-%m-%d"));
     if (spice_used)
       fmt::print("- ngspice: {} (embedded libngspice, SpiceSession; initialization {:.0f} ms, not in the table)\n",
@@ -273,28 +335,49 @@ int main(int argc, char** argv) {
     fmt::print("- nproc: {}; CPU: {}; load average at the end: {}\n", nproc(), cpu_model(), load_average());
     fmt::print("- xbar {} (git {}), {} build, {}\n", XBAR_BENCH_VERSION, XBAR_BENCH_GIT_HASH, XBAR_BENCH_BUILD_TYPE,
                XBAR_BENCH_COMPILER);
-    fmt::print("- seed {}; ideal and behavioral: median of {} samples; SPICE: median of {} sample(s), N <= {}; "
-               "whole run {:.0f} s\n\n",
-               o.seed, o.repeats, o.spice_repeats, o.spice_max_size, total_s);
-    fmt::print("| size | ideal GEMV us | behavioral us | SPICE us | behavioral/ideal | SPICE/behavioral | program ms |\n");
-    fmt::print("|---:|---:|---:|---:|---:|---:|---:|\n");
+    fmt::print("- seed {}; ideal and behavioral: median of {} samples; SPICE: median of {} sample(s) of {} read "
+               "cycle(s) each, time per MVM = sample time / {}, N <= {}; whole run {:.0f} s\n",
+               o.seed, o.repeats, o.spice_repeats, o.cycles, o.cycles, o.spice_max_size, total_s);
+    fmt::print("- transistor op-amp mismatch: {} (--opamp-mismatch); macro op-amps: no drawn offset\n\n", o.opamp_mismatch);
+    fmt::print("| size | ideal GEMV us | behavioral us |");
+    for (const auto& f : o.fidelity) fmt::print(" SPICE {} s/MVM | SPICE {}/behavioral |", f, f);
+    if (o.fidelity.size() == 2) fmt::print(" {} vs {} codes within +-1 LSB (equal) |", o.fidelity[0], o.fidelity[1]);
+    fmt::print(" program ms |\n|---:|---:|---:|");
+    for (std::size_t k = 0; k < o.fidelity.size(); ++k) fmt::print("---:|---:|");
+    if (o.fidelity.size() == 2) fmt::print("---:|");
+    fmt::print("---:|\n");
     for (const Result& r : results) {
       const std::string more = r.spice_timed_out ? "> " : "";
-      fmt::print("| {}x{} | {} | {} | {}{} | {:.1f} | {}{} | {} |\n", r.n, r.n, fmt_num(r.ideal_us), fmt_num(r.behavioral_us),
-                 more, fmt_num(r.spice_us), r.behavioral_us / r.ideal_us, more,
-                 std::isnan(r.spice_us) ? std::string("–") : fmt::format("{:.3g}", r.spice_us / r.behavioral_us),
-                 fmt_num(r.program_ms));
+      fmt::print("| {}x{} | {} | {} |", r.n, r.n, fmt_num(r.ideal_us), fmt_num(r.behavioral_us));
+      for (std::size_t k = 0; k < o.fidelity.size(); ++k) {
+        if (k < r.spice_us.size()) {
+          fmt::print(" {}{} | {}{:.3g} |", more, fmt_num(r.spice_us[k] / 1e6), more, r.spice_us[k] / r.behavioral_us);
+        } else {
+          fmt::print(" – | – |");
+        }
+      }
+      if (o.fidelity.size() == 2) {
+        if (r.modes_total > 0) {
+          fmt::print(" {:.1f} % ({:.1f} %) of {} |", 100.0 * r.modes_within_1 / r.modes_total,
+                     100.0 * r.modes_equal / r.modes_total, r.modes_total);
+        } else {
+          fmt::print(" – |");
+        }
+      }
+      fmt::print(" {} |\n", fmt_num(r.program_ms));
     }
     fmt::print("\nOne MVM = one input vector, one read cycle. Ideal GEMV: y = G^T v (Eigen) and the ideal 6-bit "
                "quantizer. Behavioral: TileModel::forward on one input (DAC levels, crossbar with 1 ohm row and "
                "column wire segments as one GEMV with the programmed effective matrix, TIA, ADC), after "
                "TileModel::program (\"program ms\": the crossbar factorization, once per array). SPICE: one "
-               "sample of the \"tile\" campaign kind with one read cycle (transistor-level op-amps with mismatch, "
-               "6-bit flash ADCs, 500 ns cycle, maximum step {:g} s), wall time of run_sample: deck generation, "
-               "load, transient, measurement; \"–\" = not run (N > --spice-max-size); \"> T\" = killed after "
-               "--spice-timeout-s T (a lower bound). The SPICE tile draws its own "
-               "conductances and inputs (same distributions), so only times are compared.\n",
-               o.t_step_max_s);
+               "sample of the \"tile\" campaign kind with {} read cycle(s) of 500 ns in one transient (maximum "
+               "step {:g} s), wall time of run_sample (deck generation, load, transient, measurement) divided by "
+               "the cycles. transistor: Miller op-amps (Pelgrom mismatch unless --opamp-mismatch none) and transistor comparators; macro: "
+               "macro op-amps and macro comparators (netlists/adc.hpp ComparatorModel). \"–\" = not run "
+               "(N > --spice-max-size); \"> T\" = killed after --spice-timeout-s T (a lower bound). The SPICE "
+               "tile draws its own conductances and inputs (same distributions), so only times are compared "
+               "with the behavioral model; the two fidelities share them.\n",
+               o.cycles, o.t_step_max_s);
     fmt::print("\nBehavioral codes that differ from the ideal quantized MVM (the effect of the 1 ohm wires): ");
     for (const Result& r : results) fmt::print("{}{}x{}: {}/{}", &r == &results.front() ? "" : ", ", r.n, r.n, r.codes_differ, r.n);
     fmt::print("\n");

@@ -7,6 +7,7 @@
 
 #include "kinds.hpp"
 #include "xbar/characterize/error.hpp"
+#include "xbar/netlists/deck.hpp"
 
 namespace xbar::characterize {
 
@@ -28,9 +29,20 @@ constexpr KindFactory kKindFactories[] = {
 
 std::string with_analyses(const std::string& deck, const std::vector<std::string>& analyses) {
   std::string cards;
+  const std::vector<std::string> vectors = netlists::probe_vectors(netlists::parse_probe_comments(deck));
   for (const std::string& a : analyses) {
-    if (deck.find("\n." + a + "\n") == std::string::npos) cards += "." + a + "\n";  // not there yet
+    if (deck.find("\n." + a + "\n") != std::string::npos) continue;  // there already
+    cards += "." + a + "\n";
+    // `ngspice -b` runs a dc, tran or ac analysis only with a .print card after it.
+    const std::string type = a.substr(0, a.find(' '));
+    if ((type == "dc" || type == "tran" || type == "ac") && deck.find("\n.print " + type + " ") == std::string::npos)
+      cards += netlists::print_cards(type, vectors);
   }
+  // Two analyses with .print cards need the printed vectors saved (netlists::save_card).
+  int printed_types = 0;
+  for (const char* type : {"dc", "tran", "ac"})
+    printed_types += (deck + cards).find(std::string("\n.print ") + type + " ") != std::string::npos;
+  if (printed_types >= 2 && !vectors.empty()) cards += netlists::save_card(vectors);
   if (!cards.empty()) cards = "* the analyses xbar runs on this deck\n" + cards;
   std::string out = deck;
   const auto end = out.rfind(".end");

@@ -8,7 +8,9 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <functional>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -60,13 +62,28 @@ std::string ngspice_program() {
   return (env && *env) ? env : "ngspice";
 }
 
-SpiceResult parse_ascii_rawfile(const std::string& text, const std::string& source) {
+namespace {
+
+// std::stod throws on subnormal values (ngspice writes e.g. 4.67e-310 as the imaginary part
+// of an ac frequency); strtod returns them. Only an unparsable token is an error.
+double parse_number(const std::string& tok, const std::function<void(const std::string&)>& fail) {
+  const char* begin = tok.c_str();
+  char* end = nullptr;
+  const double v = std::strtod(begin, &end);
+  if (end == begin || *end != '\0') fail("value '" + tok + "' is not a number");
+  return v;
+}
+
+}  // namespace
+
+std::vector<SpiceResult> parse_ascii_rawfile_plots(const std::string& text, const std::string& source) {
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
   auto fail = [&](const std::string& why) {
     throw Error(fmt::format("{} line {}: {}", source, line_no, why));
   };
+  std::vector<SpiceResult> plots;
   SpiceResult r;
   std::size_t n_vars = 0, n_points = 0;
   bool complex = false;
@@ -74,14 +91,16 @@ SpiceResult parse_ascii_rawfile(const std::string& text, const std::string& sour
   while (std::getline(in, line)) {
     ++line_no;
     if (line.rfind("Plotname:", 0) == 0) {
+      r = SpiceResult{};
+      names.clear();
       r.plot = line.substr(9);
       r.plot.erase(0, r.plot.find_first_not_of(" \t"));
     } else if (line.rfind("Flags:", 0) == 0) {
       complex = line.find("complex") != std::string::npos;
     } else if (line.rfind("No. Variables:", 0) == 0) {
-      n_vars = std::stoul(line.substr(14));
+      n_vars = std::strtoul(line.substr(14).c_str(), nullptr, 10);
     } else if (line.rfind("No. Points:", 0) == 0) {
-      n_points = std::stoul(line.substr(11));
+      n_points = std::strtoul(line.substr(11).c_str(), nullptr, 10);
     } else if (line.rfind("Variables:", 0) == 0) {
       for (std::size_t k = 0; k < n_vars; ++k) {
         if (!std::getline(in, line)) fail("rawfile ends inside the variable list");
@@ -105,21 +124,58 @@ SpiceResult parse_ascii_rawfile(const std::string& text, const std::string& sour
           if (complex) {
             auto comma = tok.find(',');
             if (comma == std::string::npos) fail("complex value without a comma: '" + tok + "'");
-            vecs[k].complex.emplace_back(std::stod(tok.substr(0, comma)), std::stod(tok.substr(comma + 1)));
+            vecs[k].complex.emplace_back(parse_number(tok.substr(0, comma), fail),
+                                         parse_number(tok.substr(comma + 1), fail));
           } else {
-            vecs[k].real.push_back(std::stod(tok));
+            vecs[k].real.push_back(parse_number(tok, fail));
           }
         }
       }
+      std::getline(in, line);  // rest of the last value line
+      r.scale = names.front();
       for (std::size_t k = 0; k < names.size(); ++k) r.vectors.emplace(names[k], std::move(vecs[k]));
-      return r;  // first plot only
+      plots.push_back(std::move(r));
+      r = SpiceResult{};
     }
   }
-  fail("no 'Values:' section: not an ASCII rawfile");
-  return r;
+  if (plots.empty()) fail("no 'Values:' section: not an ASCII rawfile");
+  return plots;
 }
 
-SpiceResult run_ngspice_batch(std::string_view deck, const std::string& program, bool allow_shell) {
+SpiceResult parse_ascii_rawfile(const std::string& text, const std::string& source) {
+  return parse_ascii_rawfile_plots(text, source).front();
+}
+
+std::string with_only_analysis(std::string_view deck, std::string_view analysis) {
+  check_analysis_command(analysis);
+  static const char* const kCards[] = {".op", ".dc", ".ac", ".tran", ".noise", ".tf", ".pz", ".sens", ".disto"};
+  std::istringstream in{std::string(deck)};
+  std::string line, out;
+  bool in_control = false;
+  while (std::getline(in, line)) {
+    std::string low = line;
+    for (char& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string first = low.substr(0, low.find_first_of(" \t\r"));
+    if (first == ".control") in_control = true;
+    if (first == ".endc") in_control = false;
+    bool analysis_card = false;
+    if (!in_control)
+      for (const char* c : kCards) analysis_card = analysis_card || first == c;
+    if (first == ".end") out += "* the analysis chosen by xbar simulate --analysis\n." + std::string(analysis) + "\n";
+    if (analysis_card) {
+      out += "* (xbar simulate --analysis) " + line + "\n";
+    } else {
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+SpiceResult run_ngspice_batch(std::string_view deck_in, const std::string& program, bool allow_shell,
+                              std::string_view analysis) {
+  check_analysis_command(analysis);
+  const std::string chosen = analysis == "run" ? std::string(deck_in) : with_only_analysis(deck_in, analysis);
+  const std::string_view deck = chosen;
   if (!allow_shell) {
     const auto bad = shell_lines_in_control(deck);
     if (!bad.empty()) {
@@ -178,7 +234,8 @@ SpiceResult run_ngspice_batch(std::string_view deck, const std::string& program,
     if (errors.empty()) msg += "\n" + log;
     throw SpiceError(msg, errors, 0, "");
   }
-  return parse_ascii_rawfile(read_file(raw_path), raw_path.string());
+  // The last plot: the one the embedded session's "run" leaves current.
+  return parse_ascii_rawfile_plots(read_file(raw_path), raw_path.string()).back();
 }
 
 }  // namespace xbar::characterize

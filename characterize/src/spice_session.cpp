@@ -282,6 +282,13 @@ SpiceResult SpiceSession::read() const {
     }
     result.vectors.emplace(std::move(name), std::move(v));
   }
+  // The sweep vector by the names ngspice gives it (the rawfile reader takes the first variable).
+  for (const char* scale : {"time", "frequency", "v-sweep", "i-sweep", "temp-sweep", "res-sweep"}) {
+    if (result.vectors.count(scale)) {
+      result.scale = scale;
+      break;
+    }
+  }
   return result;
 }
 

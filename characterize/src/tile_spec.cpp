@@ -21,7 +21,9 @@ void read_dac(Section s, netlists::DacParams& d) {
 }
 
 void read_tile_timing(Section s, TileSpec& t) {
-  s.check_known({"t_cycle_s", "t_edge_s", "t_step_max_s"});
+  s.check_known({"t_cycle_s", "t_edge_s", "t_step_max_s", "fidelity"});
+  s.read_enum("fidelity", {{"transistor", std::string("transistor")}, {"macro", std::string("macro")}},
+              "transistor, macro", t.fidelity);
   const bool cycle_ok = !s.has("t_cycle_s") || s.read("t_cycle_s", t.timing.t_cycle_s, finite_pos, "must be finite and > 0 s");
   const bool edge_ok = !s.has("t_edge_s") || s.read("t_edge_s", t.timing.t_edge_s, finite_pos, "must be finite and > 0 s");
   if (cycle_ok && edge_ok && t.timing.t_edge_s > 0.25 * t.timing.t_cycle_s) {
@@ -58,12 +60,21 @@ void read_tile_kind(Section& top, CampaignSpec& spec, const DataFiles& files) {
   }
   read_dac(section(top, "dac"), spec.dac);
   netlists::OpampBench unused_bench;
-  read_opamp(section(top, "opamp"), spec.opamp, unused_bench);
+  Section opamp = section(top, "opamp");
+  read_opamp(opamp, spec.opamp, unused_bench);
+  read_tile_timing(section(top, "tile"), spec.tile);
+  if (spec.tile.fidelity == "macro") {
+    if (opamp.has("model") && spec.opamp.model != netlists::OpampModel::macro) {
+      opamp.bad("model", netlists::to_string(spec.opamp.model),
+                "conflicts with tile.fidelity = \"macro\" (macro op-amps): drop opamp.model or set it to \"macro\"");
+    }
+    spec.opamp.model = netlists::OpampModel::macro;
+  }
   spec.tia.opamp = spec.opamp;
   netlists::TiaBench unused_tia_bench;
   read_tia(section(top, "tia"), spec.tia, unused_tia_bench);
   read_adc(section(top, "adc"), spec.adc);
-  read_tile_timing(section(top, "tile"), spec.tile);
+  if (spec.tile.fidelity == "macro") spec.adc.comparator = netlists::ComparatorModel::macro;
   read_tile_variation(section(top, "variation"), spec.variation);
   // inputs = "random" draws DAC codes uniformly; inputs_file holds DAC codes (v_read_* are unused).
   read_workload(section(top, "workload"), spec.workload, spec.crossbar, dims_ok, files);

@@ -94,10 +94,17 @@ std::string adc_text(const AdcParams& p, const AdcMismatch& m, const std::string
   for (int k = 1; k <= n_cmp; ++k) {
     const double os = m.comparator_offset_v.empty() ? 0.0 : m.comparator_offset_v[static_cast<std::size_t>(k - 1)];
     s += fmt::format("v{0}_os{1} {2} {0}_i{1} dc {3:.17g}\n", prefix, k, in_node, os);
-    s += fmt::format("b{0}_pa{1} {0}_p{1} 0 v = {2:.17g} + {2:.17g} * tanh({3:.17g} * (v({0}_i{1}) - v({0}_t{1})))\n",
-                     prefix, k, half, p.preamp_gain / half);
-    s += adc_comparator_chain_text(p, fmt::format("{}_{}", prefix, k), fmt::format("{}_p{}", prefix, k),
-                                   fmt::format("{}q{}", prefix, k), vdd_node);
+    if (p.comparator == ComparatorModel::macro) {
+      s += fmt::format("b{0}_pa{1} {0}q{1} 0 v = {2:.17g} + {2:.17g} * tanh({3:.17g} * (v({0}_i{1}) - v({0}_t{1})))\n",
+                       prefix, k, half, p.preamp_gain / half);
+      if (p.c_load_f > 0.0)
+        s += fmt::format("b{0}_sw{1} {2} 0 i = {3:.17g} * abs(ddt(v({0}q{1})))\n", prefix, k, vdd_node, p.c_load_f);
+    } else {
+      s += fmt::format("b{0}_pa{1} {0}_p{1} 0 v = {2:.17g} + {2:.17g} * tanh({3:.17g} * (v({0}_i{1}) - v({0}_t{1})))\n",
+                       prefix, k, half, p.preamp_gain / half);
+      s += adc_comparator_chain_text(p, fmt::format("{}_{}", prefix, k), fmt::format("{}_p{}", prefix, k),
+                                     fmt::format("{}q{}", prefix, k), vdd_node);
+    }
     if (p.i_bias_a > 0.0) s += fmt::format("i{0}_bias{1} {2} 0 dc {3:.17g}\n", prefix, k, vdd_node, p.i_bias_a);
   }
   return s;
@@ -181,7 +188,8 @@ Deck make_adc_dc_deck(const AdcParams& p, const AdcMismatch& m) {
   // Replica of the comparators' inverter chain, driven by its own source (see the header).
   const std::string replica = fmt::format("vchain chain_in 0 dc {:.17g}\n", 0.5 * p.vdd_v) +
                               adc_comparator_chain_text(p, "chain", "chain_in", "chain_out", "adc_vdd");
-  deck.text.insert(deck.text.rfind(".end"), replica);
+  // For `ngspice -b`: print every comparator output over the sweep (adc_dc_sweep_command).
+  deck.text.insert(deck.text.rfind(".end"), replica + print_cards("dc", probe_vectors(deck.probes)));
   return deck;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "xbar/netlists/error.hpp"
@@ -51,6 +52,45 @@ std::vector<Probe> parse_probe_comments(const std::string& deck_text) {
     probes.push_back(std::move(p));
   }
   return probes;
+}
+
+std::string print_cards(const std::string& analysis, const std::vector<std::string>& vectors) {
+  std::string out, line;
+  int on_line = 0;
+  for (const std::string& v : vectors) {
+    const auto hash = v.find("#branch");
+    const std::string arg = hash == std::string::npos ? v : v.substr(0, hash);
+    const char kind = hash == std::string::npos ? 'v' : 'i';
+    if (analysis == "ac") {
+      line += fmt::format(" {0}m({1}) {0}p({1})", kind, arg);
+    } else {
+      line += fmt::format(" {}({})", kind, arg);
+    }
+    if (++on_line == 8) {
+      out += ".print " + analysis + line + "\n";
+      line.clear();
+      on_line = 0;
+    }
+  }
+  if (!line.empty()) out += ".print " + analysis + line + "\n";
+  return out;
+}
+
+std::string save_card(const std::vector<std::string>& vectors) {
+  std::string out = ".save";
+  for (const std::string& v : vectors) {
+    const auto hash = v.find("#branch");
+    out += hash == std::string::npos ? fmt::format(" v({})", v) : fmt::format(" i({})", v.substr(0, hash));
+  }
+  return out + "\n";
+}
+
+std::vector<std::string> probe_vectors(const std::vector<Probe>& probes) {
+  std::vector<std::string> out;
+  for (const Probe& p : probes)
+    for (const auto& term : p.terms)
+      if (std::find(out.begin(), out.end(), term.first) == out.end()) out.push_back(term.first);
+  return out;
 }
 
 }  // namespace xbar::netlists

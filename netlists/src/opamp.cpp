@@ -241,7 +241,9 @@ Deck make_opamp_test_deck(const OpampParams& p, const OpampMismatch& mismatch, c
   fmt::format_to(out, "vod_o o_inp 0 DC {:.17g}\nx_o o_inp 0 o_out dd ss opamp_dut\nrl_o o_out 0 {:.17g}\n",
                  -b.v_overdrive_v, b.r_load_ohm);
   if (!cl.empty()) fmt::format_to(out, "cl_h h_out 0 {0}\ncl_o o_out 0 {0}\n", cl);
-  fmt::format_to(out, ".options klu\n.op\n.{}\n.end\n", opamp_ac_analysis(b));
+  // `ngspice -b` prints the .op itself; the ac needs a .print card, or batch mode skips it
+  // (and then fails the .op with "Too many iterations without convergence").
+  fmt::format_to(out, ".options klu\n.op\n.{}\n{}.end\n", opamp_ac_analysis(b), print_cards("ac", {"a_out", "l_out"}));
   deck.text = fmt::to_string(buf);
   return deck;
 }
@@ -302,7 +304,8 @@ Deck make_tia_test_deck(const TiaParams& p, const OpampMismatch& mismatch, const
   if (b.c_in_f > 0.0) fmt::format_to(out, "cin t_in 0 {:.17g}\n", b.c_in_f);
   if (b.c_load_f > 0.0) fmt::format_to(out, "cload t_out 0 {:.17g}\n", b.c_load_f);
   fmt::format_to(out, "{}", tia_text(p, "opamp_dut", "tia", "t_in", "t_out", "t_dd", "t_ss"));
-  fmt::format_to(out, ".options klu\n.{}\n.end\n", tia_dc_analysis(b));
+  // For `ngspice -b`: print the probes of the dc sweep (a .print card must follow its analysis card).
+  fmt::format_to(out, ".options klu\n.{}\n{}.end\n", tia_dc_analysis(b), print_cards("dc", probe_vectors(deck.probes)));
   deck.text = fmt::to_string(buf);
   return deck;
 }

@@ -135,7 +135,15 @@ Deck make_tile_deck(const TileParams& p) {
   if (p.crossbar.klu) fmt::format_to(out, ".options klu\n");
   const bool thermal = p.crossbar.temperature_c != 27.0 || p.crossbar.tnom_c != 27.0;
   if (thermal) fmt::format_to(out, ".options temp={} tnom={}\n", p.crossbar.temperature_c, p.crossbar.tnom_c);
-  fmt::format_to(out, ".tran {:.6g} {:.17g} 0 {:.6g}\n.end\n", t_max, t_stop, t_max);
+  fmt::format_to(out, ".tran {:.6g} {:.17g} 0 {:.6g}\n", t_max, t_stop, t_max);
+  // For `ngspice -b`: each TIA output at each cycle's read time (read_sample_time_s), printed
+  // as "v_tia<k>_c<n> = <volts>".
+  fmt::format_to(out, "* TIA outputs at the read times, printed by ngspice -b\n");
+  for (int n = 0; n < N; ++n)
+    for (int k = 0; k < C; ++k)
+      fmt::format_to(out, ".meas tran v_tia{}_c{} find v({}) at={:.17g}\n", k, n, tile_tia_output_node(k),
+                     read_sample_time_s(p.timing, n));
+  fmt::format_to(out, ".end\n");
   deck.text = fmt::to_string(buf);
   return deck;
 }

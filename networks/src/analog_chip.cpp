@@ -79,7 +79,7 @@ inline int dac_code(float x, double scale, int top) {
 // order, so the result does not depend on the thread count.
 torch::Tensor run_layer(const ChipDesign& d, const AnalogLayer& layer, const LayerMapping& m,
                         const std::vector<std::unique_ptr<TileModel>>& tiles, const std::vector<Eigen::VectorXd>& rest_v,
-                        const torch::Tensor& x_in, std::int64_t* tile_mvms) {
+                        const torch::Tensor& x_in, std::int64_t* tile_mvms, TileObserver* observer) {
   const torch::Tensor x = x_in.to(torch::kFloat32).contiguous();
   const std::int64_t in = layer.in_features, out = layer.out_features, B = x.size(0);
   const int reads = m.signed_inputs ? 2 : 1;
@@ -113,6 +113,7 @@ torch::Tensor run_layer(const ChipDesign& d, const AnalogLayer& layer, const Lay
             for (std::int64_t i = 0; i < nr; ++i) block(i, b) = dac_code(sign * xb[i], code_scale, top);
           }
           const Eigen::MatrixXi q = tiles[static_cast<std::size_t>(tile)]->forward_codes(block, static_cast<int>(2 * no));
+          if (observer) observer->on_tile_mvm(TileMvm{layer.index, tr, tc, read, c0, block, q});
           const Eigen::VectorXd& v_rest = rest_v[static_cast<std::size_t>(tile)];
           const double w = read == 0 ? 1.0 : -1.0;
           for (std::int64_t b = 0; b < bc; ++b)
@@ -351,7 +352,7 @@ AnalogChip::~AnalogChip() = default;
 torch::Tensor AnalogChip::matmul(const AnalogLayer& layer, const torch::Tensor& x) {
   const LayerMapping& m = design_.layers[static_cast<std::size_t>(layer.index)];
   const auto l = static_cast<std::size_t>(layer.index);
-  return run_layer(design_, layer, m, tiles_[l], rest_v_[l], x, &tile_mvms_);
+  return run_layer(design_, layer, m, tiles_[l], rest_v_[l], x, &tile_mvms_, observer_);
 }
 
 const TileModel& AnalogChip::tile(int layer, int tr, int tc) const {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "xbar/networks/analog_chip.hpp"
+#include "xbar/networks/tile_observer.hpp"
 
 namespace xbar::networks::detail {
 
@@ -17,10 +18,12 @@ namespace xbar::networks::detail {
 double dac_top_level_v(const behavioral::DacModelParams& dac);
 
 /// y = W x of one layer on its programmed tiles (x float32 [B, in] -> float32 [B, out]), decoded
-/// with the rests `rest_v` (per tile, per column); adds the tile MVMs to *tile_mvms when not null.
+/// with the rests `rest_v` (per tile, per column); adds the tile MVMs to *tile_mvms when not null
+/// and hands each tile MVM to `observer` when not null.
 torch::Tensor run_layer(const ChipDesign& d, const AnalogLayer& layer, const LayerMapping& m,
                         const std::vector<std::unique_ptr<behavioral::TileModel>>& tiles,
-                        const std::vector<Eigen::VectorXd>& rest_v, const torch::Tensor& x_in, std::int64_t* tile_mvms);
+                        const std::vector<Eigen::VectorXd>& rest_v, const torch::Tensor& x_in, std::int64_t* tile_mvms,
+                        TileObserver* observer = nullptr);
 
 /// Target conductances of every tile of a layer for layer.weight and m.w_max (rows x cols each).
 std::vector<Eigen::MatrixXd> layer_targets(const AnalogLayer& layer, const LayerMapping& m,

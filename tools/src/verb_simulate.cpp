@@ -1,7 +1,10 @@
 // xbar simulate deck.cir [--analysis op] [--format table|csv|json] [--all] [--engine embedded|subprocess]
+// Both engines run the same analysis and print the same columns: the plot's sweep variable
+// (time, frequency, v-sweep/i-sweep) when it has more than one point, then the deck's probes.
 #include <fmt/format.h>
 
 #include <chrono>
+#include <complex>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -29,6 +32,36 @@ std::string unit_of(const std::string& vec) {
   if (vec.find("#branch") != std::string::npos) return "A";
   return "V";
 }
+
+std::string scale_unit(const std::string& scale) {
+  if (scale == "time") return "s";
+  if (scale == "frequency") return "Hz";
+  if (scale == "i-sweep") return "A";
+  if (scale == "temp-sweep") return "C";
+  if (scale == "res-sweep") return "ohm";
+  return "V";
+}
+
+// A probe on the plot: real plots directly; an ac plot gives the magnitude of the weighted sum.
+std::vector<double> probe_on(const characterize::SpiceResult& r, const netlists::Probe& p) {
+  bool complex = false;
+  for (const auto& [vec, w] : p.terms) {
+    const auto it = r.vectors.find(vec);
+    complex = complex || (it != r.vectors.end() && it->second.is_complex());
+  }
+  if (!complex) return r.probe(p);
+  std::vector<std::complex<double>> sum;
+  for (const auto& [vec, w] : p.terms) {
+    const auto it = r.vectors.find(vec);
+    if (it == r.vectors.end()) return r.probe(p);  // throws, naming the missing vector
+    const auto& c = it->second.complex;
+    if (sum.empty()) sum.assign(c.size(), {0.0, 0.0});
+    for (std::size_t i = 0; i < c.size() && i < sum.size(); ++i) sum[i] += w * c[i];
+  }
+  std::vector<double> mag;
+  for (auto c : sum) mag.push_back(std::abs(c));
+  return mag;
+}
 }  // namespace
 
 Verb add_simulate_verb(CLI::App& app) {
@@ -39,7 +72,9 @@ Verb add_simulate_verb(CLI::App& app) {
                   "Analysis command: run (the deck's own cards), op, \"dc ...\", \"tran ...\", \"ac ...\"")
       ->capture_default_str();
   sim->add_option("--format", o->format, "Output format")->capture_default_str()->check(CLI::IsMember({"table", "csv", "json"}));
-  sim->add_option("--engine", o->engine, "embedded (libngspice) or subprocess (ngspice -b; analysis from the deck)")
+  sim->add_option("--engine", o->engine,
+                  "embedded (libngspice) or subprocess (ngspice -b on the deck, with its analysis cards replaced by "
+                  "--analysis unless it is run)")
       ->capture_default_str()
       ->check(CLI::IsMember({"embedded", "subprocess"}));
   sim->add_flag("--all", o->all, "Print every ngspice vector, not only the deck's *@probe outputs");
@@ -78,7 +113,7 @@ Verb add_simulate_verb(CLI::App& app) {
             } else {
               engine = characterize::ngspice_program() + " -b subprocess";
               try {
-                r = characterize::run_ngspice_batch(deck, characterize::ngspice_program(), o->allow_shell);
+                r = characterize::run_ngspice_batch(deck, characterize::ngspice_program(), o->allow_shell, o->analysis);
               } catch (const characterize::SpiceError&) {
                 throw;
               } catch (const characterize::Error& e) {
@@ -88,8 +123,16 @@ Verb add_simulate_verb(CLI::App& app) {
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
             std::vector<Column> cols;
+            // The sweep variable (time, frequency, the swept source) first, when there is one.
+            const auto scale = r.vectors.find(r.scale);
+            if (!o->all && scale != r.vectors.end() && scale->second.size() > 1) {
+              std::vector<double> x = scale->second.real;
+              if (scale->second.is_complex())
+                for (auto c : scale->second.complex) x.push_back(c.real());
+              cols.push_back({r.scale, scale_unit(r.scale), x});
+            }
             if (!probes.empty() && !o->all) {
-              for (const auto& p : probes) cols.push_back({p.name, p.unit, r.probe(p)});
+              for (const auto& p : probes) cols.push_back({p.name, p.unit, probe_on(r, p)});
             } else {
               for (const auto& [name, v] : r.vectors) {
                 if (v.is_complex()) {

@@ -70,6 +70,9 @@ struct VariationSpec {
 struct TileSpec {
   netlists::ReadTiming timing;             ///< t_cycle_s, t_edge_s
   double t_step_max_s = 0.0;               ///< transient maximum step, s; 0 = t_edge_s / 4
+  /// "transistor": Miller op-amps as [opamp] model says, transistor comparators; "macro": the
+  /// macro op-amp and macro comparators (netlists::ComparatorModel), for fast spot checks.
+  std::string fidelity = "transistor";
 };
 
 /// How the "adc" kind measures each instance ([measure]).

@@ -21,6 +21,7 @@ struct SpiceVector {
 /// ("r0_3"), branch currents as "<source>#branch" ("vsj3#branch"), plus the scale vector.
 struct SpiceResult {
   std::string plot;                            ///< ngspice's plot name, e.g. "op1", "tran2"
+  std::string scale;                           ///< the plot's sweep vector ("time", "frequency", "v-sweep", ...); empty if unknown
   std::map<std::string, SpiceVector> vectors;
 
   /// The real vector `name`; throws characterize::Error listing a few available names if absent.

@@ -50,8 +50,21 @@
 
 namespace xbar::netlists {
 
+/// How a comparator is built (see adc_text).
+///   transistor: the tanh preamp b<prefix>_pa<k> drives two CMOS inverters (8 MOSFET equations
+///               per comparator); their supply current is simulated.
+///   macro:      the tanh preamp drives <prefix>q<k> itself (one B source), so the code decision
+///               (q > vdd/2 exactly when v(in) > tap_k + offset_k) is the transistor one except for
+///               the inverters' trip point V_M (the preamp level at which they switch, near vdd/2:
+///               a shift of atanh((V_M - vdd/2) / (vdd/2)) (vdd/2) / preamp_gain at the input).
+///               The inverters' switching charge is drawn from the supply by a B source
+///               i = c_load_f |dv(q)/dt| (C vdd per output transition, as the two inverters draw
+///               it); their short-circuit current is left out.
+enum class ComparatorModel { transistor, macro };
+
 /// Every parameter of one flash ADC.
 struct AdcParams {
+  ComparatorModel comparator = ComparatorModel::transistor;  ///< comparator circuit (ComparatorModel)
   int bits = 6;                      ///< resolution N, 4..8 (2^N - 1 comparators)
   double v_min_v = -0.5;             ///< centre of code 0, V (may be negative)
   double v_max_v = 0.0;              ///< centre of code 2^N - 1, V (> v_min_v)

@@ -33,4 +33,19 @@ std::string probe_comment(const Probe& probe);
 /// skipped. Throws netlists::Error naming the line if a probe comment is malformed.
 std::vector<Probe> parse_probe_comments(const std::string& deck_text);
 
+/// Batch-mode output: ".print <analysis> ..." lines that make `ngspice -b deck.cir` print the
+/// given ngspice vectors for one analysis type ("dc", "tran" or "ac"), at most 8 per line. A
+/// vector "<source>#branch" prints as i(<source>), any other as v(<node>); for "ac" each prints
+/// as its magnitude and phase, vm(..) vp(..). Without a .print (or .meas) card, `ngspice -b`
+/// runs no dc, tran or ac analysis at all ("no simulations run"). Embedded (interactive)
+/// ngspice ignores these cards. E.g. print_cards("dc", {"t_out", "vtia_dd#branch"}) is
+///   ".print dc v(t_out) i(vtia_dd)\n"
+std::string print_cards(const std::string& analysis, const std::vector<std::string>& vectors);
+/// ".save v(a) i(b) ...\n": `ngspice -b` runs only the first of two analyses that each have a
+/// .print card ("no data saved for Transient analysis; analysis not run") unless the printed
+/// vectors are also saved. Note that a .save card limits what an embedded run keeps as well.
+std::string save_card(const std::vector<std::string>& vectors);
+/// The distinct ngspice vectors that a list of probes reads, in order of first use.
+std::vector<std::string> probe_vectors(const std::vector<Probe>& probes);
+
 }  // namespace xbar::netlists

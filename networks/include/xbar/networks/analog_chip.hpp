@@ -47,6 +47,7 @@
 #include "xbar/behavioral/tile_model.hpp"
 #include "xbar/behavioral/tile_model_file.hpp"
 #include "xbar/networks/network.hpp"
+#include "xbar/networks/tile_observer.hpp"
 
 namespace xbar::networks {
 
@@ -117,6 +118,9 @@ class AnalogChip : public LayerExecutor {
   std::int64_t tile_mvms() const { return tile_mvms_; }
   /// The programmed tile (tr, tc) of a layer, for tests and spot checks.
   const behavioral::TileModel& tile(int layer, int tr, int tc) const;
+  /// Every tile MVM from now on is also handed to `observer` (tile_observer.hpp); nullptr stops
+  /// it. The chip does not own the observer, which must outlive its use.
+  void set_observer(TileObserver* observer) { observer_ = observer; }
 
  private:
   const ChipDesign& design_;
@@ -124,6 +128,7 @@ class AnalogChip : public LayerExecutor {
   std::vector<std::vector<Eigen::VectorXd>> rest_v_;  // [layer][tile]: the rest the decode subtracts, per column
   double program_s_ = 0.0;
   std::int64_t tile_mvms_ = 0;
+  TileObserver* observer_ = nullptr;
 };
 
 /// DAC codes of x (float32 [B, in]) for a layer: int32 [B, in] (x >= 0 part; negate x for the

@@ -1,0 +1,145 @@
+// Issue 13, a faster SPICE tile: [tile] fidelity = "macro" (macro op-amps, macro comparators)
+// against "transistor" (Miller op-amps, transistor comparators) on the same draws.
+//  - the macro deck has no MOSFET, one B-source preamp per comparator and its switching-charge
+//    B source on the ADC supply;
+//  - on an 8 x 8 tile with 6 read cycles in one transient, the two fidelities' codes agree within
+//    +-1 LSB (the op-amp mismatch is off, so both see the same conductances, inputs, comparator
+//    offsets and ladders);
+//  - fidelity = "macro" with opamp.model = "transistor" is refused, naming both fields.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+
+#include "xbar/characterize/campaign_spec.hpp"
+#include "xbar/characterize/circuit_kind.hpp"
+#include "xbar/characterize/error.hpp"
+#include "xbar/characterize/spice_session.hpp"
+
+using namespace xbar;
+using namespace xbar::characterize;
+
+namespace {
+
+std::string spec_text(const std::string& fidelity, const std::string& opamp_model_line) {
+  return fmt::format(R"(kind = "tile"
+seed = 5
+[crossbar]
+rows = 8
+cols = 8
+r_row_wire_ohm = 1.0
+r_col_wire_ohm = 1.0
+[dac]
+bits = 4
+v_min_v = 0.0
+v_max_v = 0.1
+[opamp]
+{}
+[tia]
+rf_ohm = 80e3
+cf_f = 0.1e-12
+[adc]
+bits = 6
+v_min_v = -0.5
+v_max_v = 0.0
+[tile]
+fidelity = "{}"
+t_cycle_s = 500e-9
+t_edge_s = 2e-9
+t_step_max_s = 5e-9
+[variation]
+g_prog_error = {{ distribution = "normal", sigma_rel_d2d = 0.02 }}
+mismatch_devices = "none"
+comparator_offset_sigma_v = 1e-3
+ladder_r_sigma_rel = 0.005
+[workload]
+instances = 1
+inputs_per_pattern = 6
+g_min_s = 1e-6
+g_max_s = 1e-5
+)",
+                     opamp_model_line, fidelity);
+}
+
+}  // namespace
+
+TEST_CASE("macro fidelity: no MOSFETs, B-source comparators with their switching charge on the supply") {
+  const CampaignSpec spec = parse_campaign_spec(spec_text("macro", ""), "macro.toml");
+  CHECK(spec.opamp.model == netlists::OpampModel::macro);
+  CHECK(spec.adc.comparator == netlists::ComparatorModel::macro);
+  const std::string deck = make_circuit_kind(spec)->deck_text(0);
+  int mosfets = 0, preamps = 0, switching = 0;
+  std::size_t at = 0;
+  while ((at = deck.find('\n', at)) != std::string::npos) {
+    ++at;
+    if (deck.compare(at, 1, "m") == 0) ++mosfets;
+    if (deck.compare(at, 5, "badc0") == 0) {
+      const std::size_t end = deck.find('\n', at);
+      const std::string line = deck.substr(at, end - at);
+      preamps += line.find("_pa") != std::string::npos && line.find("tanh") != std::string::npos;
+      switching += line.find("_sw") != std::string::npos && line.find(" add 0 i = ") != std::string::npos;
+    }
+  }
+  CHECK(mosfets == 0);
+  CHECK(preamps == 63);
+  CHECK(switching == 63);
+}
+
+TEST_CASE("fidelity = macro conflicts with opamp.model = transistor; unknown fidelity names the choices") {
+  try {
+    parse_campaign_spec(spec_text("macro", "model = \"transistor\""), "conflict.toml");
+    FAIL("no error");
+  } catch (const SpecError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("opamp.model = transistor") != std::string::npos);
+    CHECK(what.find("tile.fidelity") != std::string::npos);
+  }
+  try {
+    parse_campaign_spec(spec_text("fast", ""), "bad.toml");
+    FAIL("no error");
+  } catch (const SpecError& e) {
+    CHECK(std::string(e.what()).find("tile.fidelity") != std::string::npos);
+    CHECK(std::string(e.what()).find("transistor, macro") != std::string::npos);
+  }
+}
+
+TEST_CASE("macro and transistor tiles agree within +-1 LSB on the same draws (8 x 8, 6 MVMs per transient)") {
+  const CampaignSpec transistor = parse_campaign_spec(spec_text("transistor", "model = \"transistor\""), "t.toml");
+  const CampaignSpec macro = parse_campaign_spec(spec_text("macro", ""), "m.toml");
+  auto& spice = SpiceSession::instance();
+  const auto kt = make_circuit_kind(transistor), km = make_circuit_kind(macro);
+  const SampleRecord rt = kt->run_sample(spice, 0), rm = km->run_sample(spice, 0);
+  REQUIRE_MESSAGE(rt.status == SampleStatus::ok, rt.error);
+  REQUIRE_MESSAGE(rm.status == SampleStatus::ok, rm.error);
+  const auto n = kt->schema().field("codes").size();
+  REQUIRE(n == 6 * 8);
+  const auto ot = kt->schema().offset_of("codes"), om = km->schema().offset_of("codes");
+  const auto gt = kt->schema().offset_of("g_programmed_s"), gm = km->schema().offset_of("g_programmed_s");
+  for (std::uint64_t k = 0; k < 64; ++k) CHECK(rt.values[gt + k] == rm.values[gm + k]);  // the same draws
+  int within = 0, equal = 0, spread = 0;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    const double a = rt.values[ot + k], b = rm.values[om + k];
+    within += std::abs(a - b) <= 1.0;
+    equal += a == b;
+  }
+  // The codes are spread over the range, not stuck at a rail (else agreement says nothing).
+  for (std::uint64_t k = 0; k < n; ++k) spread += rt.values[ot + k] > 2 && rt.values[ot + k] < 61;
+  MESSAGE(fmt::format("transistor vs macro: {}/{} codes within +-1 LSB, {} equal; {} off the rails", within, n, equal,
+                      spread));
+  CHECK(within == static_cast<int>(n));
+  // Energy per read cycle by block: reported, not checked (the macro ADC has the static bias and
+  // C vdd^2 per switch, not the inverters' short-circuit current; the macro op-amp its own supply).
+  for (const char* block : {"energy_adc_j", "energy_tia_j", "energy_array_j"}) {
+    const auto et = kt->schema().offset_of(block), em = km->schema().offset_of(block);
+    double st = 0, sm = 0;
+    for (int c = 0; c < 6; ++c) {
+      st += rt.values[et + static_cast<std::uint64_t>(c)];
+      sm += rm.values[em + static_cast<std::uint64_t>(c)];
+    }
+    MESSAGE(fmt::format("{} per cycle: transistor {:.4g} J, macro {:.4g} J (macro / transistor {:.3f})", block, st / 6,
+                        sm / 6, sm / st));
+    CHECK(sm > 0.0);
+  }
+  CHECK(spread >= static_cast<int>(n) / 2);
+}
