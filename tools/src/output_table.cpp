@@ -6,76 +6,8 @@
 #include <cmath>
 
 #include "xbar/behavioral/model_file.hpp"
-#include "xbar/characterize/error.hpp"
 
 namespace xbar::tools {
-
-Format parse_format(const std::string& s) {
-  if (s == "table") return Format::table;
-  if (s == "csv") return Format::csv;
-  if (s == "json") return Format::json;
-  throw characterize::Error(fmt::format("--format '{}': must be table, csv or json", s));
-}
-
-namespace {
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      o += fmt::format("\\u{:04x}", static_cast<int>(c));
-      continue;
-    }
-    o += c;
-  }
-  return o;
-}
-std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }
-}  // namespace
-
-void print_columns(std::FILE* out, const std::vector<Column>& columns, Format format,
-                   const std::vector<std::pair<std::string, std::string>>& meta) {
-  const std::size_t n = columns.empty() ? 0 : columns.front().values.size();
-  if (format == Format::json) {
-    fmt::print(out, "{{");
-    for (const auto& [k, v] : meta) fmt::print(out, "\"{}\": \"{}\", ", json_escape(k), json_escape(v));
-    fmt::print(out, "\"outputs\": {{");
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-      const auto& col = columns[c];
-      fmt::print(out, "{}\n  \"{}\": {{\"unit\": \"{}\", \"values\": [", c ? "," : "", json_escape(col.name),
-                 json_escape(col.unit));
-      for (std::size_t i = 0; i < col.values.size(); ++i) fmt::print(out, "{}{}", i ? ", " : "", json_number(col.values[i]));
-      fmt::print(out, "]}}");
-    }
-    fmt::print(out, "\n}}}}\n");
-    return;
-  }
-  if (format == Format::csv) {
-    for (std::size_t c = 0; c < columns.size(); ++c)
-      fmt::print(out, "{}{}{}", c ? "," : "", columns[c].name, columns[c].unit.empty() ? "" : " [" + columns[c].unit + "]");
-    fmt::print(out, "\n");
-    for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t c = 0; c < columns.size(); ++c) fmt::print(out, "{}{}", c ? "," : "", columns[c].values[i]);
-      fmt::print(out, "\n");
-    }
-    return;
-  }
-  // Aligned table. One point (op): one row per output. Several points: one column per output.
-  for (const auto& [k, v] : meta) fmt::print(out, "# {}: {}\n", k, v);
-  if (n == 1) {
-    std::size_t w = 6;
-    for (const auto& c : columns) w = std::max(w, c.name.size());
-    fmt::print(out, "{:<{}}  {:>24}  {}\n", "output", w, "value", "unit");
-    for (const auto& c : columns) fmt::print(out, "{:<{}}  {:>24.16e}  {}\n", c.name, w, c.values[0], c.unit);
-    return;
-  }
-  for (const auto& c : columns) fmt::print(out, "{:>24} ", c.name + (c.unit.empty() ? "" : " [" + c.unit + "]"));
-  fmt::print(out, "\n");
-  for (std::size_t i = 0; i < n; ++i) {
-    for (const auto& c : columns) fmt::print(out, "{:>24.16e} ", c.values[i]);
-    fmt::print(out, "\n");
-  }
-}
 
 void print_error_header() {
   fmt::print("  {:<10} {:>7} {:>8}  {:>11}  {:>11}  {:>10}  {:>10}  {:>9}  {:>9}  {:>9}\n", "set", "samples", "values",

@@ -9,13 +9,17 @@
 #include <fstream>
 #include <tuple>
 
-#include "gnuplot.hpp"
+#include "xbar/report/gnuplot.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/periphery_fit.hpp"
 #include "xbar/core/sha256.hpp"
 
 namespace xbar::tools {
+
+using report::gnuplot_quote;
+using report::gnuplot_terminal;
+using report::run_gnuplot;
 
 namespace {
 

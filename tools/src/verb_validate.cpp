@@ -8,10 +8,10 @@
 #include <fstream>
 #include <memory>
 
-#include "gnuplot.hpp"
 #include "output_table.hpp"
 #include "periphery_report.hpp"
 #include "verbs.hpp"
+#include "xbar/report/gnuplot.hpp"
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/behavioral/periphery_model_file.hpp"
@@ -21,6 +21,10 @@
 #include "xbar/core/sha256.hpp"
 
 namespace xbar::tools {
+
+using report::gnuplot_quote;
+using report::gnuplot_terminal;
+using report::run_gnuplot;
 
 namespace {
 struct ValidateOptions {
