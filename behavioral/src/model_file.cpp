@@ -149,6 +149,27 @@ void write_all(const Writer& w, hid_t file, const CrossbarModelFile& m) {
     write_metrics(w, g.get(), "/held_out", m.held_out);
   }
   detail::write_provenance(w, file, m.provenance);
+  if (m.predictive.n_model_chips > 0) {  // optional: absent when the check did not run
+    const auto& pm = m.predictive;
+    const std::string n = "/predictive";
+    Hid g = w.group(file, "predictive", n);
+    w.u64(g.get(), n, "chips_per_held_out_chip", pm.chips_per_held_out_chip);
+    w.u64(g.get(), n, "seed", pm.seed);
+    w.u64(g.get(), n, "n_spice_chips", pm.n_spice_chips);
+    w.u64(g.get(), n, "n_model_chips", pm.n_model_chips);
+    w.u64(g.get(), n, "n_spice_values", pm.n_spice_values);
+    w.u64(g.get(), n, "n_model_values", pm.n_model_values);
+    w.f64(g.get(), n, "spice_mean_pct_fs", pm.spice_mean_pct_fs);
+    w.f64(g.get(), n, "model_mean_pct_fs", pm.model_mean_pct_fs);
+    w.f64(g.get(), n, "spice_rms_pct_fs", pm.spice_rms_pct_fs);
+    w.f64(g.get(), n, "model_rms_pct_fs", pm.model_rms_pct_fs);
+    w.ci(g.get(), n, "spice_rms_pct_fs", pm.spice_rms_ci95);
+    w.ci(g.get(), n, "model_rms_pct_fs", pm.model_rms_ci95);
+    w.f64(g.get(), n, "ks_statistic", pm.ks_statistic);
+    w.f64(g.get(), n, "ks_p_value", pm.ks_p_value);
+    w.f64(g.get(), n, "ks_chip_statistic", pm.ks_chip_statistic);
+    w.f64(g.get(), n, "ks_chip_p_value", pm.ks_chip_p_value);
+  }
 }
 
 }  // namespace
@@ -270,6 +291,27 @@ CrossbarModelFile read_crossbar_model_file(const std::string& path) {
     m.held_out = read_metrics(r, g.get(), "/held_out");
   }
   m.provenance = detail::read_provenance(r, f);
+  if (H5Lexists(f, "predictive", H5P_DEFAULT) > 0) {  // optional (see write)
+    const std::string n = "/predictive";
+    Hid g = r.group(f, n);
+    auto& p = m.predictive;
+    p.chips_per_held_out_chip = r.u64(g.get(), n, "chips_per_held_out_chip");
+    p.seed = r.u64(g.get(), n, "seed");
+    p.n_spice_chips = r.u64(g.get(), n, "n_spice_chips");
+    p.n_model_chips = r.u64(g.get(), n, "n_model_chips");
+    p.n_spice_values = r.u64(g.get(), n, "n_spice_values");
+    p.n_model_values = r.u64(g.get(), n, "n_model_values");
+    p.spice_mean_pct_fs = r.f64(g.get(), n, "spice_mean_pct_fs");
+    p.model_mean_pct_fs = r.f64(g.get(), n, "model_mean_pct_fs");
+    p.spice_rms_pct_fs = r.f64(g.get(), n, "spice_rms_pct_fs");
+    p.model_rms_pct_fs = r.f64(g.get(), n, "model_rms_pct_fs");
+    p.spice_rms_ci95 = r.ci(g.get(), n, "spice_rms_pct_fs");
+    p.model_rms_ci95 = r.ci(g.get(), n, "model_rms_pct_fs");
+    p.ks_statistic = r.f64(g.get(), n, "ks_statistic");
+    p.ks_p_value = r.f64(g.get(), n, "ks_p_value");
+    p.ks_chip_statistic = r.f64(g.get(), n, "ks_chip_statistic");
+    p.ks_chip_p_value = r.f64(g.get(), n, "ks_chip_p_value");
+  }
   return m;
 }
 

@@ -1,4 +1,5 @@
 #include "xbar/fit/crossbar_fit.hpp"
+#include "xbar/fit/predictive_check.hpp"
 
 #include "xbar/core/counter_rng.hpp"
 #include "xbar/core/provenance.hpp"
@@ -47,6 +48,8 @@ behavioral::ConfidenceInterval95 ci(double low, double high) {
 void FitOptions::validate() const {
   if (adc_bits < 1 || adc_bits > 32)
     throw FitError(fmt::format("fit.adc_bits = {}: must be between 1 and 32", adc_bits));
+  if (predictive_chips < 0 || predictive_chips > 10000)
+    throw FitError(fmt::format("fit.predictive_chips = {}: must be between 0 (skip) and 10000", predictive_chips));
 }
 
 std::size_t held_out_count(std::size_t n_instances) {
@@ -405,6 +408,12 @@ behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const F
                    .metrics;
 
   m.provenance = make_provenance(campaign, options);
+  if (options.predictive_chips > 0) {
+    PredictiveCheckOptions po;
+    po.chips = options.predictive_chips;
+    po.seed = options.seed;
+    m.predictive = to_metrics(predictive_check(m, campaign, held_out_samples(campaign, options.seed), po));
+  }
   return m;
 }
 

@@ -84,6 +84,27 @@ void PredictiveCheckOptions::validate() const {
     throw FitError(fmt::format("predictive.bootstrap = {}: must be between 100 and 100000", bootstrap));
 }
 
+behavioral::PredictiveMetrics to_metrics(const PredictiveCheck& p) {
+  behavioral::PredictiveMetrics m;
+  m.chips_per_held_out_chip = static_cast<std::uint64_t>(p.chips_per_sample);
+  m.seed = p.seed;
+  m.n_spice_chips = p.spice.n_chips;
+  m.n_model_chips = p.model.n_chips;
+  m.n_spice_values = p.spice.n_values;
+  m.n_model_values = p.model.n_values;
+  m.spice_mean_pct_fs = p.spice.mean_pct_fs;
+  m.model_mean_pct_fs = p.model.mean_pct_fs;
+  m.spice_rms_pct_fs = p.spice.rms_pct_fs;
+  m.model_rms_pct_fs = p.model.rms_pct_fs;
+  m.spice_rms_ci95 = p.spice.rms_ci95;
+  m.model_rms_ci95 = p.model.rms_ci95;
+  m.ks_statistic = p.ks_values.statistic;
+  m.ks_p_value = p.ks_values.p_value;
+  m.ks_chip_statistic = p.ks_chips.statistic;
+  m.ks_chip_p_value = p.ks_chips.p_value;
+  return m;
+}
+
 KsTest ks_two_sample(std::vector<double> a, std::vector<double> b) {
   KsTest t;
   if (a.empty() || b.empty()) return t;

@@ -141,24 +141,6 @@ set output
   return {scatter, column, hist};
 }
 
-void print_predictive(const fit::PredictiveCheck& p) {
-  fmt::print("\npredictive check: {} fresh chips per held-out chip, drawn from the fitted variation (seed {}), run "
-             "through the behavioral model with the held-out chips' targets and inputs, against the held-out SPICE "
-             "chips; error = output - ideal MVM of the targets, % of full scale:\n",
-             p.chips_per_sample, p.seed);
-  fmt::print("  {:<24} {:>6} {:>8}  {:>11}  {:>10}  {:>10}  {}\n", "set", "chips", "values", "mean [%FS]", "std [%FS]",
-             "RMS [%FS]", "RMS 95% CI (bootstrap over chips)");
-  for (auto [label, d] : {std::pair{"held-out SPICE chips", &p.spice}, std::pair{"fresh chips (model)", &p.model}})
-    fmt::print("  {:<24} {:>6} {:>8}  {:>+11.4f}  {:>10.4f}  {:>10.4f}  {}\n", label, d->n_chips, d->n_values,
-               d->mean_pct_fs, d->std_pct_fs, d->rms_pct_fs,
-               std::isnan(d->rms_ci95.low) ? std::string("n/a (one chip)")
-                                           : fmt::format("[{:.4f}, {:.4f}]", d->rms_ci95.low, d->rms_ci95.high));
-  fmt::print("  two-sample Kolmogorov-Smirnov over the values: D = {:.4f}, p = {:.3g} (outputs of one chip are "
-             "correlated: this p is optimistic)\n",
-             p.ks_values.statistic, p.ks_values.p_value);
-  fmt::print("  two-sample Kolmogorov-Smirnov over the chips' RMS errors: D = {:.4f}, p = {:.3g}\n",
-             p.ks_chips.statistic, p.ks_chips.p_value);
-}
 }  // namespace
 
 Verb add_validate_verb(CLI::App& app) {
@@ -210,7 +192,7 @@ Verb add_validate_verb(CLI::App& app) {
           print_error_row("recorded", h);
           print_error_row("held-out", v.held_out.metrics);
           print_error_row("all ok", v.all.metrics);
-          print_predictive(v.predictive);
+          print_predictive(fit::to_metrics(v.predictive));
           if (!o->dump_path.empty()) {
             const auto& ifield = campaign.schema.field("i_spice_a");
             const std::size_t n_in = ifield.shape.at(0), n_out = ifield.shape.at(1);

@@ -21,6 +21,8 @@
 //    Each ok held-out sample is replayed through a
 //    CrossbarModel with the nominal params, the sample's wire resistances and temperature and
 //    its programmed conductances, and compared with i_spice_a.
+//  - Predictive check (predictive_check.hpp): options.predictive_chips fresh chips per held-out
+//    chip from the fitted variation against the held-out SPICE chips; recorded in /predictive.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,6 +36,7 @@ namespace xbar::fit {
 struct FitOptions {
   std::uint64_t seed = 1;     ///< held-out split seed
   int adc_bits = 8;           ///< ADC resolution for the LSB error, 1..32
+  int predictive_chips = 20;  ///< crossbar: fresh chips per held-out chip for the predictive check, 0..10000 (0 = skip)
   std::string campaign_path;  ///< provenance: the campaign file ("" = unknown, no SHA-256)
   std::string xbar_version;   ///< provenance: the fitting xbar
   std::string git_hash;       ///< provenance: its git commit

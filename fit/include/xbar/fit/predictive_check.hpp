@@ -88,6 +88,9 @@ DrawnChip draw_crossbar_chip(const behavioral::CrossbarModelFile& m, const Eigen
 PredictiveCheck predictive_check(const behavioral::CrossbarModelFile& m, const characterize::CampaignFile& campaign,
                                  const std::vector<std::size_t>& samples, const PredictiveCheckOptions& options = {});
 
+/// The numbers of `p` that the model file records (/predictive).
+behavioral::PredictiveMetrics to_metrics(const PredictiveCheck& p);
+
 /// Two-sample Kolmogorov-Smirnov test (asymptotic p-value with Stephens' correction). The
 /// vectors are copied and sorted; both need at least one value (else D = 0, p = 1).
 KsTest ks_two_sample(std::vector<double> a, std::vector<double> b);
