@@ -188,4 +188,26 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("fit", camp, "-o", model, "--force", "--adc-bits", "0")
     check(r.returncode == 2, f"an out-of-range flag exits 2 (tools/README.md), not CLI11's 105: {r.returncode}")
 
+# characterize --set field=value and --output (its folder created); bad overrides are named.
+with tempfile.TemporaryDirectory() as tmp:
+    import h5py
+    with open(os.path.join(tmp, "s.toml"), "w") as f:
+        f.write('kind = "crossbar"\nseed = 2\n[crossbar]\nrows = 4\ncols = 3\n[workload]\ninstances = 2\n'
+                'inputs_per_pattern = 2\n[run]\noutput = "s.h5"\n')
+    out = os.path.join(tmp, "runs", "deep", "s5.h5")
+    r = run("characterize", os.path.join(tmp, "s.toml"), "--set", "workload.instances=5", "--set", "crossbar.cell=sinh",
+            "-o", out, "--quiet")
+    check(r.returncode == 0 and os.path.isfile(out) and not os.path.exists(os.path.join(tmp, "s.h5")),
+          f"characterize --set ... -o runs/deep/s5.h5 creates the folder and writes there: {r.stderr}")
+    with h5py.File(out, "r") as f:
+        n = int(f.attrs["total_samples"])
+        text = f.attrs["spec_text"]
+    text = text.decode() if isinstance(text, bytes) else str(text)
+    check(n == 5 and "--set workload.instances=5" in text and "cell = 'sinh'" in text,
+          f"the overrides reach the campaign and its stored spec: {n} samples; {text[:300]}")
+    for bad, msg in (("nonsense", "must be field=value"), ("workload.instances=0", "workload.instances = 0"),
+                     ("workload.nosuch=1", "unknown field 'workload.nosuch'")):
+        r = run("characterize", os.path.join(tmp, "s.toml"), "--set", bad, "-o", os.path.join(tmp, "bad.h5"), "--quiet")
+        check(r.returncode == 2 and msg in r.stderr, f"--set {bad}: exit 2 naming it: {r.stderr}")
+
 finish()
