@@ -210,4 +210,37 @@ with tempfile.TemporaryDirectory() as tmp:
         r = run("characterize", os.path.join(tmp, "s.toml"), "--set", bad, "-o", os.path.join(tmp, "bad.h5"), "--quiet")
         check(r.returncode == 2 and msg in r.stderr, f"--set {bad}: exit 2 naming it: {r.stderr}")
 
+# inspect: model files (text and --json), campaign --json, a file that is not HDF5.
+with tempfile.TemporaryDirectory() as tmp:
+    with open(os.path.join(tmp, "s.toml"), "w") as f:
+        f.write('kind = "crossbar"\nseed = 4\n[crossbar]\nrows = 4\ncols = 3\n[variation]\n'
+                'g_prog_error = { distribution = "normal", sigma_rel_d2d = 0.05 }\n[workload]\ninstances = 3\n'
+                'inputs_per_pattern = 2\n[run]\noutput = "s.h5"\n')
+    camp, model = os.path.join(tmp, "s.h5"), os.path.join(tmp, "m.h5")
+    r = run("characterize", os.path.join(tmp, "s.toml"), "--quiet")
+    check(r.returncode == 0, f"characterize for inspect: {r.stderr}")
+    r = run("fit", camp, "-o", model, "--predictive-chips", "3")
+    check(r.returncode == 0, f"fit for inspect: {r.stderr}")
+    r = run("inspect", model)
+    check(r.returncode == 0 and "@schema = xbar.model/1" in r.stdout and "/predictive" in r.stdout
+          and "@ks_p_value" in r.stdout, f"inspect lists a model file: {r.stdout[:600]} {r.stderr}")
+    r = run("inspect", model, "--json")
+    d = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(d.get("attrs", {}).get("kind") == "crossbar"
+          and d["groups"]["nominal"]["attrs"]["rows"] == 4
+          and d["groups"]["predictive"]["attrs"]["n_model_chips"] == 3
+          and d["groups"]["nominal"]["datasets"]["r_source_ohm"]["shape"] in ([0], [4]),
+          f"inspect --json of a model file: {r.stdout[:600]} {r.stderr}")
+    r = run("inspect", camp, "--json")
+    d = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(d.get("kind") == "crossbar" and d["samples"]["total"] == 3 and d["samples"]["ok"] == 3
+          and d["comparisons"]["i_spice_a"]["n"] == 3 * 2 * 3
+          and any(f["name"] == "g_target_s" and f["shape"] == [4, 3] for f in d["fields"]),
+          f"inspect --json of a campaign: {r.stdout[:600]} {r.stderr}")
+    junk = os.path.join(tmp, "junk.h5")
+    with open(junk, "w") as f:
+        f.write("not hdf5\n")
+    r = run("inspect", junk)
+    check(r.returncode == 2 and "junk.h5" in r.stderr, f"inspect of a non-HDF5 file: exit 2 naming it: {r.stderr}")
+
 finish()
