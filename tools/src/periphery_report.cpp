@@ -103,6 +103,7 @@ set key top right
 set grid
 plot {2} using 2:3 with points pt 7 ps 0.5 title 'nominal model', {2} using 2:4 with points pt 6 ps 0.8 title 'instance-informed model', x with lines lw 1 title 'y = x'
 set output {3}
+unset title
 set multiplot layout 2,1 title {6}
 set style fill transparent solid 0.5
 set ylabel 'count'
@@ -110,12 +111,14 @@ set xlabel 'nominal model - SPICE [LSB]'
 set arrow 1 from -0.5, graph 0 to -0.5, graph 1 nohead dt 2
 set arrow 2 from 0.5, graph 0 to 0.5, graph 1 nohead dt 2
 binw = {4:.17g}
+set boxwidth binw absolute
 bin(x) = binw * floor(x / binw + 0.5)
 plot {2} using (bin($5)):(1.0) smooth frequency with boxes title sprintf('nominal (bin %.3g LSB; dashed: +-0.5 LSB)', binw)
 unset arrow 1
 unset arrow 2
 set xlabel 'instance-informed model - SPICE [LSB]'
 binw = {7:.17g}
+set boxwidth binw absolute
 plot {2} using (bin($6)):(1.0) smooth frequency with boxes lc 2 title sprintf('instance-informed (bin %.3g LSB)', binw)
 unset multiplot
 set output

@@ -31,7 +31,7 @@ Verb add_characterize_verb(CLI::App& app) {
   sub->add_option("-j,--workers", o->workers, "Worker processes (default: the spec's run.workers)")->check(CLI::Range(1, 256));
   sub->add_option("-o,--output", o->output,
                   "Campaign file to write, relative to the current folder (default: the spec's run.output, relative "
-                  "to the spec's folder); its folder is created");
+                  "to the spec's folder); its folder is created (a missing folder in run.output is an error)");
   sub->add_option("--set", o->overrides,
                   "Override a spec field, field=value with a TOML value (repeatable): --set workload.instances=20 "
                   "--set crossbar.cell=sinh");
@@ -43,8 +43,13 @@ Verb add_characterize_verb(CLI::App& app) {
               "Across machines: mpirun -np K xbar characterize spec.toml (rank 0 writes the file).");
   return {sub, [o] {
             auto spec = characterize::load_campaign_spec(o->spec_path, o->overrides);
-            if (!o->output.empty()) spec.run.output = o->output;
-            create_parent_folder(spec.run.output);
+            // --output's folder is created; a missing folder in the spec's run.output stays an
+            // error that names the field and line (characterize::run_campaign), so a typo in a spec
+            // does not scatter folders.
+            if (!o->output.empty()) {
+              spec.run.output = o->output;
+              create_parent_folder(spec.run.output);
+            }
             characterize::RunOptions ro;
             ro.workers = o->workers;
             ro.retry_failed = o->retry_failed;

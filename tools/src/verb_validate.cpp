@@ -125,6 +125,7 @@ set ylabel 'fraction of values per bin'
 set key top right
 set style fill transparent solid 0.4
 binw = {10:.17g}
+set boxwidth binw absolute
 bin(x) = binw * floor(x / binw + 0.5)
 plot {11} using (bin($1)):(1.0 / {12}) smooth frequency with boxes title 'held-out SPICE chips', {13} using (bin($1)):(1.0 / {14}) smooth frequency with boxes title 'fresh chips from the fitted variation (model)'
 set output
