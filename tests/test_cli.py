@@ -145,4 +145,102 @@ with tempfile.TemporaryDirectory() as tmp:
         h = run(*verb, "--help")
         check(h.returncode == 0 and "Usage" in h.stdout, f"xbar {' '.join(verb)} --help")
 
+# Issue 16: the held-out split by rank, the predictive check in `fit`, `validate` and the model
+# file, the plots named after the campaign, exit code 2 for a bad flag.
+with tempfile.TemporaryDirectory() as tmp:
+    import h5py
+    with open(os.path.join(tmp, "four.toml"), "w") as f:
+        f.write('kind = "crossbar"\nseed = 2\n[crossbar]\nrows = 8\ncols = 6\nr_row_wire_ohm = 2.0\nr_col_wire_ohm = 2.0\n'
+                '[variation]\ng_prog_error = { distribution = "normal", sigma_rel_d2d = 0.05 }\n'
+                '[workload]\ninstances = 4\npatterns_per_instance = 2\ninputs_per_pattern = 4\n[run]\noutput = "four.h5"\n')
+    r = run("characterize", os.path.join(tmp, "four.toml"), "--quiet")
+    check(r.returncode == 0, f"characterize a 4-chip campaign: {r.stderr}")
+    camp, model = os.path.join(tmp, "four.h5"), os.path.join(tmp, "four_model.h5")
+    r = run("fit", camp, "-o", model, "--predictive-chips", "5")
+    check(r.returncode == 0 and "predictive check: 5 fresh chips per held-out chip" in r.stdout,
+          f"fit prints the predictive check: {r.stdout[-1500:]} {r.stderr}")
+    with h5py.File(model, "r") as f:
+        p = dict(f["predictive"].attrs)
+    check(p["n_spice_chips"] == 1 and p["n_model_chips"] == 5 and p["n_spice_values"] == 2 * 4 * 6
+          and p["n_model_values"] == 5 * 2 * 4 * 6, f"a 4-chip campaign holds out 1 chip; /predictive counts: {p}")
+    check(0 <= p["ks_statistic"] <= 1 and 0 <= p["ks_p_value"] <= 1 and p["model_rms_pct_fs"] > 0
+          and p["model_rms_pct_fs_ci95_low"] <= p["model_rms_pct_fs"] <= p["model_rms_pct_fs_ci95_high"],
+          f"/predictive holds a KS test and a bootstrap interval around the RMS: {p}")
+    r = run("fit", camp, "-o", model)
+    check(r.returncode == 2 and "--force" in r.stderr, f"fit refuses to overwrite a model without --force: {r.stderr}")
+    plots = os.path.join(tmp, "plots")
+    r = run("validate", model, camp, "--plots", plots, "--chips", "5", "--dump-predictions", os.path.join(tmp, "d.csv"))
+    check(r.returncode == 0 and "the 1 of 4 chips the fit never saw" in r.stdout
+          and "held-out SPICE chips" in r.stdout and "fresh chips (model)" in r.stdout,
+          f"validate spells out held-out and prints the predictive check: {r.stdout[-2000:]} {r.stderr}")
+    # validate with the fit's seed and chip count reproduces the recorded predictive numbers
+    line = [l for l in r.stdout.splitlines() if l.strip().startswith("fresh chips (model)")][0]
+    check(abs(float(line.split()[6]) - p["model_rms_pct_fs"]) < 1e-4 * max(1.0, p["model_rms_pct_fs"]),
+          f"validate's fresh-chip RMS equals the recorded one: {line} vs {p['model_rms_pct_fs']}")
+    for name in ("spice_vs_ideal", "error_by_column", "predictive_error_histogram"):
+        png = os.path.join(plots, f"four_{name}.png")
+        check(os.path.isfile(png) and os.path.getsize(png) > 1000, f"plot {png} written, named after the campaign")
+    with open(os.path.join(tmp, "d.csv")) as f:
+        head = f.readline().strip()
+    check(head == "sample,input,output,model_a,spice_a,ideal_a", f"dump header: {head}")
+    r = run("validate", model, camp, "--chips", "0")
+    check(r.returncode == 2 and "predictive.chips = 0" in r.stderr, f"--chips 0 is refused, naming it: {r.stderr}")
+    r = run("fit", camp, "-o", model, "--force", "--adc-bits", "0")
+    check(r.returncode == 2, f"an out-of-range flag exits 2 (tools/README.md), not CLI11's 105: {r.returncode}")
+
+# characterize --set field=value and --output (its folder created); bad overrides are named.
+with tempfile.TemporaryDirectory() as tmp:
+    import h5py
+    with open(os.path.join(tmp, "s.toml"), "w") as f:
+        f.write('kind = "crossbar"\nseed = 2\n[crossbar]\nrows = 4\ncols = 3\n[workload]\ninstances = 2\n'
+                'inputs_per_pattern = 2\n[run]\noutput = "s.h5"\n')
+    out = os.path.join(tmp, "runs", "deep", "s5.h5")
+    r = run("characterize", os.path.join(tmp, "s.toml"), "--set", "workload.instances=5", "--set", "crossbar.cell=sinh",
+            "-o", out, "--quiet")
+    check(r.returncode == 0 and os.path.isfile(out) and not os.path.exists(os.path.join(tmp, "s.h5")),
+          f"characterize --set ... -o runs/deep/s5.h5 creates the folder and writes there: {r.stderr}")
+    with h5py.File(out, "r") as f:
+        n = int(f.attrs["total_samples"])
+        text = f.attrs["spec_text"]
+    text = text.decode() if isinstance(text, bytes) else str(text)
+    check(n == 5 and "--set workload.instances=5" in text and "cell = 'sinh'" in text,
+          f"the overrides reach the campaign and its stored spec: {n} samples; {text[:300]}")
+    for bad, msg in (("nonsense", "must be field=value"), ("workload.instances=0", "workload.instances = 0"),
+                     ("workload.nosuch=1", "unknown field 'workload.nosuch'")):
+        r = run("characterize", os.path.join(tmp, "s.toml"), "--set", bad, "-o", os.path.join(tmp, "bad.h5"), "--quiet")
+        check(r.returncode == 2 and msg in r.stderr, f"--set {bad}: exit 2 naming it: {r.stderr}")
+
+# inspect: model files (text and --json), campaign --json, a file that is not HDF5.
+with tempfile.TemporaryDirectory() as tmp:
+    with open(os.path.join(tmp, "s.toml"), "w") as f:
+        f.write('kind = "crossbar"\nseed = 4\n[crossbar]\nrows = 4\ncols = 3\n[variation]\n'
+                'g_prog_error = { distribution = "normal", sigma_rel_d2d = 0.05 }\n[workload]\ninstances = 3\n'
+                'inputs_per_pattern = 2\n[run]\noutput = "s.h5"\n')
+    camp, model = os.path.join(tmp, "s.h5"), os.path.join(tmp, "m.h5")
+    r = run("characterize", os.path.join(tmp, "s.toml"), "--quiet")
+    check(r.returncode == 0, f"characterize for inspect: {r.stderr}")
+    r = run("fit", camp, "-o", model, "--predictive-chips", "3")
+    check(r.returncode == 0, f"fit for inspect: {r.stderr}")
+    r = run("inspect", model)
+    check(r.returncode == 0 and "@schema = xbar.model/1" in r.stdout and "/predictive" in r.stdout
+          and "@ks_p_value" in r.stdout, f"inspect lists a model file: {r.stdout[:600]} {r.stderr}")
+    r = run("inspect", model, "--json")
+    d = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(d.get("attrs", {}).get("kind") == "crossbar"
+          and d["groups"]["nominal"]["attrs"]["rows"] == 4
+          and d["groups"]["predictive"]["attrs"]["n_model_chips"] == 3
+          and d["groups"]["nominal"]["datasets"]["r_source_ohm"]["shape"] in ([0], [4]),
+          f"inspect --json of a model file: {r.stdout[:600]} {r.stderr}")
+    r = run("inspect", camp, "--json")
+    d = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(d.get("kind") == "crossbar" and d["samples"]["total"] == 3 and d["samples"]["ok"] == 3
+          and d["comparisons"]["i_spice_a"]["n"] == 3 * 2 * 3
+          and any(f["name"] == "g_target_s" and f["shape"] == [4, 3] for f in d["fields"]),
+          f"inspect --json of a campaign: {r.stdout[:600]} {r.stderr}")
+    junk = os.path.join(tmp, "junk.h5")
+    with open(junk, "w") as f:
+        f.write("not hdf5\n")
+    r = run("inspect", junk)
+    check(r.returncode == 2 and "junk.h5" in r.stderr, f"inspect of a non-HDF5 file: exit 2 naming it: {r.stderr}")
+
 finish()

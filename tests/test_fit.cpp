@@ -3,6 +3,10 @@
 // model file round-trips exactly.
 #include <doctest/doctest.h>
 
+#include <set>
+
+#include "xbar/core/counter_rng.hpp"
+
 #include "temp_dir.hpp"
 #include <fmt/format.h>
 #include <unistd.h>
@@ -248,10 +252,50 @@ TEST_CASE("fit a normal campaign: CIs cover the spec, the linear model matches S
   check_same(m, behavioral::read_crossbar_model_file(path));
 
   // The held-out split is by instance and seeded.
+  std::vector<std::uint64_t> all_instances;
+  for (std::size_t s : fit::ok_samples(campaign))
+    all_instances.push_back(static_cast<std::uint64_t>(campaign.records[s].values[campaign.schema.offset_of("instance")]));
+  const auto held_inst = fit::held_out_instances(1, all_instances);
   for (std::size_t s : fit::held_out_samples(campaign, 1)) {
     const auto inst = static_cast<std::uint64_t>(campaign.records[s].values[campaign.schema.offset_of("instance")]);
-    CHECK(fit::is_held_out(1, inst));
+    CHECK(std::binary_search(held_inst.begin(), held_inst.end(), inst));
   }
+}
+
+TEST_CASE("held-out split: about a fifth of the chips by rank, never all and never none") {
+  CHECK(fit::held_out_count(0) == 0);
+  CHECK(fit::held_out_count(1) == 1);
+  CHECK(fit::held_out_count(2) == 1);
+  CHECK(fit::held_out_count(4) == 1);  // a 4-chip campaign holds out 1, not 3
+  CHECK(fit::held_out_count(8) == 2);
+  CHECK(fit::held_out_count(10) == 2);
+  CHECK(fit::held_out_count(13) == 3);
+  CHECK(fit::held_out_count(120) == 24);
+  // Every seed: 4 chips hold out exactly one, and which one depends on the seed.
+  std::set<std::uint64_t> chosen;
+  for (std::uint64_t seed = 1; seed <= 64; ++seed) {
+    const auto h = fit::held_out_instances(seed, {0, 1, 2, 3});
+    REQUIRE(h.size() == 1u);
+    chosen.insert(h[0]);
+    // Order and duplicates of the input do not matter.
+    CHECK(fit::held_out_instances(seed, {3, 2, 2, 1, 0, 0}) == h);
+  }
+  CHECK(chosen.size() == 4u);
+  // The held-out set of n chips has the lowest splitmix64(seed ^ k).
+  std::vector<std::uint64_t> ten(10);
+  for (std::uint64_t k = 0; k < 10; ++k) ten[k] = k;
+  const auto h = fit::held_out_instances(7, ten);
+  REQUIRE(h.size() == 2u);
+  std::uint64_t worst_held = 0, best_kept = ~0ULL;
+  for (std::uint64_t k : ten) {
+    const std::uint64_t r = xbar::core::splitmix64(7 ^ k);
+    if (std::binary_search(h.begin(), h.end(), k)) {
+      worst_held = std::max(worst_held, r);
+    } else {
+      best_kept = std::min(best_kept, r);
+    }
+  }
+  CHECK(worst_held < best_kept);
 }
 
 TEST_CASE("Levenberg-Marquardt finds the sinh V0 and the source resistance from a wrong starting nominal") {

@@ -118,7 +118,8 @@ def main():
         val = subprocess.run([xbar, "validate", model, camp, "--dump-predictions", pred, "--plots",
                               os.path.join(tmp, "plots")], capture_output=True, text=True)
         check(val.returncode == 0, f"xbar validate exits 0: {val.stderr}")
-        for png in ("model_vs_spice.png", "residual_histogram.png"):
+        for png in ("campaign_spice_vs_ideal.png", "campaign_error_by_column.png",
+                    "campaign_predictive_error_histogram.png"):  # <campaign>_...
             path = os.path.join(tmp, "plots", png)
             check(os.path.isfile(path) and open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n", f"{png} is a PNG")
         wrong = subprocess.run([xbar, "validate", camp, camp], capture_output=True, text=True)
@@ -183,9 +184,12 @@ def main():
             check(so["fraction_ci95_low"] <= so["fraction"] <= so["fraction_ci95_high"], "stuck-on fraction in its CI")
 
             # Held-out split, by the documented rule.
-            held = [s for s in ok if splitmix64(seed ^ int(inst[s])) % 5 == 0]
-            if not held:
-                held = [s for s in ok if inst[s] == inst[ok].max()]
+            # (data/MODEL_SCHEMA.md: the round(n/5) instances with the smallest splitmix64(seed ^ k),
+            # at least 1 and at most n - 1)
+            chips = sorted({int(inst[s]) for s in ok})
+            n_held = len(chips) if len(chips) <= 1 else min(len(chips) - 1, max(1, int(len(chips) / 5 + 0.5)))
+            held_chips = set(sorted(chips, key=lambda k: (splitmix64(seed ^ k), k))[:n_held])
+            held = [s for s in ok if int(inst[s]) in held_chips]
             ho = m["held_out"].attrs
             check(int(ho["n_samples"]) == len(held), f"held-out samples {int(ho['n_samples'])} == {len(held)}")
 

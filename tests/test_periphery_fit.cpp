@@ -136,7 +136,14 @@ TEST_CASE("TIA fit: LS gain/offset match the campaign, the offset CI covers the 
     CHECK(m.instances.gain_ohm[ri] == doctest::Approx(at(c, ok[r], "gain_ohm")).epsilon(1e-9));
     CHECK(m.instances.v_out_offset_v[ri] == doctest::Approx(at(c, ok[r], "v_out_offset_v")).epsilon(1e-9));
     CHECK(m.instances.instance[r] == static_cast<long long>(at(c, ok[r], "instance")));
-    CHECK(m.instances.held_out[r] == (fit::is_held_out(1, static_cast<std::uint64_t>(r)) ? 1 : 0));
+  }
+  {
+    std::vector<std::uint64_t> inst;
+    for (std::size_t r = 0; r < ok.size(); ++r) inst.push_back(static_cast<std::uint64_t>(at(c, ok[r], "instance")));
+    const auto held = fit::held_out_instances(1, inst);
+    CHECK(held.size() == 24u);  // a fifth of 120
+    for (std::size_t r = 0; r < ok.size(); ++r)
+      CHECK(m.instances.held_out[r] == (std::binary_search(held.begin(), held.end(), inst[r]) ? 1 : 0));
   }
 
   // Macro op-amp: the measured offset is the drawn one (to ~1/a0), so the fitted sigma is the

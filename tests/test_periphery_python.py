@@ -89,8 +89,11 @@ def attr_str(a):
 
 
 def held_out_instances(instances, seed):
-    held = {int(k) for k in instances if splitmix64(seed ^ int(k)) % 5 == 0}
-    return held if held else {int(max(instances))}
+    # data/MODEL_SCHEMA.md: the round(n/5) instances with the smallest splitmix64(seed ^ k),
+    # at least 1 and at most n - 1
+    chips = sorted({int(k) for k in instances})
+    n_held = len(chips) if len(chips) <= 1 else min(len(chips) - 1, max(1, int(len(chips) / 5 + 0.5)))
+    return set(sorted(chips, key=lambda k: (splitmix64(seed ^ k), k))[:n_held])
 
 
 def tia_forward(p, i_in, g_in=0.0):
@@ -129,7 +132,7 @@ def check_tia(xbar, tmp):
     val = run([xbar, "validate", model, camp, "--dump-predictions", pred, "--plots", os.path.join(tmp, "tplots")],
               "xbar validate tia")
     check("nominal, held-out" in val.stdout, "xbar validate prints the TIA table")
-    for png in ("tia_model_vs_spice.png", "tia_residual_histogram.png"):
+    for png in ("tia_tia_model_vs_spice.png", "tia_tia_residual_histogram.png"):  # <campaign>_...
         check(is_png(os.path.join(tmp, "tplots", png)), f"{png} is a PNG")
 
     check_no_variable_length(camp, "tia campaign file")
@@ -206,7 +209,7 @@ def check_adc(xbar, tmp):
     run([xbar, "fit", camp, "-o", model], "xbar fit adc")
     run([xbar, "validate", model, camp, "--dump-predictions", pred, "--plots", os.path.join(tmp, "aplots")],
         "xbar validate adc")
-    for png in ("adc_inl.png", "adc_dnl.png", "adc_transition_error.png"):
+    for png in ("adc_adc_inl.png", "adc_adc_dnl.png", "adc_adc_transition_error.png"):  # <campaign>_...
         check(is_png(os.path.join(tmp, "aplots", png)), f"{png} is a PNG")
     wrong = subprocess.run([xbar, "validate", model, os.path.join(tmp, "tia.h5")], capture_output=True, text=True)
     check(wrong.returncode == 2 and "holds a model of kind 'adc'" in wrong.stderr and "tia.h5" in wrong.stderr,

@@ -87,7 +87,7 @@ with tempfile.TemporaryDirectory() as tmp:
     evil = os.path.join(tmp, f"x'; system('touch {marker}_gnuplot'); print '")
     r = run("validate", os.path.join(tmp, "small_model.h5"), os.path.join(tmp, "small.h5"), "--plots", evil)
     check(not os.path.exists(marker + "_gnuplot"), f"no command ran through gnuplot: {r.stderr}")
-    check(r.returncode == 0 and os.path.isfile(os.path.join(evil, "model_vs_spice.png")),
+    check(r.returncode == 0 and os.path.isfile(os.path.join(evil, "small_spice_vs_ideal.png")),
           f"the plots are written in the folder of that odd name: {r.returncode} {r.stderr}")
     r = run("validate", os.path.join(tmp, "small_model.h5"), os.path.join(tmp, "small.h5"), "--plots",
             os.path.join(tmp, "new\nline"))

@@ -19,6 +19,7 @@
 //   single(std::vector<T>&)                   a vector stored as its one element (the reader resizes to 1)
 //   named(g, std::vector<T>&)                 one subgroup of g per element, named by its `name`
 //                                             member (the reader lists g's subgroups, by name)
+//   optional_group_when(g, present) -> bool   a group written only when `present`; read when it exists
 //   optional_group(g) -> bool                 a group that older files lack: the writer writes it and
 //                                             returns true; the reader returns whether it exists (when
 //                                             not, the fields keep their defaults)
@@ -287,6 +288,26 @@ void crossbar_model_fields(Io& io, M& m) {
   }
   error_metrics_fields(io, "/held_out", m.held_out);
   provenance_fields(io, "/provenance", m.provenance, false);
+  auto& pm = m.predictive;  // optional: absent when the predictive check did not run
+  if (io.optional_group_when("/predictive", pm.n_model_chips > 0)) {
+    const std::string g = "/predictive";
+    io.u64(g, "chips_per_held_out_chip", pm.chips_per_held_out_chip);
+    io.u64(g, "seed", pm.seed);
+    io.u64(g, "n_spice_chips", pm.n_spice_chips);
+    io.u64(g, "n_model_chips", pm.n_model_chips);
+    io.u64(g, "n_spice_values", pm.n_spice_values);
+    io.u64(g, "n_model_values", pm.n_model_values);
+    io.f64(g, "spice_mean_pct_fs", pm.spice_mean_pct_fs);
+    io.f64(g, "model_mean_pct_fs", pm.model_mean_pct_fs);
+    io.f64(g, "spice_rms_pct_fs", pm.spice_rms_pct_fs);
+    io.f64(g, "model_rms_pct_fs", pm.model_rms_pct_fs);
+    ci_fields(io, g, "spice_rms_pct_fs", pm.spice_rms_ci95);
+    ci_fields(io, g, "model_rms_pct_fs", pm.model_rms_ci95);
+    io.f64(g, "ks_statistic", pm.ks_statistic);
+    io.f64(g, "ks_p_value", pm.ks_p_value);
+    io.f64(g, "ks_chip_statistic", pm.ks_chip_statistic);
+    io.f64(g, "ks_chip_p_value", pm.ks_chip_p_value);
+  }
 }
 
 /// Every field of a TIA model file except the root's schema and kind.

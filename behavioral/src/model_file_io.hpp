@@ -74,6 +74,11 @@ class WriteIo {
     group(g);
     return true;
   }
+  /// A group written only when `present` (a result that may not have been computed).
+  bool optional_group_when(const std::string& g, bool present) {
+    if (present) group(g);
+    return present;
+  }
   void invalid(const std::string&, const std::string&, const std::string&) {}
 
  private:
@@ -155,6 +160,7 @@ class ReadIo {
     group(g);
     return true;
   }
+  bool optional_group_when(const std::string& g, bool) { return optional_group(g); }
   [[noreturn]] void invalid(const std::string& g, const std::string& name, const std::string& what) {
     r_.fail("attribute " + g + "@" + name, what);
   }

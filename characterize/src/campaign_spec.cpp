@@ -366,6 +366,60 @@ CampaignSpec load_campaign_spec(const std::string& path) {
   return spec;
 }
 
+CampaignSpec load_campaign_spec(const std::string& path, const std::vector<std::string>& overrides) {
+  if (overrides.empty()) return load_campaign_spec(path);
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw SpecError(fmt::format("{}: is a folder, not a campaign spec file", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SpecError(fmt::format("{}: cannot open the campaign spec ({})", path, std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  toml::table root = spec_detail::parse_toml(text.str(), path);
+  for (const std::string& o : overrides) {
+    const auto eq = o.find('=');
+    const std::string key = eq == std::string::npos ? std::string() : o.substr(0, eq);
+    if (key.empty() || key.find_first_of(" \t\n\"'[]") != std::string::npos || key.front() == '.' ||
+        key.back() == '.' || key.find("..") != std::string::npos)
+      throw SpecError(fmt::format("--set '{}': must be field=value, e.g. workload.instances=20", o));
+    const std::string value = o.substr(eq + 1);
+    // The value as TOML ("20", "0.1", "true", "\"x\"", "[1, 2]"); anything else is a string.
+    toml::table parsed;
+    bool is_toml = true;
+    try {
+      parsed = toml::parse("v = " + value);
+    } catch (const toml::parse_error&) {
+      is_toml = false;
+    }
+    toml::table* t = &root;
+    std::size_t start = 0;
+    for (;;) {
+      const auto dot = key.find('.', start);
+      if (dot == std::string::npos) break;
+      const std::string part = key.substr(start, dot - start);
+      auto* node = t->get(part);
+      if (!node) node = t->insert(part, toml::table{}).first->second.as_table();
+      if (!node || !node->is_table())
+        throw SpecError(fmt::format("--set '{}': {} is not a table in {}", o, key.substr(0, dot), path));
+      t = node->as_table();
+      start = dot + 1;
+    }
+    const std::string leaf = key.substr(start);
+    if (is_toml && parsed.get("v")) {
+      t->insert_or_assign(leaf, *parsed.get("v"));
+    } else {
+      t->insert_or_assign(leaf, value);
+    }
+  }
+  std::ostringstream out;
+  std::string joined;
+  for (const auto& o : overrides) joined += " --set " + o;
+  out << "# " << path << " with" << joined << "\n" << root << "\n";
+  const std::string source = path + " (with --set)";
+  CampaignSpec spec = parse_spec(out.str(), source, DataFiles{fs::path(path).parent_path(), true});
+  spec.source_path = path;
+  return spec;
+}
+
 CampaignSpec parse_campaign_spec(const std::string& text, const std::string& source_name) {
   return parse_spec(text, source_name, DataFiles{});
 }

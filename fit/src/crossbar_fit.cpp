@@ -1,4 +1,5 @@
 #include "xbar/fit/crossbar_fit.hpp"
+#include "xbar/fit/predictive_check.hpp"
 
 #include "xbar/core/counter_rng.hpp"
 #include "xbar/core/provenance.hpp"
@@ -47,9 +48,28 @@ behavioral::ConfidenceInterval95 ci(double low, double high) {
 void FitOptions::validate() const {
   if (adc_bits < 1 || adc_bits > 32)
     throw FitError(fmt::format("fit.adc_bits = {}: must be between 1 and 32", adc_bits));
+  if (predictive_chips < 0 || predictive_chips > 10000)
+    throw FitError(fmt::format("fit.predictive_chips = {}: must be between 0 (skip) and 10000", predictive_chips));
 }
 
-bool is_held_out(std::uint64_t seed, std::uint64_t instance) { return core::splitmix64(seed ^ instance) % 5 == 0; }
+std::size_t held_out_count(std::size_t n_instances) {
+  if (n_instances <= 1) return n_instances;
+  const auto fifth = static_cast<std::size_t>(std::llround(static_cast<double>(n_instances) / 5.0));
+  return std::min(n_instances - 1, std::max<std::size_t>(1, fifth));
+}
+
+std::vector<std::uint64_t> held_out_instances(std::uint64_t seed, std::vector<std::uint64_t> instances) {
+  std::sort(instances.begin(), instances.end());
+  instances.erase(std::unique(instances.begin(), instances.end()), instances.end());
+  const std::size_t h = held_out_count(instances.size());
+  // Rank by splitmix64(seed ^ k); ties (never seen, but possible) by the instance number.
+  std::stable_sort(instances.begin(), instances.end(), [seed](std::uint64_t a, std::uint64_t b) {
+    return core::splitmix64(seed ^ a) < core::splitmix64(seed ^ b);
+  });
+  instances.resize(h);
+  std::sort(instances.begin(), instances.end());
+  return instances;
+}
 
 std::vector<std::size_t> ok_samples(const CampaignFile& campaign) {
   std::vector<std::size_t> out;
@@ -67,16 +87,13 @@ std::vector<std::size_t> held_out_samples(const CampaignFile& campaign, std::uin
   for (const auto& f : campaign.schema.fields) has_instance = has_instance || (f.name == "instance" && f.shape.empty());
   if (!has_instance)
     throw FitError(fmt::format("campaign kind '{}' has no scalar 'instance' field: no held-out split", campaign.schema.kind));
+  const std::vector<std::size_t> ok = ok_samples(campaign);
+  std::vector<std::uint64_t> instances;
+  for (std::size_t s : ok) instances.push_back(static_cast<std::uint64_t>(*field(campaign, s, "instance")));
+  const std::vector<std::uint64_t> held = held_out_instances(seed, instances);
   std::vector<std::size_t> out;
-  std::uint64_t last = 0;
-  for (std::size_t s : ok_samples(campaign)) {
-    const auto inst = static_cast<std::uint64_t>(*field(campaign, s, "instance"));
-    last = std::max(last, inst);
-    if (is_held_out(seed, inst)) out.push_back(s);
-  }
-  if (out.empty())
-    for (std::size_t s : ok_samples(campaign))
-      if (static_cast<std::uint64_t>(*field(campaign, s, "instance")) == last) out.push_back(s);
+  for (std::size_t r = 0; r < ok.size(); ++r)
+    if (std::binary_search(held.begin(), held.end(), instances[r])) out.push_back(ok[r]);
   return out;
 }
 
@@ -178,12 +195,14 @@ SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nomina
   double sum_sq = 0, max_abs = 0, sum_sq_ref = 0;
   for (std::size_t s : samples) {
     const double* spice = field(campaign, s, "i_spice_a");  // [N, C] row-major
+    const double* ideal = field(campaign, s, "i_ideal_a");  // [N, C] row-major
     const Eigen::MatrixXd i = predict_sample(nominal, campaign, s, {});  // C x N
     for (int n = 0; n < N; ++n) {
       for (int j = 0; j < C; ++j) {
         const double m = i(j, n), ref = spice[n * C + j];
         out.model_a.push_back(m);
         out.spice_a.push_back(ref);
+        out.ideal_a.push_back(ideal[n * C + j]);
         sum_sq += (m - ref) * (m - ref);
         sum_sq_ref += ref * ref;
         max_abs = std::max(max_abs, std::abs(m - ref));
@@ -389,6 +408,12 @@ behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const F
                    .metrics;
 
   m.provenance = make_provenance(campaign, options);
+  if (options.predictive_chips > 0) {
+    PredictiveCheckOptions po;
+    po.chips = options.predictive_chips;
+    po.seed = options.seed;
+    m.predictive = to_metrics(predictive_check(m, campaign, held_out_samples(campaign, options.seed), po));
+  }
   return m;
 }
 

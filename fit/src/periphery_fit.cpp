@@ -513,4 +513,13 @@ TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, co
   return out;
 }
 
+void endpoint_inl_dnl_lsb(Eigen::VectorXd t, std::vector<double>* inl, std::vector<double>* dnl) {
+  const Eigen::Index m = t.size();
+  if (m < 2) return;
+  std::sort(t.data(), t.data() + m);
+  const double lsb = (t[m - 1] - t[0]) / static_cast<double>(m - 1);
+  for (Eigen::Index k = 0; k < m; ++k) inl->push_back((t[k] - t[0] - static_cast<double>(k) * lsb) / lsb);
+  for (Eigen::Index k = 0; k + 1 < m; ++k) dnl->push_back((t[k + 1] - t[k]) / lsb - 1.0);
+}
+
 }  // namespace xbar::fit

@@ -79,7 +79,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every other parse error is bad input: exit code 2
+    // (tools/README.md), not CLI11's own codes (105 for a value out of range, 106 for a missing one).
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     for (auto& [sub, run] : verbs)

@@ -6,76 +6,8 @@
 #include <cmath>
 
 #include "xbar/behavioral/model_file.hpp"
-#include "xbar/characterize/error.hpp"
 
 namespace xbar::tools {
-
-Format parse_format(const std::string& s) {
-  if (s == "table") return Format::table;
-  if (s == "csv") return Format::csv;
-  if (s == "json") return Format::json;
-  throw characterize::Error(fmt::format("--format '{}': must be table, csv or json", s));
-}
-
-namespace {
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      o += fmt::format("\\u{:04x}", static_cast<int>(c));
-      continue;
-    }
-    o += c;
-  }
-  return o;
-}
-std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }
-}  // namespace
-
-void print_columns(std::FILE* out, const std::vector<Column>& columns, Format format,
-                   const std::vector<std::pair<std::string, std::string>>& meta) {
-  const std::size_t n = columns.empty() ? 0 : columns.front().values.size();
-  if (format == Format::json) {
-    fmt::print(out, "{{");
-    for (const auto& [k, v] : meta) fmt::print(out, "\"{}\": \"{}\", ", json_escape(k), json_escape(v));
-    fmt::print(out, "\"outputs\": {{");
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-      const auto& col = columns[c];
-      fmt::print(out, "{}\n  \"{}\": {{\"unit\": \"{}\", \"values\": [", c ? "," : "", json_escape(col.name),
-                 json_escape(col.unit));
-      for (std::size_t i = 0; i < col.values.size(); ++i) fmt::print(out, "{}{}", i ? ", " : "", json_number(col.values[i]));
-      fmt::print(out, "]}}");
-    }
-    fmt::print(out, "\n}}}}\n");
-    return;
-  }
-  if (format == Format::csv) {
-    for (std::size_t c = 0; c < columns.size(); ++c)
-      fmt::print(out, "{}{}{}", c ? "," : "", columns[c].name, columns[c].unit.empty() ? "" : " [" + columns[c].unit + "]");
-    fmt::print(out, "\n");
-    for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t c = 0; c < columns.size(); ++c) fmt::print(out, "{}{}", c ? "," : "", columns[c].values[i]);
-      fmt::print(out, "\n");
-    }
-    return;
-  }
-  // Aligned table. One point (op): one row per output. Several points: one column per output.
-  for (const auto& [k, v] : meta) fmt::print(out, "# {}: {}\n", k, v);
-  if (n == 1) {
-    std::size_t w = 6;
-    for (const auto& c : columns) w = std::max(w, c.name.size());
-    fmt::print(out, "{:<{}}  {:>24}  {}\n", "output", w, "value", "unit");
-    for (const auto& c : columns) fmt::print(out, "{:<{}}  {:>24.16e}  {}\n", c.name, w, c.values[0], c.unit);
-    return;
-  }
-  for (const auto& c : columns) fmt::print(out, "{:>24} ", c.name + (c.unit.empty() ? "" : " [" + c.unit + "]"));
-  fmt::print(out, "\n");
-  for (std::size_t i = 0; i < n; ++i) {
-    for (const auto& c : columns) fmt::print(out, "{:>24.16e} ", c.values[i]);
-    fmt::print(out, "\n");
-  }
-}
 
 void print_error_header() {
   fmt::print("  {:<10} {:>7} {:>8}  {:>11}  {:>11}  {:>10}  {:>10}  {:>9}  {:>9}  {:>9}\n", "set", "samples", "values",
@@ -86,6 +18,32 @@ void print_error_row(const char* label, const behavioral::ErrorMetrics& m) {
   fmt::print("  {:<10} {:>7} {:>8}  {:>11.4e}  {:>11.4e}  {:>10.3e}  {:>10.3e}  {:>9.3e}  {:>9.3e}  {:>9.3e}\n", label,
              m.n_samples, m.n_values, m.rms_abs_a, m.max_abs_a, m.rms_pct_fs, m.max_pct_fs, m.rms_lsb, m.max_lsb,
              m.rel_l2);
+}
+
+void print_predictive(const behavioral::PredictiveMetrics& p) {
+  if (p.n_model_chips == 0) {
+    fmt::print("\npredictive check: not recorded (model fitted before it existed, or --predictive-chips 0); run "
+               "xbar validate MODEL CAMPAIGN\n");
+    return;
+  }
+  fmt::print("\npredictive check: {} fresh chips per held-out chip, drawn from the fitted variation (seed {}), run "
+             "through the behavioral model with the held-out chips' targets and inputs, against the held-out SPICE "
+             "chips; error = output - ideal MVM of the targets, % of full scale:\n",
+             p.chips_per_held_out_chip, p.seed);
+  fmt::print("  {:<24} {:>6} {:>8}  {:>11}  {:>10}  {}\n", "set", "chips", "values", "mean [%FS]", "RMS [%FS]",
+             "RMS 95% CI (bootstrap over chips)");
+  const auto ci = [](const behavioral::ConfidenceInterval95& c) {
+    return std::isnan(c.low) ? std::string("n/a (one chip)") : fmt::format("[{:.4f}, {:.4f}]", c.low, c.high);
+  };
+  fmt::print("  {:<24} {:>6} {:>8}  {:>+11.4f}  {:>10.4f}  {}\n", "held-out SPICE chips", p.n_spice_chips,
+             p.n_spice_values, p.spice_mean_pct_fs, p.spice_rms_pct_fs, ci(p.spice_rms_ci95));
+  fmt::print("  {:<24} {:>6} {:>8}  {:>+11.4f}  {:>10.4f}  {}\n", "fresh chips (model)", p.n_model_chips,
+             p.n_model_values, p.model_mean_pct_fs, p.model_rms_pct_fs, ci(p.model_rms_ci95));
+  fmt::print("  two-sample Kolmogorov-Smirnov over the values: D = {:.4f}, p = {:.3g} (outputs of one chip are "
+             "correlated: this p is optimistic)\n",
+             p.ks_statistic, p.ks_p_value);
+  fmt::print("  two-sample Kolmogorov-Smirnov over the chips' RMS errors: D = {:.4f}, p = {:.3g}\n",
+             p.ks_chip_statistic, p.ks_chip_p_value);
 }
 
 void print_parameter_fit(const behavioral::ParameterFit& e) {

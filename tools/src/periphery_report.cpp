@@ -9,13 +9,17 @@
 #include <fstream>
 #include <tuple>
 
-#include "gnuplot.hpp"
+#include "xbar/report/gnuplot.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/periphery_fit.hpp"
 #include "xbar/core/sha256.hpp"
 
 namespace xbar::tools {
+
+using report::gnuplot_quote;
+using report::gnuplot_terminal;
+using report::run_gnuplot;
 
 namespace {
 
@@ -64,80 +68,106 @@ double field_value(const characterize::CampaignFile& c, std::size_t s, const std
   return c.records[s].values[c.schema.offset_of(name) + k];
 }
 
-// Endpoint INL [M] and DNL [M-1] of sorted transitions, in LSB_ep (data/SCHEMA.md, adc kind).
-void endpoint_inl_dnl(Eigen::VectorXd t, std::vector<double>* inl, std::vector<double>* dnl) {
-  std::sort(t.data(), t.data() + t.size());
-  const Eigen::Index m = t.size();
-  const double lsb = (t[m - 1] - t[0]) / static_cast<double>(m - 1);
-  for (Eigen::Index k = 0; k < m; ++k) inl->push_back((t[k] - t[0] - static_cast<double>(k) * lsb) / lsb);
-  for (Eigen::Index k = 0; k + 1 < m; ++k) dnl->push_back((t[k + 1] - t[k]) / lsb - 1.0);
-}
+std::string campaign_name(const std::string& campaign_path) { return fs::path(campaign_path).stem().string(); }
 
-std::vector<std::string> tia_plots(const std::string& dir, const fit::TiaComparison& all) {
+// TIA: model against SPICE in mV, and the residuals of each model in LSB with a bin width of its
+// own (the instance-informed residuals are ~100x smaller than the nominal ones: one shared bin
+// width put them all in one bar).
+std::vector<std::string> tia_plots(const std::string& dir, const std::string& name, const fit::TiaComparison& all) {
   fs::create_directories(dir);
-  const std::string data = (fs::path(dir) / "tia_points.dat").string();
-  double max_res = 0;
+  const auto path = [&](const std::string& what) { return (fs::path(dir) / (name + "_" + what)).string(); };
+  const std::string data = path("tia_points.dat");
+  const double lsb = all.nominal.lsb_v > 0 ? all.nominal.lsb_v : 1.0;
+  double max_nom = 0, max_inf = 0;
   {
     auto out = open_out(data);
-    out << "# i_in_a spice_v nominal_v informed_v nominal-spice informed-spice\n";
+    out << "# i_in_uA spice_mV nominal_mV informed_mV nominal-spice_LSB informed-spice_LSB\n";
     for (std::size_t i = 0; i < all.spice_v.size(); ++i) {
-      out << all.i_in_a[i] << ' ' << all.spice_v[i] << ' ' << all.nominal_v[i] << ' ' << all.informed_v[i] << ' '
-          << all.nominal_v[i] - all.spice_v[i] << ' ' << all.informed_v[i] - all.spice_v[i] << '\n';
-      max_res = std::max(
-          {max_res, std::abs(all.nominal_v[i] - all.spice_v[i]), std::abs(all.informed_v[i] - all.spice_v[i])});
+      out << 1e6 * all.i_in_a[i] << ' ' << 1e3 * all.spice_v[i] << ' ' << 1e3 * all.nominal_v[i] << ' '
+          << 1e3 * all.informed_v[i] << ' ' << (all.nominal_v[i] - all.spice_v[i]) / lsb << ' '
+          << (all.informed_v[i] - all.spice_v[i]) / lsb << '\n';
+      max_nom = std::max(max_nom, std::abs(all.nominal_v[i] - all.spice_v[i]) / lsb);
+      max_inf = std::max(max_inf, std::abs(all.informed_v[i] - all.spice_v[i]) / lsb);
     }
   }
-  const double bin = max_res > 0 ? 2.0 * max_res / 60.0 : 1e-12;
-  const std::string scatter = (fs::path(dir) / "tia_model_vs_spice.png").string();
-  const std::string hist = (fs::path(dir) / "tia_residual_histogram.png").string();
+  const double bin_nom = max_nom > 0 ? 2.0 * max_nom / 30.0 : 1e-6;
+  const double bin_inf = max_inf > 0 ? 2.0 * max_inf / 30.0 : 1e-6;
+  const std::string scatter = path("tia_model_vs_spice.png");
+  const std::string hist = path("tia_residual_histogram.png");
   run_gnuplot(fmt::format(R"(set terminal {0}
 set output {1}
-set title 'TIA model against SPICE (all ok instances, every sweep point)'
-set xlabel 'SPICE v_out [V]'
-set ylabel 'model v_out [V]'
+set title {5}
+set xlabel 'SPICE v_out [mV]'
+set ylabel 'model v_out [mV]'
 set key top right
 set grid
 plot {2} using 2:3 with points pt 7 ps 0.5 title 'nominal model', {2} using 2:4 with points pt 6 ps 0.8 title 'instance-informed model', x with lines lw 1 title 'y = x'
 set output {3}
-set title 'TIA residual model - SPICE'
-set xlabel 'residual [V]'
-set ylabel 'count'
+unset title
+set multiplot layout 2,1 title {6}
 set style fill transparent solid 0.5
+set ylabel 'count'
+set xlabel 'nominal model - SPICE [LSB]'
+set arrow 1 from -0.5, graph 0 to -0.5, graph 1 nohead dt 2
+set arrow 2 from 0.5, graph 0 to 0.5, graph 1 nohead dt 2
 binw = {4:.17g}
+set boxwidth binw absolute
 bin(x) = binw * floor(x / binw + 0.5)
-plot {2} using (bin($5)):(1.0) smooth frequency with boxes title 'nominal', {2} using (bin($6)):(1.0) smooth frequency with boxes title 'instance-informed'
+plot {2} using (bin($5)):(1.0) smooth frequency with boxes title sprintf('nominal (bin %.3g LSB; dashed: +-0.5 LSB)', binw)
+unset arrow 1
+unset arrow 2
+set xlabel 'instance-informed model - SPICE [LSB]'
+binw = {7:.17g}
+set boxwidth binw absolute
+plot {2} using (bin($6)):(1.0) smooth frequency with boxes lc 2 title sprintf('instance-informed (bin %.3g LSB)', binw)
+unset multiplot
 set output
 )",
-                          gnuplot_terminal(), gnuplot_quote(scatter), gnuplot_quote(data), gnuplot_quote(hist), bin));
+                          gnuplot_terminal(), gnuplot_quote(scatter), gnuplot_quote(data), gnuplot_quote(hist), bin_nom,
+                          gnuplot_quote(name + ": TIA model against SPICE (all ok instances, every sweep point)"),
+                          gnuplot_quote(fmt::format("{}: TIA residual, model - SPICE (1 LSB = {:.3g} mV)", name, 1e3 * lsb)),
+                          bin_inf));
   return {scatter, hist};
 }
 
-std::vector<std::string> adc_plots(const std::string& dir, const characterize::CampaignFile& c,
+// ADC: INL and DNL of every instance (thin), the model (thick), the instances' envelope (shaded),
+// +-0.5 LSB guides; the transition error of the model against each instance.
+std::vector<std::string> adc_plots(const std::string& dir, const std::string& name, const characterize::CampaignFile& c,
                                    const behavioral::AdcModelFile& m, const std::vector<std::size_t>& ok) {
   fs::create_directories(dir);
+  const auto path = [&](const std::string& what) { return (fs::path(dir) / (name + "_" + what)).string(); };
   const int M = m.nominal.transitions();
   const double lsb = m.nominal.lsb_v();
-  const std::string inl_dat = (fs::path(dir) / "adc_inl.dat").string();
-  const std::string dnl_dat = (fs::path(dir) / "adc_dnl.dat").string();
-  const std::string terr_dat = (fs::path(dir) / "adc_transition_error.dat").string();
+  const std::string inl_dat = path("adc_inl.dat"), dnl_dat = path("adc_dnl.dat");
+  const std::string terr_dat = path("adc_transition_error.dat"), env_dat = path("adc_envelope.dat");
   {
     auto inl = open_out(inl_dat);
     auto dnl = open_out(dnl_dat);
     auto terr = open_out(terr_dat);
     // Block 0: the model; blocks 1..: the campaign's instances (blocks separated by 2 blank lines).
     std::vector<double> mi, md;
-    endpoint_inl_dnl(m.nominal.transitions_v(), &mi, &md);
+    fit::endpoint_inl_dnl_lsb(m.nominal.transitions_v(), &mi, &md);
+    std::vector<double> inl_lo(static_cast<std::size_t>(M), 1e300), inl_hi(inl_lo.size(), -1e300);
+    std::vector<double> dnl_lo(inl_lo.size(), 1e300), dnl_hi(inl_lo.size(), -1e300);
     inl << "# model (nominal transitions)\n";
     for (int k = 0; k < M; ++k) inl << k + 1 << ' ' << mi[static_cast<std::size_t>(k)] << '\n';
     dnl << "# model (nominal transitions)\n";
     for (int k = 0; k + 1 < M; ++k) dnl << k + 1 << ' ' << md[static_cast<std::size_t>(k)] << '\n';
     for (std::size_t s : ok) {
       inl << "\n\n# sample " << s << '\n';
-      for (int k = 0; k < M; ++k)
-        inl << k + 1 << ' ' << field_value(c, s, "inl_lsb", static_cast<std::size_t>(k)) << '\n';
+      for (int k = 0; k < M; ++k) {
+        const double v = field_value(c, s, "inl_lsb", static_cast<std::size_t>(k));
+        inl << k + 1 << ' ' << v << '\n';
+        inl_lo[static_cast<std::size_t>(k)] = std::min(inl_lo[static_cast<std::size_t>(k)], v);
+        inl_hi[static_cast<std::size_t>(k)] = std::max(inl_hi[static_cast<std::size_t>(k)], v);
+      }
       dnl << "\n\n# sample " << s << '\n';
-      for (int k = 0; k + 1 < M; ++k)
-        dnl << k + 1 << ' ' << field_value(c, s, "dnl_lsb", static_cast<std::size_t>(k)) << '\n';
+      for (int k = 0; k + 1 < M; ++k) {
+        const double v = field_value(c, s, "dnl_lsb", static_cast<std::size_t>(k));
+        dnl << k + 1 << ' ' << v << '\n';
+        dnl_lo[static_cast<std::size_t>(k)] = std::min(dnl_lo[static_cast<std::size_t>(k)], v);
+        dnl_hi[static_cast<std::size_t>(k)] = std::max(dnl_hi[static_cast<std::size_t>(k)], v);
+      }
       terr << "# sample " << s << "\n";
       for (int k = 0; k < M; ++k)
         terr << k + 1 << ' '
@@ -145,33 +175,43 @@ std::vector<std::string> adc_plots(const std::string& dir, const characterize::C
              << '\n';
       terr << "\n\n";
     }
+    auto env = open_out(env_dat);
+    env << "# k inl_min inl_max dnl_min dnl_max (LSB, over the instances)\n";
+    for (int k = 0; k < M; ++k) {
+      const auto kk = static_cast<std::size_t>(k);
+      env << k + 1 << ' ' << inl_lo[kk] << ' ' << inl_hi[kk] << ' ' << (k + 1 < M ? dnl_lo[kk] : NAN) << ' '
+          << (k + 1 < M ? dnl_hi[kk] : NAN) << '\n';
+    }
   }
   const int n = static_cast<int>(ok.size());
-  const std::string inl_png = (fs::path(dir) / "adc_inl.png").string();
-  const std::string dnl_png = (fs::path(dir) / "adc_dnl.png").string();
-  const std::string terr_png = (fs::path(dir) / "adc_transition_error.png").string();
+  const std::string inl_png = path("adc_inl.png"), dnl_png = path("adc_dnl.png");
+  const std::string terr_png = path("adc_transition_error.png");
   run_gnuplot(fmt::format(R"(set terminal {0}
 set grid
 set key top right
 set output {1}
-set title 'ADC endpoint INL: SPICE instances (thin) and the model (thick)'
+set title {9}
 set xlabel 'transition k'
 set ylabel 'INL [LSB]'
-plot for [i=1:{7}] {2} index i using 1:2 with lines lw 1 notitle, {2} index 0 using 1:2 with linespoints lw 3 pt 7 title 'model'
+plot {10} using 1:2:3 with filledcurves fs transparent solid 0.2 lc rgb 'gray40' title 'envelope of the {7} instances', for [i=1:{7}] {2} index i using 1:2 with lines lw 1 notitle, {2} index 0 using 1:2 with linespoints lw 3 pt 7 title 'model', 0.5 with lines dt 2 lc rgb 'black' title '+-0.5 LSB', -0.5 with lines dt 2 lc rgb 'black' notitle
 set output {3}
-set title 'ADC DNL: SPICE instances (thin) and the model (thick)'
+set title {11}
 set xlabel 'code'
 set ylabel 'DNL [LSB]'
-plot for [i=1:{7}] {4} index i using 1:2 with lines lw 1 notitle, {4} index 0 using 1:2 with linespoints lw 3 pt 7 title 'model'
+plot {10} using 1:4:5 with filledcurves fs transparent solid 0.2 lc rgb 'gray40' title 'envelope of the {7} instances', for [i=1:{7}] {4} index i using 1:2 with lines lw 1 notitle, {4} index 0 using 1:2 with linespoints lw 3 pt 7 title 'model', 0.5 with lines dt 2 lc rgb 'black' title '+-0.5 LSB', -0.5 with lines dt 2 lc rgb 'black' notitle
 set output {5}
-set title 'ADC transition error: model (mean transitions) - instance'
+set title {12}
 set xlabel 'transition k'
 set ylabel 'error [LSB]'
-plot for [i=0:{8}] {6} index i using 1:2 with linespoints pt 7 ps 0.4 notitle
+plot for [i=0:{8}] {6} index i using 1:2 with linespoints pt 7 ps 0.4 notitle, 0.5 with lines dt 2 lc rgb 'black' title '+-0.5 LSB', -0.5 with lines dt 2 lc rgb 'black' notitle
 set output
 )",
                           gnuplot_terminal(), gnuplot_quote(inl_png), gnuplot_quote(inl_dat), gnuplot_quote(dnl_png),
-                          gnuplot_quote(dnl_dat), gnuplot_quote(terr_png), gnuplot_quote(terr_dat), n, n - 1));
+                          gnuplot_quote(dnl_dat), gnuplot_quote(terr_png), gnuplot_quote(terr_dat), n, n - 1,
+                          gnuplot_quote(name + ": ADC endpoint INL, SPICE instances (thin) and the model (thick)"),
+                          gnuplot_quote(env_dat),
+                          gnuplot_quote(name + ": ADC DNL, SPICE instances (thin) and the model (thick)"),
+                          gnuplot_quote(name + ": ADC transition error, model (mean transitions) - instance")));
   return {inl_png, dnl_png, terr_png};
 }
 
@@ -329,7 +369,7 @@ int validate_tia(const PeripheryValidateOptions& o) {
   }
   if (!o.plots_dir.empty()) {
     fmt::print("\nplots:\n");
-    for (const auto& png : tia_plots(o.plots_dir, all)) fmt::print("  {}\n", png);
+    for (const auto& png : tia_plots(o.plots_dir, campaign_name(o.campaign_path), all)) fmt::print("  {}\n", png);
   }
   return 0;
 }
@@ -371,7 +411,7 @@ int validate_adc(const PeripheryValidateOptions& o) {
   }
   if (!o.plots_dir.empty()) {
     fmt::print("\nplots:\n");
-    for (const auto& png : adc_plots(o.plots_dir, c, m, ok)) fmt::print("  {}\n", png);
+    for (const auto& png : adc_plots(o.plots_dir, campaign_name(o.campaign_path), c, m, ok)) fmt::print("  {}\n", png);
   }
   return 0;
 }

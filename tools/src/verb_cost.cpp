@@ -9,11 +9,15 @@
 #include <fstream>
 #include <memory>
 
-#include "gnuplot.hpp"
 #include "verbs.hpp"
+#include "xbar/report/gnuplot.hpp"
 #include "xbar/verdict/verdict.hpp"
 
 namespace xbar::tools {
+
+using report::gnuplot_quote;
+using report::gnuplot_terminal;
+using report::run_gnuplot;
 
 namespace {
 struct CostVerbOptions {

@@ -47,6 +47,7 @@ struct FitVerbOptions {
   std::string output = "model.h5";
   std::uint64_t seed = 1;
   int adc_bits = 8;
+  int predictive_chips = 20;
   bool force = false;
   std::string tia_model;
 };
@@ -172,10 +173,16 @@ Verb add_fit_verb(CLI::App& app) {
   sub->add_option("-o,--output", o->output, "Model file to write (HDF5, xbar.model/1; data/MODEL_SCHEMA.md)")
       ->capture_default_str();
   sub->add_option("--seed", o->seed,
-                  "Seed of the held-out split: instance k is held out if splitmix64(seed^k) % 5 == 0")
+                  "Seed of the held-out split: the round(n/5) instances with the smallest splitmix64(seed^k) are "
+                  "held out (at least 1, never all)")
       ->capture_default_str();
   sub->add_option("--adc-bits", o->adc_bits, "Crossbar fits: ADC resolution for the error in LSB (LSB = 2 full scale / 2^bits)")
       ->check(CLI::Range(1, 32))
+      ->capture_default_str();
+  sub->add_option("--predictive-chips", o->predictive_chips,
+                  "Crossbar fits: fresh chips drawn from the fitted variation per held-out chip for the predictive "
+                  "check (0 = skip)")
+      ->check(CLI::Range(0, 10000))
       ->capture_default_str();
   sub->add_option("--tia-model", o->tia_model,
                   "Tile campaigns: TIA model file (xbar fit of a tia campaign) giving the op-amp's a0, r_out, swing "
@@ -200,6 +207,7 @@ Verb add_fit_verb(CLI::App& app) {
           fit::FitOptions fo;
           fo.seed = o->seed;
           fo.adc_bits = o->adc_bits;
+          fo.predictive_chips = o->predictive_chips;
           fo.campaign_path = o->campaign_path;
           fo.xbar_version = XBAR_VERSION;
           fo.git_hash = XBAR_GIT_HASH;
@@ -255,6 +263,7 @@ Verb add_fit_verb(CLI::App& app) {
                      o->seed, m.held_out.full_scale_a, m.held_out.adc_bits);
           print_error_header();
           print_error_row("held-out", m.held_out);
+          print_predictive(m.predictive);
           behavioral::write_crossbar_model_file(o->output, m);
           fmt::print("\nwrote {}\n", o->output);
           return 0;

@@ -1,15 +1,20 @@
-// xbar inspect campaign.h5 [--all-columns] [--failures N]
+// xbar inspect file.h5 [--json] [--all-columns] [--failures N]: a campaign file, or any other xbar HDF5
+// file (model files of every kind, inference files) as a tree of groups, attributes and datasets.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 #include <map>
+#include <string>
 #include <memory>
 
 #include "campaign_stats.hpp"
+#include "h5_tree.hpp"
 #include "verbs.hpp"
+#include "xbar/behavioral/model_file.hpp"
 #include "xbar/characterize/campaign_file.hpp"
+#include "xbar/core/error.hpp"
 
 namespace xbar::tools {
 
@@ -18,7 +23,76 @@ struct InspectOptions {
   std::string path;
   bool all_columns = false;
   int failures = 10;
+  bool json = false;
 };
+
+std::string jstr(const std::string& s) {
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      o += fmt::format("\\u{:04x}", static_cast<int>(c));
+    } else {
+      o += c;
+    }
+  }
+  return o + "\"";
+}
+// A campaign file by its root `schema` attribute; anything else (model, inference, unknown) is
+// listed as a tree. A file that is not HDF5 is read as a campaign, whose reader names the problem.
+bool is_campaign_file(const std::string& path) {
+  std::string schema;
+  try {
+    schema = behavioral::hdf5_schema_of(path);
+  } catch (const xbar::Error&) {
+    return true;
+  }
+  return schema.empty() || schema.rfind("xbar.campaign", 0) == 0;
+}
+
+std::string jnum(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }
+
+// The campaign summary as one JSON object: kind, layout, provenance, sample counts by status,
+// fields (shape, unit, role, reference) and, for every output with a reference, its error
+// statistics over all ok samples and reads.
+void print_campaign_json(const std::string& path, const characterize::CampaignFile& f) {
+  const auto& p = f.provenance;
+  std::string o = fmt::format("{{\"file\": {}, \"schema\": {}, \"kind\": {}, \"provenance\": {{\"xbar_version\": {}, "
+                              "\"git_hash\": {}, \"ngspice_version\": {}, \"seed\": {}, \"start_time\": {}, "
+                              "\"end_time\": {}, \"spec_text\": {}}}, \"samples\": {{\"total\": {}",
+                              jstr(path), jstr(f.schema_version), jstr(f.schema.kind), jstr(p.xbar_version),
+                              jstr(p.git_hash), jstr(p.ngspice_version), p.seed, jstr(p.start_time), jstr(p.end_time),
+                              jstr(p.spec_text), f.records.size());
+  std::map<characterize::SampleStatus, std::uint64_t> counts;
+  for (const auto& r : f.records) ++counts[r.status];
+  for (const auto& [st, n] : counts) o += fmt::format(", {}: {}", jstr(characterize::to_string(st)), n);
+  o += "}, \"fields\": [";
+  bool first = true;
+  for (const auto& fld : f.schema.fields) {
+    std::string shape;
+    for (auto d : fld.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    o += fmt::format("{}{{\"name\": {}, \"shape\": [{}], \"unit\": {}, \"role\": {}, \"reference\": {}}}",
+                     first ? "" : ", ", jstr(fld.name), shape, jstr(fld.unit), jstr(fld.role), jstr(fld.reference));
+    first = false;
+  }
+  o += "], \"comparisons\": {";
+  first = true;
+  for (const auto& fld : f.schema.fields) {
+    if (fld.role != "output" || fld.reference.empty()) continue;
+    const auto c = compare_field(f, fld);
+    o += fmt::format("{}{}: {{\"reference\": {}, \"unit\": {}, \"n\": {}", first ? "" : ", ", jstr(fld.name),
+                     jstr(fld.reference), jstr(fld.unit), c.all.n);
+    if (c.all.n > 0)
+      o += fmt::format(", \"mean_err\": {}, \"std_err\": {}, \"max_abs_err\": {}, \"rel_rms\": {}", jnum(c.all.mean_err()),
+                       jnum(c.all.std_err()), jnum(c.all.max_abs), jnum(c.all.rel_rms()));
+    o += "}";
+    first = false;
+  }
+  o += "}}\n";
+  std::fputs(o.c_str(), stdout);
+}
 
 void print_stats_row(const std::string& label, const ErrorStats& s) {
   fmt::print("{:>8}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>10.3e}\n", label, s.mean_out(),
@@ -73,14 +147,27 @@ void print_output_summary(const characterize::CampaignFile& f) {
 }  // namespace
 
 Verb add_inspect_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("inspect", "Summarize a campaign file: provenance, counts, failures, output statistics");
+  auto* sub = app.add_subcommand(
+      "inspect", "Summarize a campaign file (provenance, counts, failures, output statistics) or list a model or "
+                 "inference file (groups, attributes, datasets)");
   auto o = std::make_shared<InspectOptions>();
-  sub->add_option("file", o->path, "Campaign file (HDF5, xbar.campaign/1)")->required()->check(CLI::ExistingFile);
+  sub->add_option("file", o->path, "Campaign (xbar.campaign/1), model (xbar.model/1) or inference file (HDF5)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_flag("--json", o->json, "One JSON object on stdout instead of text");
   sub->add_flag("--all-columns", o->all_columns, "Statistics for every column, not only the first 8");
   sub->add_option("--failures", o->failures, "How many failures to list")->capture_default_str();
-  sub->footer("Example:\n  xbar inspect crossbar_small.h5");
+  sub->footer("Examples:\n  xbar inspect data/crossbar_small.h5\n  xbar inspect data/presets/tile64_xbar180.h5 --json");
   return {sub, [o] {
+            if (!is_campaign_file(o->path)) {
+              print_h5_tree(o->path, o->json);
+              return 0;
+            }
             const auto f = characterize::read_campaign_file(o->path);
+            if (o->json) {
+              print_campaign_json(o->path, f);
+              return 0;
+            }
             const auto& p = f.provenance;
             fmt::print("{}: {} campaign, layout {}\n", o->path, f.schema.kind, f.schema_version);
             fmt::print("  xbar {} (git {}), {}\n", p.xbar_version, p.git_hash, p.ngspice_version);

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <memory>
 
-#include "gnuplot.hpp"
 #include "verbs.hpp"
+#include "xbar/report/gnuplot.hpp"
 #include "xbar/behavioral/hdf5_io.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/behavioral/periphery_model_file.hpp"
@@ -18,6 +18,10 @@
 #include "xbar/verdict/verdict.hpp"
 
 namespace xbar::tools {
+
+using report::gnuplot_quote;
+using report::gnuplot_terminal;
+using report::run_gnuplot;
 
 namespace fs = std::filesystem;
 

@@ -16,6 +16,7 @@
 //   /estimated                      n_samples, n_residuals, iterations, converged, rms_residual_rel_fs
 //   /estimated/<name>               nominal, value, std_error, ci95_low, ci95_high (one group per parameter)
 //   /held_out                       n_samples, rms_abs_a, max_abs_a, rms_pct_fs, ...
+//   /predictive                     (optional) the predictive check: chips, RMS/mean % FS, CIs, KS
 //   /provenance                     campaign_path, campaign_sha256, ngspice_version, ...
 //
 // Writing is atomic (to `path`.tmp, then rename). Units are in the names; fractions and
@@ -126,6 +127,21 @@ struct ModelProvenance {
   std::string model_sha256;  ///< lower-case hex SHA-256 of its bytes
 };
 
+/// The predictive check recorded at fit time (fit/predictive_check.hpp): fresh chips drawn from
+/// the fitted variation against the held-out SPICE chips, both as (output - ideal MVM) in % of
+/// full scale. n_model_chips = 0: not run (files written before it existed, or `--predictive-chips 0`).
+struct PredictiveMetrics {
+  std::uint64_t chips_per_held_out_chip = 0;  ///< fresh chips drawn per held-out chip
+  std::uint64_t seed = 0;                     ///< seed of the fresh chips' draws
+  std::uint64_t n_spice_chips = 0, n_model_chips = 0;    ///< held-out SPICE chips; fresh chips
+  std::uint64_t n_spice_values = 0, n_model_values = 0;  ///< outputs compared on each side
+  double spice_mean_pct_fs = 0.0, model_mean_pct_fs = 0.0;  ///< mean of output - ideal, % FS
+  double spice_rms_pct_fs = 0.0, model_rms_pct_fs = 0.0;    ///< RMS of output - ideal, % FS
+  ConfidenceInterval95 spice_rms_ci95, model_rms_ci95;      ///< bootstrap over chips (NaN: one chip)
+  double ks_statistic = 0.0, ks_p_value = 1.0;            ///< two-sample KS over the values
+  double ks_chip_statistic = 0.0, ks_chip_p_value = 1.0;  ///< two-sample KS over the chips' RMS errors
+};
+
 /// Everything in an xbar.model/1 file of kind "crossbar".
 struct CrossbarModelFile {
   CrossbarModelParams nominal;     ///< nominal circuit: builds a CrossbarModel
@@ -133,6 +149,7 @@ struct CrossbarModelFile {
   ParameterFit estimated;          ///< circuit parameters estimated from the fit set
   ErrorMetrics held_out;           ///< model against SPICE on the held-out samples
   ModelProvenance provenance;
+  PredictiveMetrics predictive;    ///< fresh chips against the held-out SPICE chips (optional group)
 };
 
 /// Writes `model` to `path` atomically. Validates model.nominal (ValidationError); throws

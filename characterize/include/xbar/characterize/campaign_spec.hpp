@@ -21,6 +21,7 @@
 //   output = "crossbar_small.h5"
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "xbar/netlists/adc.hpp"
 #include "xbar/netlists/crossbar.hpp"
@@ -139,6 +140,15 @@ struct CampaignSpec {
 ///   "spec.toml:12: unknown field 'variaton' (known: kind, seed, crossbar, variation, workload, run); did you mean 'variation'?"
 /// Relative paths (weights_file, inputs_file, run.output) are resolved against the spec's folder.
 CampaignSpec load_campaign_spec(const std::string& path);
+/// load_campaign_spec with command-line overrides (`xbar characterize --set field=value`): each
+/// override is a dotted key and a TOML value ("workload.instances=20", "crossbar.cell=sinh",
+/// "variation.g_prog_error.sigma_rel_d2d=0.1"); a value that is not TOML is taken as a string.
+/// The overridden spec is re-printed as TOML, headed by a comment naming the file and the
+/// overrides, validated like a file and stored as the campaign's spec text, so a resume with
+/// different overrides is refused like an edited spec. Throws SpecError naming the override
+/// ("--set 'x': must be field=value, e.g. workload.instances=20") or the field.
+CampaignSpec load_campaign_spec(const std::string& path, const std::vector<std::string>& overrides);
+
 /// The same from text; `source_name` is used in messages and relative paths resolve against
 /// the current folder.
 CampaignSpec parse_campaign_spec(const std::string& text, const std::string& source_name = "spec");

@@ -15,10 +15,14 @@
 //    independent draws per instance, where the nominal is > 0); normal MLE + chi-squared CI.
 //    Zero nominal wires give 0.
 //  - Circuit parameters: estimate_parameters (Levenberg-Marquardt) on the fit set.
-//  - Held-out error: instance k is held out when splitmix64(seed ^ k) % 5 == 0 (about 20%);
-//    when none is, the last instance is. Each ok held-out sample is replayed through a
+//  - Held-out error ("held-out": chips the fit never saw): the ok instances are ranked by
+//    splitmix64(seed ^ k) and the first round(n / 5) are held out (at least 1, and at most n - 1
+//    so that the fit set is never empty; 1 of 1 when there is only one; held_out_instances).
+//    Each ok held-out sample is replayed through a
 //    CrossbarModel with the nominal params, the sample's wire resistances and temperature and
 //    its programmed conductances, and compared with i_spice_a.
+//  - Predictive check (predictive_check.hpp): options.predictive_chips fresh chips per held-out
+//    chip from the fitted variation against the held-out SPICE chips; recorded in /predictive.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +36,7 @@ namespace xbar::fit {
 struct FitOptions {
   std::uint64_t seed = 1;     ///< held-out split seed
   int adc_bits = 8;           ///< ADC resolution for the LSB error, 1..32
+  int predictive_chips = 20;  ///< crossbar: fresh chips per held-out chip for the predictive check, 0..10000 (0 = skip)
   std::string campaign_path;  ///< provenance: the campaign file ("" = unknown, no SHA-256)
   std::string xbar_version;   ///< provenance: the fitting xbar
   std::string git_hash;       ///< provenance: its git commit
@@ -40,10 +45,16 @@ struct FitOptions {
   void validate() const;
 };
 
-/// The held-out rule before the "at least one" fallback.
-bool is_held_out(std::uint64_t seed, std::uint64_t instance);
+/// How many of n instances are held out: round(n / 5), at least 1 and at most n - 1 (n >= 2);
+/// n when n <= 1. 4 chips hold out 1, 8 hold out 2, 10 hold out 2.
+std::size_t held_out_count(std::size_t n_instances);
 
-/// Indices of the ok samples of held-out instances (with the fallback to the last instance).
+/// The held-out instances (sorted) among `instances` (duplicates count once): ranked by
+/// core::splitmix64(seed ^ k), the first held_out_count(n) of them. A pure function of the seed
+/// and the set of instances.
+std::vector<std::uint64_t> held_out_instances(std::uint64_t seed, std::vector<std::uint64_t> instances);
+
+/// Indices of the ok samples of held-out instances (held_out_instances over the ok instances).
 /// Any campaign kind with an `instance` field (crossbar, tia, adc, opamp); throws FitError
 /// for one without.
 std::vector<std::size_t> held_out_samples(const characterize::CampaignFile& campaign, std::uint64_t seed);
@@ -95,6 +106,7 @@ behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelPara
 struct SpiceComparison {
   std::vector<double> model_a;  ///< behavioral outputs, amperes
   std::vector<double> spice_a;  ///< ngspice outputs, amperes
+  std::vector<double> ideal_a;  ///< the ideal MVM of the targets (i_ideal_a), amperes
   behavioral::ErrorMetrics metrics;
 };
 

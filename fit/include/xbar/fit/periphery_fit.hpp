@@ -1,8 +1,8 @@
 #pragma once
 // Fits behavioral periphery models (xbar.model/1 kinds "tia" and "adc", periphery_model_file.hpp)
 // to campaigns of kind tia and adc, and compares them with SPICE on held-out instances.
-// The held-out split is the crossbar fit's (crossbar_fit.hpp): instance k is held out when
-// splitmix64(seed ^ k) % 5 == 0, else the last instance; the rest is the fit set.
+// The held-out split is the crossbar fit's (crossbar_fit.hpp): the round(n/5) instances with the
+// smallest splitmix64(seed ^ k), at least one and never all; the rest is the fit set.
 //
 // TIA (campaign kind "tia", sweep i_in_a[P] -> v_out_v[P] per instance):
 //  - Per instance: v_out = gain_ohm i_in + v_out_offset_v by linear least squares on the
@@ -57,6 +57,12 @@ behavioral::TiaModelParams instance_tia_params(const behavioral::TiaModelParams&
                                                const characterize::CampaignFile& campaign, std::size_t sample);
 
 /// Predictions of a TIA model over some samples, flattened sample by sample, then sweep point.
+/// Endpoint INL at each of the M sorted transitions and DNL of codes 1..M-1, in endpoint LSB
+/// (lsb = (T_M - T_1) / (M - 1); INL_k = (T_k - T_1 - (k - 1) lsb) / lsb; DNL_k = (T_{k+1} - T_k) /
+/// lsb - 1), the definition of the campaign's inl_lsb and dnl_lsb (data/SCHEMA.md, kind adc).
+/// `transitions_v` is copied and sorted; needs M >= 2 (else both stay empty).
+void endpoint_inl_dnl_lsb(Eigen::VectorXd transitions_v, std::vector<double>* inl, std::vector<double>* dnl);
+
 struct TiaComparison {
   std::vector<std::size_t> samples;    ///< campaign samples compared
   std::vector<double> i_in_a;          ///< swept input current

@@ -1,4 +1,4 @@
-#include "gnuplot.hpp"
+#include "xbar/report/gnuplot.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -14,11 +14,10 @@
 #include <filesystem>
 #include <vector>
 
-#include "xbar/fit/fit_error.hpp"
 
 extern char** environ;
 
-namespace xbar::tools {
+namespace xbar::report {
 
 namespace {
 
@@ -32,7 +31,7 @@ struct Run {
 Run run_gnuplot_args(std::vector<std::string> args) {
   Run r;
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw fit::FitError(fmt::format("cannot start gnuplot: pipe: {}", std::strerror(errno)));
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw ReportError(fmt::format("cannot start gnuplot: pipe: {}", std::strerror(errno)));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -73,7 +72,7 @@ std::string gnuplot_quote(const std::string& text) {
   std::string q = "'";
   for (char c : text) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      throw fit::FitError(fmt::format("'{}': a path for gnuplot may not hold control characters (newline, tab, ...)",
+      throw ReportError(fmt::format("'{}': a path for gnuplot may not hold control characters (newline, tab, ...)",
                                       fmt::format("{}", text.substr(0, 200))));
     }
     if (c == '\'') q += '\'';
@@ -86,20 +85,20 @@ void run_gnuplot(const std::string& script) {
   namespace fs = std::filesystem;
   std::string tmpl = (fs::temp_directory_path() / "xbar-gnuplot-XXXXXX").string();
   const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) throw fit::FitError(fmt::format("cannot write a gnuplot script in {}: {}", fs::temp_directory_path().string(), std::strerror(errno)));
+  if (fd < 0) throw ReportError(fmt::format("cannot write a gnuplot script in {}: {}", fs::temp_directory_path().string(), std::strerror(errno)));
   const bool written = ::write(fd, script.data(), script.size()) == static_cast<ssize_t>(script.size());
   ::close(fd);
   Run r;
   if (written) r = run_gnuplot_args({tmpl});
   std::error_code ec;
   fs::remove(tmpl, ec);
-  if (!written) throw fit::FitError(fmt::format("{}: cannot write the gnuplot script", tmpl));
+  if (!written) throw ReportError(fmt::format("{}: cannot write the gnuplot script", tmpl));
   if (r.spawn_errno == ENOENT) {
-    throw fit::FitError("cannot start gnuplot: not found on PATH (install the gnuplot-nox package)");
+    throw ReportError("cannot start gnuplot: not found on PATH (install the gnuplot-nox package)");
   }
-  if (r.spawn_errno != 0) throw fit::FitError(fmt::format("cannot start gnuplot: {}", std::strerror(r.spawn_errno)));
+  if (r.spawn_errno != 0) throw ReportError(fmt::format("cannot start gnuplot: {}", std::strerror(r.spawn_errno)));
   if (r.exit_status != 0) {
-    throw fit::FitError(fmt::format("gnuplot failed ({}):\n{}",
+    throw ReportError(fmt::format("gnuplot failed ({}):\n{}",
                                     r.exit_status < 0 ? std::string("killed by a signal") : fmt::format("exit status {}", r.exit_status),
                                     r.output));
   }
@@ -111,4 +110,4 @@ std::string gnuplot_terminal() {
   return r.output.find("pngcairo") != std::string::npos ? "pngcairo noenhanced size 900,700" : "png noenhanced size 900,700";
 }
 
-}  // namespace xbar::tools
+}  // namespace xbar::report
