@@ -10,7 +10,7 @@
 #include <fstream>
 #include <memory>
 
-#include "gnuplot.hpp"
+#include "xbar/report/gnuplot.hpp"
 #include "output_path.hpp"
 #include "progress_bar.hpp"
 #include "verbs.hpp"
@@ -24,6 +24,10 @@
 namespace xbar::tools {
 
 namespace {
+
+using report::gnuplot_quote;
+using report::gnuplot_terminal;
+using report::run_gnuplot;
 
 namespace fs = std::filesystem;
 
