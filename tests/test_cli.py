@@ -222,7 +222,7 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("fit", camp, "-o", model, "--predictive-chips", "3")
     check(r.returncode == 0, f"fit for inspect: {r.stderr}")
     r = run("inspect", model)
-    check(r.returncode == 0 and "@schema = xbar.model/1" in r.stdout and "/predictive" in r.stdout
+    check(r.returncode == 0 and "@schema = xbar.model/2" in r.stdout and "/predictive" in r.stdout
           and "@ks_p_value" in r.stdout, f"inspect lists a model file: {r.stdout[:600]} {r.stderr}")
     r = run("inspect", model, "--json")
     d = json.loads(r.stdout) if r.returncode == 0 else {}

@@ -65,6 +65,7 @@ Values read_values(hid_t type, hid_t space, std::size_t max_values, Read read) {
         std::vector<char*> buf(n, nullptr);
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(type));  // HDF5 converts no character sets (xbar writes UTF-8)
         if (read(mt, buf.data()) >= 0)
           for (char* c : buf) v.strings.emplace_back(c ? c : "");
         // Variable-length strings are freed by H5Dvlen_reclaim / H5free_memory.
@@ -75,6 +76,8 @@ Values read_values(hid_t type, hid_t space, std::size_t max_values, Read read) {
         std::vector<char> buf(n * size + 1, '\0');
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, size);
+        H5Tset_cset(mt, H5Tget_cset(type));
+        H5Tset_strpad(mt, H5Tget_strpad(type));
         if (read(mt, buf.data()) >= 0)
           for (std::size_t i = 0; i < n; ++i) {
             std::string s(buf.data() + i * size, size);
