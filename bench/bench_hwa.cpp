@@ -4,7 +4,8 @@
 //
 //   ./build/bench/bench_hwa [--network data/networks/mlp.pt]
 //                           [--tiles data/presets/tile64_xbar180.h5,data/presets/tile128_xbar180.h5]
-//                           [--images 2048] [--batch-size 256] [--repeats 3] [--modes exact,ste]
+//                           [--images 2048] [--batch-sizes 256,1024] [--repeats 3] [--modes exact,ste]
+//                           [--threads N]   (libtorch intra-op threads for both; default: the machine's cores)
 //
 // An "epoch" here is `--images` training images (the ratio is per image, so it is the ratio of full
 // 60,000-image epochs too). The digital epoch is the median of `--repeats` runs; each
@@ -21,6 +22,7 @@
 #include <ctime>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_info.hpp"
@@ -75,13 +77,15 @@ int main(int argc, char** argv) {
   std::string network = XBAR_SOURCE_DIR "/data/networks/mlp.pt";
   std::string tiles = XBAR_SOURCE_DIR "/data/presets/tile64_xbar180.h5," XBAR_SOURCE_DIR "/data/presets/tile128_xbar180.h5";
   std::string modes = "exact,ste";
-  int images = 2048, batch = 256, repeats = 3;
+  std::string batches = "256,1024";
+  int images = 2048, repeats = 3, threads = static_cast<int>(std::thread::hardware_concurrency());
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--network") network = v;
     else if (a == "--tiles") tiles = v;
     else if (a == "--images") images = std::stoi(v);
-    else if (a == "--batch-size") batch = std::stoi(v);
+    else if (a == "--batch-sizes") batches = v;
+    else if (a == "--threads") threads = std::stoi(v);
     else if (a == "--repeats") repeats = std::stoi(v);
     else if (a == "--modes") modes = v;
     else {
@@ -90,46 +94,52 @@ int main(int argc, char** argv) {
     }
   }
   try {
+    if (threads > 0) at::set_num_threads(threads);
     const Dataset train = load_fashion_mnist(Split::train);
     const std::time_t t = std::time(nullptr);
     char date[32];
     std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&t));
     fmt::print("# bench_hwa, {}\n\nxbar {} (git {}), {} build, {}; libtorch threads: {}\n\n", date, XBAR_BENCH_VERSION,
                XBAR_BENCH_GIT_HASH, XBAR_BENCH_BUILD_TYPE, XBAR_BENCH_COMPILER, at::get_num_threads());
-    fmt::print("Network `{}`; {} training images per epoch, batches of {} (one fresh chip per step), Adam; medians of {} "
-               "repeats.\n\n",
-               network, images, batch, repeats);
-    std::vector<double> dig;
-    for (int r = 0; r < repeats; ++r) dig.push_back(digital_epoch_s(network, train, images, batch));
-    const double digital = median(dig);
-    fmt::print("Digital libtorch epoch: {:.3f} s ({:.1f} µs per image).\n\n", digital, 1e6 * digital / images);
-    fmt::print("| tile | gradient | HWA epoch s | µs / image | HWA / digital | programming s | forward s | backward s |\n");
-    fmt::print("|---|---|---:|---:|---:|---:|---:|---:|\n");
-    for (const std::string& tile : split(tiles))
-      for (const std::string& mode : split(modes)) {
-        std::vector<double> total, prog, fwd, bwd;
-        for (int r = 0; r < repeats; ++r) {
-          HwaOptions o;
-          o.network_path = network;
-          o.tile_path = tile;
-          o.gradient = parse_gradient_mode(mode);
-          o.epochs = 1;
-          o.batch_size = batch;
-          o.train_images = images;
-          o.eval_chips = 0;
-          o.eval_images = 1;
-          const HwaResult res = train_hwa(o);
-          total.push_back(res.train_s);
-          prog.push_back(res.program_s);
-          fwd.push_back(res.forward_s);
-          bwd.push_back(res.backward_s);
-          fmt::print(stderr, "{} {} repeat {}: {:.2f} s (programming {:.2f}, forward {:.2f}, backward {:.2f})\n", tile, mode,
-                     r, res.train_s, res.program_s, res.forward_s, res.backward_s);
+    fmt::print("Network `{}`; {} training images per epoch (one fresh chip per step), Adam; medians of {} repeats; the "
+               "digital epoch uses the same images, batch size, optimizer and thread count.\n\n",
+               network, images, repeats);
+    fmt::print("| batch | digital epoch s | tile | gradient | HWA epoch s | µs / image | HWA / digital | programming s | forward s "
+               "| backward s |\n");
+    fmt::print("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
+    for (const std::string& batch_s : split(batches)) {
+      const int batch = std::stoi(batch_s);
+      std::vector<double> dig;
+      for (int r = 0; r < repeats; ++r) dig.push_back(digital_epoch_s(network, train, images, batch));
+      const double digital = median(dig);
+      for (const std::string& tile : split(tiles))
+        for (const std::string& mode : split(modes)) {
+          std::vector<double> total, prog, fwd, bwd;
+          for (int r = 0; r < repeats; ++r) {
+            HwaOptions o;
+            o.network_path = network;
+            o.tile_path = tile;
+            o.gradient = parse_gradient_mode(mode);
+            o.epochs = 1;
+            o.batch_size = batch;
+            o.train_images = images;
+            o.threads = threads;
+            o.eval_chips = 0;
+            o.eval_images = 1;
+            const HwaResult res = train_hwa(o);
+            total.push_back(res.train_s);
+            prog.push_back(res.program_s);
+            fwd.push_back(res.forward_s);
+            bwd.push_back(res.backward_s);
+            fmt::print(stderr, "batch {} {} {} repeat {}: {:.2f} s (programming {:.2f}, forward {:.2f}, backward {:.2f})\n",
+                       batch, tile, mode, r, res.train_s, res.program_s, res.forward_s, res.backward_s);
+          }
+          const double hwa = median(total);
+          fmt::print("| {} | {:.3f} | `{}` | {} | {:.2f} | {:.0f} | {:.1f} | {:.2f} | {:.2f} | {:.2f} |\n", batch, digital,
+                     tile.substr(tile.rfind('/') + 1), mode, hwa, 1e6 * hwa / images, hwa / digital, median(prog),
+                     median(fwd), median(bwd));
         }
-        const double hwa = median(total);
-        fmt::print("| `{}` | {} | {:.2f} | {:.0f} | {:.1f} | {:.2f} | {:.2f} | {:.2f} |\n", tile.substr(tile.rfind('/') + 1),
-                   mode, hwa, 1e6 * hwa / images, hwa / digital, median(prog), median(fwd), median(bwd));
-      }
+    }
     fmt::print("\nHWA / digital is the per-image ratio of one hardware-aware training epoch to one digital epoch "
                "(target: at most 10x for the MLP, issue #12).\n");
   } catch (const std::exception& e) {

@@ -39,7 +39,7 @@ const std::vector<SettingRule>& rules() {
        "numbers 0..1e6 (ohm per wire segment)"},
       {"prog_sigma_rel", "1", "programming error sigma (relative std of G) [1]", false, 0, 1,
        "numbers 0..1 (relative standard deviation of G)"},
-      {"tile", "file", "tile size [rows]", false, 0, 0, "tile model files (xbar.model/1 kind tile)"},
+      {"tile", "file", "tile size [rows]", false, 0, 0, "tile model files (xbar.model kind tile)"},
   };
   return r;
 }

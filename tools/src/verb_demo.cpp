@@ -208,7 +208,7 @@ Verb add_demo_verb(CLI::App& app) {
     int epochs = 2, chips = 5, images = 2000;
   };
   auto net = std::make_shared<NetworkStep>();
-  demo->add_option("--tile", net->tile, "Step 5: tile model file (xbar.model/1 kind tile)")->capture_default_str();
+  demo->add_option("--tile", net->tile, "Step 5: tile model file (xbar.model kind tile)")->capture_default_str();
   demo->add_option("--epochs", net->epochs, "Step 5: training epochs of the MLP")->capture_default_str()->check(CLI::Range(1, 100));
   demo->add_option("--chips", net->chips, "Step 5: chips drawn from the tile's variation")->capture_default_str()->check(CLI::Range(0, 1000));
   demo->add_option("--images", net->images, "Step 5: test images (0 = all 10,000)")->capture_default_str()->check(CLI::Range(0, 10000));

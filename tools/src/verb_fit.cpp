@@ -111,7 +111,7 @@ void print_tile_model(const behavioral::TileModelFile& m) {
 
 Runner add_fit_tile(CLI::App& fit_app) {
   auto* sub = fit_app.add_subcommand(
-      "tile", "Assemble a tile model (xbar.model/1 kind tile) from a crossbar, a TIA and an ADC model file");
+      "tile", "Assemble a tile model (xbar.model/2 kind tile) from a crossbar, a TIA and an ADC model file");
   auto o = std::make_shared<FitTileOptions>();
   auto& a = o->assembly;
   sub->add_option("--crossbar", a.crossbar_path, "Crossbar model file (xbar fit of a crossbar campaign)")
@@ -119,7 +119,7 @@ Runner add_fit_tile(CLI::App& fit_app) {
       ->check(CLI::ExistingFile);
   sub->add_option("--tia", a.tia_path, "TIA model file (xbar fit of a tia campaign)")->required()->check(CLI::ExistingFile);
   sub->add_option("--adc", a.adc_path, "ADC model file (xbar fit of an adc campaign)")->required()->check(CLI::ExistingFile);
-  sub->add_option("-o,--output", o->output, "Tile model file to write (HDF5, xbar.model/1 kind tile)")
+  sub->add_option("-o,--output", o->output, "Tile model file to write (HDF5, xbar.model/2 kind tile)")
       ->capture_default_str();
   sub->add_option("--dac-bits", a.dac_bits, "Row DAC resolution, bits (ideal levels)")
       ->check(CLI::Range(1, 12))
@@ -166,11 +166,11 @@ Runner add_fit_tile(CLI::App& fit_app) {
 }  // namespace
 
 Verb add_fit_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("fit", "Fit a behavioral model (xbar.model/1) to a campaign file of kind crossbar, tia, adc or tile");
+  auto* sub = app.add_subcommand("fit", "Fit a behavioral model (xbar.model/2) to a campaign file of kind crossbar, tia, adc or tile");
   auto o = std::make_shared<FitVerbOptions>();
-  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1, kind crossbar, tia, adc or tile)")
+  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/2, kind crossbar, tia, adc or tile)")
       ->check(CLI::ExistingFile);
-  sub->add_option("-o,--output", o->output, "Model file to write (HDF5, xbar.model/1; data/MODEL_SCHEMA.md)")
+  sub->add_option("-o,--output", o->output, "Model file to write (HDF5, xbar.model/2; data/MODEL_SCHEMA.md)")
       ->capture_default_str();
   sub->add_option("--seed", o->seed,
                   "Seed of the held-out split: the round(n/5) instances with the smallest splitmix64(seed^k) are "

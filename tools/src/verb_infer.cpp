@@ -28,10 +28,10 @@ Verb add_infer_verb(CLI::App& app) {
   auto& r = o->run;
   sub->add_option("network", r.network_path, "TorchScript file (torch.jit.script(model).save(...) or xbar train)")
       ->required();
-  sub->add_option("--tile", r.tile_path, "Tile model file (xbar.model/1 kind tile; data/presets/)")->required();
+  sub->add_option("--tile", r.tile_path, "Tile model file (xbar.model kind tile; data/presets/)")->required();
   sub->add_option("--chips", r.chips, "Chips drawn from the tile model's variation")->capture_default_str()->check(CLI::Range(0, 100000));
   sub->add_option("--seed", r.seed, "Seed: chip k depends only on (seed, k)")->capture_default_str();
-  sub->add_option("-o,--output", o->output, "Result file (HDF5, xbar.inference/1; data/INFERENCE_SCHEMA.md)")->capture_default_str();
+  sub->add_option("-o,--output", o->output, "Result file (HDF5, xbar.inference/2; data/INFERENCE_SCHEMA.md)")->capture_default_str();
   sub->add_option("--images", r.images, "Test images (0 = all 10,000)")->capture_default_str()->check(CLI::Range(0, 10000));
   sub->add_option("--batch-size", r.batch_size, "Images per forward pass (memory only)")->capture_default_str()->check(CLI::Range(1, 100000));
   sub->add_option("--threads", r.threads, "libtorch threads (0 = its default); results do not depend on it")->capture_default_str();

@@ -151,7 +151,7 @@ Verb add_inspect_verb(CLI::App& app) {
       "inspect", "Summarize a campaign file (provenance, counts, failures, output statistics) or list a model or "
                  "inference file (groups, attributes, datasets)");
   auto o = std::make_shared<InspectOptions>();
-  sub->add_option("file", o->path, "Campaign (xbar.campaign/1), model (xbar.model/1) or inference file (HDF5)")
+  sub->add_option("file", o->path, "Campaign (xbar.campaign), model (xbar.model) or inference file (HDF5)")
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_flag("--json", o->json, "One JSON object on stdout instead of text");

@@ -1,5 +1,5 @@
 // xbar report file.h5 [-o folder]: a folder of gnuplot plots with a markdown index for a tile model
-// file (xbar.model/1 kind tile) or an inference file (xbar.inference/1). Other files (campaigns,
+// file (xbar.model kind tile) or an inference file (xbar.inference/1 or /2). Other files (campaigns,
 // other model kinds, sweeps) are refused with a message that names what is covered.
 #include <fmt/format.h>
 #include <hdf5.h>
@@ -241,7 +241,7 @@ Verb add_report_verb(CLI::App& app) {
             } else {
               std::fprintf(stderr,
                            "xbar report: %s: schema '%s'%s: not covered; xbar report covers tile model files "
-                           "(xbar.model/1 kind tile) and inference files (xbar.inference/1)\n",
+                           "(xbar.model kind tile) and inference files (xbar.inference)\n",
                            o->input.c_str(), schema.c_str(),
                            behavioral::detail::is_model_schema(schema) ? (" kind " + behavioral::model_kind_of(o->input)).c_str() : "");
               return 2;

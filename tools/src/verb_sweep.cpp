@@ -166,7 +166,7 @@ Verb add_sweep_verb(CLI::App& app) {
   auto& r = o->run;
   sub->add_option("--network", r.network_path, "TorchScript file (torch.jit.script(model).save(...) or xbar train)")
       ->required();
-  sub->add_option("--tile", r.tile_path, "Tile model file (xbar.model/1 kind tile); omit with --vary tile=...");
+  sub->add_option("--tile", r.tile_path, "Tile model file (xbar.model/1 or /2 kind tile); omit with --vary tile=...");
   sub->add_option("--vary", o->vary,
                   "SETTING=V1,V2,...: adc_bits, dac_bits (integers), r_wire_ohm (ohm per segment, rows and columns), "
                   "prog_sigma_rel (programming error, relative), tile (tile model files). Once or twice (a grid)")

@@ -147,8 +147,8 @@ set output
 Verb add_validate_verb(CLI::App& app) {
   auto* sub = app.add_subcommand("validate", "Recompute a model's error against the SPICE samples of a campaign");
   auto o = std::make_shared<ValidateOptions>();
-  sub->add_option("model", o->model_path, "Model file (HDF5, xbar.model/1)")->required()->check(CLI::ExistingFile);
-  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/1)")
+  sub->add_option("model", o->model_path, "Model file (HDF5, xbar.model/2)")->required()->check(CLI::ExistingFile);
+  sub->add_option("campaign", o->campaign_path, "Campaign file (HDF5, xbar.campaign/2)")
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("--plots", o->plots_dir,
