@@ -27,7 +27,7 @@ work=build/hwa_comparison
 mkdir -p "$work"
 echo "# Hardware-aware training: digital, straight-through and exact gradients, $(date -u +%F)"
 echo
-echo "\`bash bench/hwa_comparison.sh -k $chips -n $images -e $epochs -l $lr -b $batch -t \"$sizes\" -N \"$nets\"\` at git $(git rev-parse --short HEAD)."
+echo "\`bash bench/hwa_comparison.sh -k $chips -n $images -e $epochs -l $lr -b $batch -t \"$sizes\" -N \"$nets\" -s \"$settings\"\` at git $(git rev-parse --short HEAD)."
 echo "Fine-tuning: $epochs epoch(s) over the first $images training images, batches of $batch (one fresh chip per step),"
 echo "Adam at $lr (cosine), training seed 1; evaluation: all 10,000 test images on chips 0..$((chips - 1)) of seed 1."
 echo
