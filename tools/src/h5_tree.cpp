@@ -12,8 +12,6 @@
 
 namespace xbar::tools {
 
-namespace {
-
 std::string json_string(const std::string& s) {
   std::string o = "\"";
   for (char c : s) {
@@ -28,6 +26,9 @@ std::string json_string(const std::string& s) {
   }
   return o + "\"";
 }
+
+namespace {
+
 
 std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }
 

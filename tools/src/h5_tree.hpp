@@ -15,4 +15,7 @@ namespace xbar::tools {
 /// readable HDF5 file.
 void print_h5_tree(const std::string& path, bool json, std::size_t max_values = 64);
 
+/// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+std::string json_string(const std::string& s);
+
 }  // namespace xbar::tools

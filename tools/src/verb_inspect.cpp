@@ -26,20 +26,7 @@ struct InspectOptions {
   bool json = false;
 };
 
-std::string jstr(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      o += fmt::format("\\u{:04x}", static_cast<int>(c));
-    } else {
-      o += c;
-    }
-  }
-  return o + "\"";
-}
+std::string jstr(const std::string& s) { return json_string(s); }
 // A campaign file by its root `schema` attribute; anything else (model, inference, unknown) is
 // listed as a tree. A file that is not HDF5 is read as a campaign, whose reader names the problem.
 bool is_campaign_file(const std::string& path) {
