@@ -64,14 +64,12 @@ namespace detail {
 
 double dac_top_level_v(const behavioral::DacModelParams& dac) { return dac.ideal_level_v(dac.codes() - 1); }
 
-namespace {
-// DAC code of one input value (x >= 0 read; pass -x for the other read of a signed input):
-// round half to even of x / x_max (2^bits - 1), clamped to the codes.
-inline int dac_code(float x, double scale, int top) {
-  const double c = std::nearbyint(static_cast<double>(x) * scale);
-  return c <= 0.0 ? 0 : c >= top ? top : static_cast<int>(c);
+Eigen::VectorXd weight_scale(const torch::Tensor& weight, bool per_column) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor a = weight.detach().abs().to(torch::kFloat64);
+  const torch::Tensor w = per_column ? std::get<0>(a.max(1)) : a.max().expand({weight.size(0)});
+  return Eigen::Map<const Eigen::VectorXd>(w.contiguous().data_ptr<double>(), weight.size(0));
 }
-}  // namespace
 
 // Runs one layer on its programmed tiles: x (float32 [B, in]) -> y = W x (float32 [B, out]).
 // Work is split into tasks of (tile column tc, chunk of input vectors); each task owns its block
@@ -203,9 +201,7 @@ class Calibrator : public LayerExecutor {
     m.signed_inputs = x.min().item<double>() < 0.0;
     m.x_max = quantile_of(x.abs(), o.input_quantile);
     if (!(m.x_max > 0.0)) m.x_max = std::max(x.abs().max().item<double>(), 1e-30);
-    const torch::Tensor wabs = layer.weight.abs().to(torch::kFloat64);
-    const torch::Tensor w_max = o.per_column_scaling ? std::get<0>(wabs.max(1)) : wabs.max().expand({layer.out_features});
-    m.w_max = Eigen::Map<const Eigen::VectorXd>(w_max.contiguous().data_ptr<double>(), layer.out_features);
+    m.w_max = weight_scale(layer.weight, o.per_column_scaling);
     m.g_target_s = layer_targets(layer, m, tile);
     // Column currents of the nominal tiles on (a subsample of) the calibration inputs.
     const int bits = tile.nominal.dac.bits;

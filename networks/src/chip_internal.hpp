@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 #include <torch/types.h>
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -16,6 +17,16 @@ namespace xbar::networks::detail {
 
 /// The DAC's top level (the read voltage of a full-scale input), V.
 double dac_top_level_v(const behavioral::DacModelParams& dac);
+
+/// DAC code of one input value (x >= 0 read; pass -x for the other read of a signed input):
+/// round half to even of x / x_max (2^bits - 1), clamped to the codes; scale = (2^bits - 1) / x_max.
+inline int dac_code(float x, double scale, int top) {
+  const double c = std::nearbyint(static_cast<double>(x) * scale);
+  return c <= 0.0 ? 0 : c >= top ? top : static_cast<int>(c);
+}
+
+/// w_max of a layer's weight [out, in]: max |W| of each output (per_column) or of the layer.
+Eigen::VectorXd weight_scale(const torch::Tensor& weight, bool per_column);
 
 /// y = W x of one layer on its programmed tiles (x float32 [B, in] -> float32 [B, out]), decoded
 /// with the rests `rest_v` (per tile, per column); adds the tile MVMs to *tile_mvms when not null

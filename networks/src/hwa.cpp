@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "chip_internal.hpp"
+#include "epoch_order.hpp"
 #include "xbar/behavioral/error.hpp"
 #include "xbar/core/counter_rng.hpp"
 #include "xbar/networks/error.hpp"
@@ -32,14 +33,6 @@ using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 // Training needs dL/dv and dL/dG only (the crossbar picks the cheapest exact method).
 const behavioral::BackwardOptions kTrainingBackward{/*outputs=*/false, /*wire_gradients=*/false,
                                                     behavioral::BackwardMethod::automatic};
-
-// w_max per output for the current weights (per column, or the layer's maximum for all).
-Eigen::VectorXd current_w_max(const torch::Tensor& weight, bool per_column) {
-  torch::NoGradGuard no_grad;
-  const torch::Tensor a = weight.detach().abs().to(torch::kFloat64);
-  const torch::Tensor w = per_column ? std::get<0>(a.max(1)) : a.max().expand({weight.size(0)});
-  return Eigen::Map<const Eigen::VectorXd>(w.contiguous().data_ptr<double>(), weight.size(0));
-}
 
 }  // namespace
 
@@ -105,7 +98,7 @@ void HwaExecutor::draw(const Network& net, std::uint64_t chip, bool with_variati
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     LayerState& s = *layers_[l];
     const AnalogLayer& layer = net.layers().at(l);
-    s.m.w_max = current_w_max(layer.weight, design_.options.per_column_scaling);
+    s.m.w_max = detail::weight_scale(layer.weight, design_.options.per_column_scaling);
     {
       torch::NoGradGuard no_grad;
       AnalogLayer detached = layer;
@@ -225,8 +218,7 @@ std::pair<torch::Tensor, torch::Tensor> HwaExecutor::backward(const AnalogLayer&
           codes.setZero(rows, bc);
           for (std::int64_t b = 0; b < bc; ++b)
             for (std::int64_t i = 0; i < nr; ++i) {
-              const double c = std::nearbyint(sign * xp[(c0 + b) * in + r0 + i] * code_scale);
-              codes(i, b) = c <= 0.0 ? 0 : c >= top ? top : static_cast<int>(c);
+              codes(i, b) = detail::dac_code(static_cast<float>(sign) * xp[(c0 + b) * in + r0 + i], code_scale, top);
             }
           // y(o) = sum_read sign (q(2j) - q(2j+1)) lsb / G_T w_max(o) scale_common: dL/dq.
           dl_dcode.setZero(cols, bc);
@@ -303,18 +295,12 @@ HwaResult train_hwa(const HwaOptions& o, const std::function<void(const HwaProgr
   if (o.epochs > 0) {
     torch::optim::Adam opt(params, torch::optim::AdamOptions(o.learning_rate));
     const std::int64_t n = o.train_images > 0 ? std::min<std::int64_t>(o.train_images, train.size()) : train.size();
-    std::vector<std::int64_t> order(static_cast<std::size_t>(n));
     for (int epoch = 0; epoch < o.epochs; ++epoch) {
       static_cast<torch::optim::AdamOptions&>(opt.param_groups()[0].options())
-          .lr(o.learning_rate * 0.5 * (1.0 + std::cos(M_PI * epoch / o.epochs)));
+          .lr(detail::cosine_lr(o.learning_rate, epoch, o.epochs));
       const ChipDesign design = calibrate(net, tile, o.mapping, cal);
       HwaExecutor exec(design, o.gradient, o.seed);
-      std::iota(order.begin(), order.end(), 0);
-      const core::CounterRng rng(o.seed, core::stream_key({kHwaShufflePurpose, static_cast<std::uint64_t>(epoch)}));
-      for (std::int64_t i = n - 1; i > 0; --i)
-        std::swap(order[static_cast<std::size_t>(i)],
-                  order[static_cast<std::size_t>(rng.bits(static_cast<std::uint64_t>(i)) % static_cast<std::uint64_t>(i + 1))]);
-      const torch::Tensor perm = torch::tensor(order, torch::kInt64);
+      const torch::Tensor perm = detail::epoch_order(n, o.seed, kHwaShufflePurpose, epoch);
       double loss_sum = 0;
       std::int64_t steps = 0;
       for (std::int64_t b0 = 0; b0 < n; b0 += o.batch_size) {

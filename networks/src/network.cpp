@@ -297,8 +297,11 @@ struct Network::Impl {
   // Where each layer's weight and bias came from in `original` (found by value after loading),
   // for save(): parameter names ("" = not a parameter), and whether the weight is stored
   // transposed ([in, out], as `x @ W` keeps it).
+  // Found on the first set_layer_parameters() or check_saveable(), before any weight changes (not
+  // at load: inference never needs them).
   std::vector<std::string> weight_param, bias_param;
   std::vector<bool> weight_transposed;
+  bool parameters_found = false;
 
   [[noreturn]] void fail(const std::string& what) const { throw NetworkError(path + ": " + what); }
 
@@ -317,32 +320,35 @@ struct Network::Impl {
   // For each layer, the parameter of `original` its weight (and bias) equals, preferring the one
   // named after the layer's module. A weight changed by folding matches nothing.
   void find_parameters() {
-    const auto params = original.named_parameters(true);
+    if (parameters_found) return;
+    parameters_found = true;
     torch::NoGradGuard no_grad;
+    std::vector<std::pair<std::string, torch::Tensor>> params;  // converted once, not once per layer
+    for (const auto& p : original.named_parameters(true)) params.emplace_back(p.name, p.value.detach().to(torch::kFloat32));
     for (const AnalogLayer& l : layers) {
       std::string w_name, b_name;
       bool transposed = false;
-      for (const auto& p : params) {
-        const torch::Tensor v = p.value.detach().to(torch::kFloat32);
-        const bool preferred = p.name == l.name + ".weight";
+      for (const auto& [name, v] : params) {
+        const bool preferred = name == l.name + ".weight";
         if ((w_name.empty() || preferred) && v.numel() == l.weight.numel()) {
           if (v.dim() >= 2 && v.size(0) == l.out_features && torch::equal(v.reshape(l.weight.sizes()), l.weight)) {
-            w_name = p.name;
+            w_name = name;
             transposed = false;
           } else if (v.dim() == 2 && v.size(0) == l.in_features && torch::equal(v.t(), l.weight)) {
-            w_name = p.name;
+            w_name = name;
             transposed = true;
           }
         }
-        if (l.bias.defined() && (b_name.empty() || p.name == l.name + ".bias") && v.dim() == 1 &&
+        if (l.bias.defined() && (b_name.empty() || name == l.name + ".bias") && v.dim() == 1 &&
             v.numel() == l.out_features && torch::equal(v, l.bias))
-          b_name = p.name;
+          b_name = name;
       }
       weight_param.push_back(w_name);
       bias_param.push_back(b_name);
       weight_transposed.push_back(transposed);
     }
   }
+
 
   void rewrite() {
     auto graph = rewritten.get_method("forward").graph();
@@ -486,14 +492,16 @@ Network::Network(const std::string& path) : impl_(std::make_unique<Impl>()) {
   }
   m.rewrite();
   if (m.layers.empty()) m.fail("no Linear or Conv2d layer found: nothing to run on tiles");
-  m.find_parameters();
 }
 
 Network::~Network() = default;
 Network::Network(Network&&) noexcept = default;
 Network& Network::operator=(Network&&) noexcept = default;
 
-torch::Tensor Network::forward(const torch::Tensor& x, LayerExecutor* exec) const {
+// Runs the rewritten graph with `exec` behind the xbar operators; with `trainable`, autograd on and
+// each analog layer an AnalogMatmul (forward_train), else without gradients (forward).
+torch::Tensor Network::run(const torch::Tensor& x, LayerExecutor* exec, TrainableExecutor* trainable) const {
+  const Impl& impl = *impl_;
   static const bool simple_executor = [] {  // the plain interpreter: no profiling, no fusion
     torch::jit::getExecutorMode() = false;
     torch::jit::getProfilingMode() = false;
@@ -501,55 +509,41 @@ torch::Tensor Network::forward(const torch::Tensor& x, LayerExecutor* exec) cons
   }();
   (void)simple_executor;
   ExecContext ctx;
-  ctx.layers = &impl_->layers;
+  ctx.layers = &impl.layers;
   ctx.exec = exec;
-  ctx.positions = &impl_->positions;
+  ctx.trainable = trainable;
+  ctx.positions = &impl.positions;
   ExecContext* saved = tl_context;
   tl_context = &ctx;
   struct Restore {
     ExecContext* saved;
     ~Restore() { tl_context = saved; }
   } restore{saved};
-  torch::NoGradGuard no_grad;
+  torch::AutoGradMode grad_mode(trainable != nullptr);
   c10::IValue out;
   try {
-    out = const_cast<torch::jit::Module&>(impl_->rewritten).forward({x});
+    out = const_cast<torch::jit::Module&>(impl.rewritten).forward({x});
   } catch (...) {
     if (ctx.error) std::rethrow_exception(ctx.error);  // the executor's own error, not the interpreter's wrapping
     throw;
   }
-  if (!out.isTensor()) throw NetworkError(impl_->path + ": forward() must return one tensor");
+  if (!out.isTensor()) throw NetworkError(impl.path + ": forward() must return one tensor");
   return out.toTensor();
 }
 
+torch::Tensor Network::forward(const torch::Tensor& x, LayerExecutor* exec) const {
+  return run(x, exec, nullptr);
+}
+
 torch::Tensor Network::forward_train(const torch::Tensor& x, TrainableExecutor& exec) const {
-  ExecContext ctx;
-  ctx.layers = &impl_->layers;
-  ctx.exec = &exec;
-  ctx.trainable = &exec;
-  ctx.positions = &impl_->positions;
-  ExecContext* saved = tl_context;
-  tl_context = &ctx;
-  struct Restore {
-    ExecContext* saved;
-    ~Restore() { tl_context = saved; }
-  } restore{saved};
-  torch::AutoGradMode grad_on(true);
-  c10::IValue out;
-  try {
-    out = const_cast<torch::jit::Module&>(impl_->rewritten).forward({x});
-  } catch (...) {
-    if (ctx.error) std::rethrow_exception(ctx.error);
-    throw;
-  }
-  if (!out.isTensor()) throw NetworkError(impl_->path + ": forward() must return one tensor");
-  return out.toTensor();
+  return run(x, &exec, &exec);
 }
 
 void Network::set_layer_parameters(int index, const torch::Tensor& weight, const torch::Tensor& bias) {
   if (index < 0 || index >= static_cast<int>(impl_->layers.size()))
     throw NetworkError(fmt::format("{}: set_layer_parameters: no layer {} (the network has {})", impl_->path, index,
                                    impl_->layers.size()));
+  impl_->find_parameters();  // before the first weight changes
   AnalogLayer& l = impl_->layers[static_cast<std::size_t>(index)];
   if (!weight.defined() || weight.sizes() != l.weight.sizes() || weight.scalar_type() != torch::kFloat32)
     throw NetworkError(fmt::format("{}: {}: the new weight must be float32 [{}]", impl_->path, l.describe(),
@@ -562,6 +556,7 @@ void Network::set_layer_parameters(int index, const torch::Tensor& weight, const
 }
 
 void Network::check_saveable() const {
+  impl_->find_parameters();
   for (std::size_t i = 0; i < impl_->layers.size(); ++i) {
     const AnalogLayer& l = impl_->layers[i];
     if (impl_->weight_param[i].empty() || (l.bias.defined() && impl_->bias_param[i].empty()))

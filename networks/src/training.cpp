@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "xbar/core/counter_rng.hpp"
+#include "epoch_order.hpp"
 #include "xbar/networks/error.hpp"
 
 namespace xbar::networks {
@@ -98,17 +99,11 @@ TrainResult train_network(torch::jit::Module& net, const TrainOptions& o,
   torch::optim::Adam opt(params, torch::optim::AdamOptions(o.learning_rate));
   net.train();
   const std::int64_t n = o.train_images > 0 ? std::min<std::int64_t>(o.train_images, train.size()) : train.size();
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     // Cosine annealing per epoch: lr_e = lr (1 + cos(pi e / E)) / 2.
     static_cast<torch::optim::AdamOptions&>(opt.param_groups()[0].options())
-        .lr(o.learning_rate * 0.5 * (1.0 + std::cos(M_PI * epoch / o.epochs)));
-    std::iota(order.begin(), order.end(), 0);
-    const core::CounterRng rng(o.seed, core::stream_key({kShufflePurpose, static_cast<std::uint64_t>(epoch)}));
-    for (std::int64_t i = n - 1; i > 0; --i)  // Fisher-Yates
-      std::swap(order[static_cast<std::size_t>(i)],
-                order[static_cast<std::size_t>(rng.bits(static_cast<std::uint64_t>(i)) % static_cast<std::uint64_t>(i + 1))]);
-    const torch::Tensor perm = torch::tensor(order, torch::kInt64);
+        .lr(detail::cosine_lr(o.learning_rate, epoch, o.epochs));
+    const torch::Tensor perm = detail::epoch_order(n, o.seed, kShufflePurpose, epoch);
     double loss_sum = 0;
     std::int64_t steps = 0;
     for (std::int64_t b0 = 0; b0 < n; b0 += o.batch_size) {

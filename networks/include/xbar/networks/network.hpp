@@ -114,6 +114,8 @@ class Network {
 
  private:
   struct Impl;
+  /// forward() and forward_train(): the graph with `exec` behind the xbar operators.
+  torch::Tensor run(const torch::Tensor& x, LayerExecutor* exec, TrainableExecutor* trainable) const;
   std::unique_ptr<Impl> impl_;
 };
 
