@@ -5,7 +5,7 @@
 //   ./build/bench/bench_hwa [--network data/networks/mlp.pt]
 //                           [--tiles data/presets/tile64_xbar180.h5,data/presets/tile128_xbar180.h5]
 //                           [--images 2048] [--batch-sizes 256,1024] [--repeats 3] [--modes exact,ste]
-//                           [--threads N]   (libtorch intra-op threads for both; default: the machine's cores)
+//                           [--threads N]   (libtorch intra-op threads for both; default: the CPUs this process may use)
 //
 // An "epoch" here is `--images` training images (the ratio is per image, so it is the ratio of full
 // 60,000-image epochs too). The digital epoch is the median of `--repeats` runs; each
@@ -17,14 +17,11 @@
 #include <torch/optim/adam.h>
 #include <torch/script.h>
 
-#include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "bench_info.hpp"
 #include "xbar/behavioral/tile_model_file.hpp"
 #include "xbar/networks/hwa.hpp"
@@ -34,13 +31,7 @@ using namespace xbar::networks;
 
 namespace {
 
-double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using bench::median;
 
 std::vector<std::string> split(const std::string& s) {
   std::vector<std::string> out;
@@ -60,7 +51,7 @@ double digital_epoch_s(const std::string& path, const Dataset& train, std::int64
   }
   torch::optim::Adam opt(params, torch::optim::AdamOptions(1e-4));
   const Preprocess pre;
-  const double t0 = now_s();
+  const auto t0 = bench::Clock::now();
   for (std::int64_t b0 = 0; b0 < n; b0 += batch) {
     const std::int64_t b1 = std::min(n, b0 + batch);
     const torch::Tensor x = pre.apply(train.images.slice(0, b0, b1));
@@ -68,7 +59,7 @@ double digital_epoch_s(const std::string& path, const Dataset& train, std::int64
     torch::nn::functional::cross_entropy(net.forward({x}).toTensor(), train.labels.slice(0, b0, b1)).backward();
     opt.step();
   }
-  return now_s() - t0;
+  return bench::seconds_since(t0);
 }
 
 }  // namespace
@@ -78,7 +69,7 @@ int main(int argc, char** argv) {
   std::string tiles = XBAR_SOURCE_DIR "/data/presets/tile64_xbar180.h5," XBAR_SOURCE_DIR "/data/presets/tile128_xbar180.h5";
   std::string modes = "exact,ste";
   std::string batches = "256,1024";
-  int images = 2048, repeats = 3, threads = static_cast<int>(std::thread::hardware_concurrency());
+  int images = 2048, repeats = 3, threads = bench::nproc();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--network") network = v;
@@ -96,11 +87,8 @@ int main(int argc, char** argv) {
   try {
     if (threads > 0) at::set_num_threads(threads);
     const Dataset train = load_fashion_mnist(Split::train);
-    const std::time_t t = std::time(nullptr);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&t));
-    fmt::print("# bench_hwa, {}\n\nxbar {} (git {}), {} build, {}; libtorch threads: {}\n\n", date, XBAR_BENCH_VERSION,
-               XBAR_BENCH_GIT_HASH, XBAR_BENCH_BUILD_TYPE, XBAR_BENCH_COMPILER, at::get_num_threads());
+    fmt::print("# bench_hwa, {}\n\nxbar {} (git {}), {} build, {}; libtorch threads: {}\n\n", bench::utc_date(),
+               XBAR_BENCH_VERSION, XBAR_BENCH_GIT_HASH, XBAR_BENCH_BUILD_TYPE, XBAR_BENCH_COMPILER, at::get_num_threads());
     fmt::print("Network `{}`; {} training images per epoch (one fresh chip per step), Adam; medians of {} repeats; the "
                "digital epoch uses the same images, batch size, optimizer and thread count.\n\n",
                network, images, repeats);
