@@ -94,7 +94,7 @@ class Network {
   /// passes its leaves). Throws NetworkError for a wrong index or shape.
   void set_layer_parameters(int index, const torch::Tensor& weight, const torch::Tensor& bias);
   /// Writes the original module with each analog layer's current weight and bias put back into the
-  /// parameters they came from (found by value when the network was loaded), atomically
+  /// parameters they came from (found by value against the weights as loaded, before the first change), atomically
   /// (path.tmp, then rename). Throws NetworkError naming a layer whose parameters cannot be put
   /// back (a folded BatchNorm, a weight computed at run time).
   void save(const std::string& path) const;
