@@ -12,7 +12,7 @@
 #include <memory>
 
 #include "output_table.hpp"
-#include "periphery_report.hpp"
+#include "validation_output.hpp"
 #include "verbs.hpp"
 #include "xbar/behavioral/periphery_model_file.hpp"
 #include "xbar/fit/periphery_fit.hpp"
@@ -261,8 +261,7 @@ Verb add_fit_verb(CLI::App& app) {
           print_parameter_fit(m.estimated);
           fmt::print("\nheld-out error of the model against SPICE (seed {}, full scale {:.4e} A, {}-bit ADC):\n",
                      o->seed, m.held_out.full_scale_a, m.held_out.adc_bits);
-          print_error_header();
-          print_error_row("held-out", m.held_out);
+          print_error_table({{"held-out", m.held_out.n_samples, fit::from_record(m.held_out)}}, "A");
           print_predictive(m.predictive);
           behavioral::write_crossbar_model_file(o->output, m);
           fmt::print("\nwrote {}\n", o->output);
