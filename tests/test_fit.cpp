@@ -20,6 +20,7 @@
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/characterize/campaign_runner.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
+#include "xbar/fit/campaign_fit.hpp"
 #include "xbar/fit/model_validation.hpp"
 #include "xbar/fit/distribution_fit.hpp"
 #include "xbar/core/sha256.hpp"
@@ -279,6 +280,18 @@ TEST_CASE("fit a normal campaign: CIs cover the spec, the linear model matches S
     double n = 0;
     for (const auto& col : v.crossbar->spice_vs_ideal_by_column) n += col.n;
     CHECK(n == static_cast<double>(v.crossbar->all.spice_a.size()));
+  }
+
+  // `xbar fit` as one library call: the campaign's kind picks the fit.
+  {
+    const auto fm = fit::fit_campaign(campaign, o);
+    CHECK(fm.kind == "crossbar");
+    REQUIRE(fm.crossbar);
+    CHECK_FALSE(fm.tia);
+    CHECK_FALSE(fm.adc);
+    CHECK_FALSE(fm.tile);
+    CHECK(fm.crossbar->held_out.rms_abs_a == m.held_out.rms_abs_a);
+    CHECK(fm.crossbar->variation.programming_error.sigma_rel_d2d == e.sigma_rel_d2d);
   }
 
   // The held-out split is by instance and seeded.

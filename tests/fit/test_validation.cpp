@@ -10,7 +10,9 @@
 #include "xbar/characterize/adc_measure.hpp"
 #include "xbar/characterize/csv.hpp"
 #include "xbar/characterize/error.hpp"
+#include "xbar/fit/campaign_fit.hpp"
 #include "xbar/fit/campaign_stats.hpp"
+#include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/error_metrics.hpp"
 #include "xbar/fit/parameter_mapping.hpp"
 #include "xbar/netlists/adc.hpp"
@@ -263,4 +265,11 @@ TEST_CASE("differential conductance CSV: one file, physical column order") {
                        characterize::Error);
   CHECK_THROWS_AS(characterize::interleave_differential_columns(Eigen::MatrixXd::Ones(2, 2), Eigen::MatrixXd::Ones(2, 3)),
                   characterize::Error);
+}
+
+TEST_CASE("fit_campaign refuses a campaign kind it has no fit for, naming it") {
+  characterize::CampaignFile c;
+  c.schema.kind = "opamp";
+  CHECK_THROWS_WITH_AS(fit::fit_campaign(c, fit::FitOptions{}),
+                       "campaign kind 'opamp': xbar fit handles crossbar, tia, adc and tile campaigns", fit::FitError);
 }
