@@ -82,65 +82,78 @@ ErrorSummary compare(const Eigen::Ref<const Eigen::VectorXd>& a, const Eigen::Re
 
 double crossbar_lsb(double full_scale_a, int adc_bits) { return 2.0 * full_scale_a / std::ldexp(1.0, adc_bits); }
 
+namespace {
+
+// The record fields and their ErrorSummary counterparts, listed once for both directions.
+template <class Record>
+struct Field {
+  double ErrorSummary::*summary;
+  double Record::*record;
+};
+constexpr Field<behavioral::ErrorMetrics> kCrossbarFields[] = {
+    {&ErrorSummary::rms_abs, &behavioral::ErrorMetrics::rms_abs_a},
+    {&ErrorSummary::max_abs, &behavioral::ErrorMetrics::max_abs_a},
+    {&ErrorSummary::rms_pct_fs, &behavioral::ErrorMetrics::rms_pct_fs},
+    {&ErrorSummary::max_pct_fs, &behavioral::ErrorMetrics::max_pct_fs},
+    {&ErrorSummary::rms_lsb, &behavioral::ErrorMetrics::rms_lsb},
+    {&ErrorSummary::max_lsb, &behavioral::ErrorMetrics::max_lsb},
+    {&ErrorSummary::relative_l2, &behavioral::ErrorMetrics::rel_l2},
+    {&ErrorSummary::full_scale, &behavioral::ErrorMetrics::full_scale_a},
+};
+constexpr Field<behavioral::PeripheryErrorMetrics> kPeripheryFields[] = {
+    {&ErrorSummary::rms_abs, &behavioral::PeripheryErrorMetrics::rms_abs_v},
+    {&ErrorSummary::max_abs, &behavioral::PeripheryErrorMetrics::max_abs_v},
+    {&ErrorSummary::rms_lsb, &behavioral::PeripheryErrorMetrics::rms_lsb},
+    {&ErrorSummary::max_lsb, &behavioral::PeripheryErrorMetrics::max_lsb},
+    {&ErrorSummary::rms_pct_fs, &behavioral::PeripheryErrorMetrics::rms_pct_fs},
+    {&ErrorSummary::max_pct_fs, &behavioral::PeripheryErrorMetrics::max_pct_fs},
+    {&ErrorSummary::lsb, &behavioral::PeripheryErrorMetrics::lsb_v},
+    {&ErrorSummary::full_scale, &behavioral::PeripheryErrorMetrics::full_scale_v},
+};
+
+template <class Record, std::size_t N>
+void to_record(const ErrorSummary& e, Record& r, const Field<Record> (&fields)[N]) {
+  for (const auto& f : fields) r.*(f.record) = e.*(f.summary);
+}
+
+template <class Record, std::size_t N>
+void from_record(const Record& r, ErrorSummary& e, const Field<Record> (&fields)[N]) {
+  for (const auto& f : fields) e.*(f.summary) = r.*(f.record);
+}
+
+}  // namespace
+
 behavioral::ErrorMetrics to_crossbar_record(const ErrorSummary& e, std::uint64_t n_samples, int adc_bits) {
   behavioral::ErrorMetrics m;
+  to_record(e, m, kCrossbarFields);
   m.n_samples = n_samples;
   m.n_values = e.n_values;
-  m.rms_abs_a = e.rms_abs;
-  m.max_abs_a = e.max_abs;
-  m.rms_pct_fs = e.rms_pct_fs;
-  m.max_pct_fs = e.max_pct_fs;
-  m.rel_l2 = std::isinf(e.relative_l2) ? 0.0 : e.relative_l2;  // the file's convention: 0 when SPICE is all 0
-  m.rms_lsb = e.rms_lsb;
-  m.max_lsb = e.max_lsb;
-  m.full_scale_a = e.full_scale;
   m.adc_bits = adc_bits;
+  if (std::isinf(m.rel_l2)) m.rel_l2 = 0.0;  // the file's convention: 0 when SPICE is all 0
   return m;
 }
 
 behavioral::PeripheryErrorMetrics to_periphery_record(const ErrorSummary& e) {
   behavioral::PeripheryErrorMetrics m;
+  to_record(e, m, kPeripheryFields);
   m.n_instances = e.n_instances;
   m.n_values = e.n_values;
-  m.rms_abs_v = e.rms_abs;
-  m.max_abs_v = e.max_abs;
-  m.rms_lsb = e.rms_lsb;
-  m.max_lsb = e.max_lsb;
-  m.rms_pct_fs = e.rms_pct_fs;
-  m.max_pct_fs = e.max_pct_fs;
-  m.lsb_v = e.lsb;
-  m.full_scale_v = e.full_scale;
   return m;
 }
 
 ErrorSummary from_record(const behavioral::ErrorMetrics& m) {
   ErrorSummary e;
-  e.n_instances = 0;  // the crossbar record counts samples, not chips
-  e.n_values = m.n_values;
-  e.rms_abs = m.rms_abs_a;
-  e.max_abs = m.max_abs_a;
-  e.relative_l2 = m.rel_l2;
-  e.rms_pct_fs = m.rms_pct_fs;
-  e.max_pct_fs = m.max_pct_fs;
-  e.rms_lsb = m.rms_lsb;
-  e.max_lsb = m.max_lsb;
-  e.full_scale = m.full_scale_a;
+  from_record(m, e, kCrossbarFields);
+  e.n_values = m.n_values;  // n_instances stays 0: the crossbar record counts samples, not chips
   e.lsb = crossbar_lsb(m.full_scale_a, m.adc_bits);
   return e;
 }
 
 ErrorSummary from_record(const behavioral::PeripheryErrorMetrics& m) {
   ErrorSummary e;
+  from_record(m, e, kPeripheryFields);
   e.n_instances = m.n_instances;
   e.n_values = m.n_values;
-  e.rms_abs = m.rms_abs_v;
-  e.max_abs = m.max_abs_v;
-  e.rms_lsb = m.rms_lsb;
-  e.max_lsb = m.max_lsb;
-  e.rms_pct_fs = m.rms_pct_fs;
-  e.max_pct_fs = m.max_pct_fs;
-  e.lsb = m.lsb_v;
-  e.full_scale = m.full_scale_v;
   return e;
 }
 
