@@ -74,7 +74,7 @@ SPEC
         /value\/spec-1/ {
           s = $0; sub(/.*value\/spec-1 /, "", s); sub(/ .*/, "", s);
           d = s + 0; if (d < 0) d = -d; if (d > dev) dev = d }
-        /^  held-out / { row = sprintf("| %dx%d | %s | %s | %s | %s | %s | %s | %s | %s | %s", n, n, cell, ratio, $2, $3, $10, $8, $9, $6, $7) }
+        /^  held-out  / { row = sprintf("| %dx%d | %s | %s | %s | %s | %s | %s | %s | %s | %s", n, n, cell, ratio, $2, $4, $11, $9, $10, $7, $8) }
         END { printf "%s | %.1e | %s |\n", row, dev, secs }' "$dir/$tag.fit.txt"
     done
   done

@@ -51,6 +51,6 @@ awk '
   / held-out  / {
     label = substr($0, 3, 33); sub(/, held-out *$/, "", label); sub(/ +$/, "", label)
     rest = substr($0, 36); n = split(rest, f, " ")
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", model, label, f[1], f[2], f[5], f[6], f[7], f[8]
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", model, label, f[2], f[3], f[8], f[9], f[6], f[7]
   }' validate.txt
 grep -h "codes equal to ngspice" validate.txt | sed 's/^ */\n/'

@@ -20,6 +20,8 @@
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/characterize/campaign_runner.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
+#include "xbar/fit/campaign_fit.hpp"
+#include "xbar/fit/model_validation.hpp"
 #include "xbar/fit/distribution_fit.hpp"
 #include "xbar/core/sha256.hpp"
 
@@ -250,6 +252,47 @@ TEST_CASE("fit a normal campaign: CIs cover the spec, the linear model matches S
   const std::string path = (dir.path / "model.h5").string();
   behavioral::write_crossbar_model_file(path, m);
   check_same(m, behavioral::read_crossbar_model_file(path));
+
+  // `xbar validate` as one library call (fit::validate_model): the held-out row is the recorded
+  // one to the bit (same samples, same error_metrics), and the predictive check matches the fit's.
+  {
+    fit::PredictiveCheckOptions po;
+    po.chips = o.predictive_chips;
+    po.seed = o.seed;
+    const auto v = fit::validate_model(path, out, po);
+    CHECK(v.model_kind == "crossbar");
+    CHECK(v.unit == "A");
+    CHECK(v.campaign_matches);
+    REQUIRE(v.crossbar);
+    REQUIRE(v.rows.size() == 3u);
+    CHECK(v.rows[0].label == "recorded");
+    CHECK(v.rows[1].label == "held-out");
+    CHECK(v.rows[1].metrics.rms_abs == m.held_out.rms_abs_a);
+    CHECK(v.rows[1].metrics.max_lsb == m.held_out.max_lsb);
+    CHECK(v.rows[1].metrics.relative_l2 == m.held_out.rel_l2);
+    CHECK(v.rows[0].metrics.rms_pct_fs == m.held_out.rms_pct_fs);
+    CHECK(v.rows[1].n_samples == m.held_out.n_samples);
+    CHECK(v.rows[2].n_samples == fit::ok_samples(campaign).size());
+    CHECK(v.rows[2].metrics.n_instances == 20u);  // every chip
+    CHECK(fit::to_metrics(v.crossbar->predictive).model_rms_pct_fs == m.predictive.model_rms_pct_fs);
+    // SPICE against the ideal MVM per column: one accumulator per output, every value counted.
+    REQUIRE(v.crossbar->spice_vs_ideal_by_column.size() == 16u);
+    double n = 0;
+    for (const auto& col : v.crossbar->spice_vs_ideal_by_column) n += col.n;
+    CHECK(n == static_cast<double>(v.crossbar->all.spice_a.size()));
+  }
+
+  // `xbar fit` as one library call: the campaign's kind picks the fit.
+  {
+    const auto fm = fit::fit_campaign(campaign, o);
+    CHECK(fm.kind == "crossbar");
+    REQUIRE(fm.crossbar);
+    CHECK_FALSE(fm.tia);
+    CHECK_FALSE(fm.adc);
+    CHECK_FALSE(fm.tile);
+    CHECK(fm.crossbar->held_out.rms_abs_a == m.held_out.rms_abs_a);
+    CHECK(fm.crossbar->variation.programming_error.sigma_rel_d2d == e.sigma_rel_d2d);
+  }
 
   // The held-out split is by instance and seeded.
   std::vector<std::uint64_t> all_instances;

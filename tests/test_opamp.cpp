@@ -1,5 +1,6 @@
 // Op-amp and TIA (issue 4): netlist text and validate() messages, the [opamp]/[tia] spec
-// readers, the mismatch sampling, and SPICE system tests: the input offset of a Monte Carlo
+// readers, and SPICE system tests (the mismatch sampling, an internal of characterize, is tested
+// in tests/characterize/test_opamp_sampling.cpp): the input offset of a Monte Carlo
 // population against Pelgrom's law, and the TIA gain against the finite-gain prediction.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -12,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "opamp_sampling.hpp"  // characterize/src (internal)
 #include "xbar/characterize/campaign_spec.hpp"
 #include "xbar/characterize/circuit_kind.hpp"
 #include "xbar/characterize/error.hpp"
@@ -170,34 +170,6 @@ TEST_CASE("opamp spec: bad fields are reported with file, line, field, value and
   CHECK(ok.variation.mismatch_devices == MismatchDevices::input_pair);
   CHECK(ok.variation.opamp_vos_sigma_v == 1e-3);
   CHECK(ok.total_samples() == 3);
-}
-
-TEST_CASE("opamp mismatch sampling: counter-based, per slot, input pair only on request") {
-  netlists::OpampParams p;
-  VariationSpec v;
-  const auto a = sample_opamp_mismatch(p, v, 5, 17, 0);
-  const auto a2 = sample_opamp_mismatch(p, v, 5, 17, 0);
-  const auto other_slot = sample_opamp_mismatch(p, v, 5, 17, 1);
-  const auto other_instance = sample_opamp_mismatch(p, v, 5, 18, 0);
-  REQUIRE(a.dvt_v.size() == 8);
-  CHECK(a.dvt_v == a2.dvt_v);
-  CHECK(a.dbeta_rel == a2.dbeta_rel);
-  CHECK(a.dvt_v != other_slot.dvt_v);
-  CHECK(a.dvt_v != other_instance.dvt_v);
-  v.mismatch_devices = MismatchDevices::input_pair;
-  const auto pair = sample_opamp_mismatch(p, v, 5, 17, 0);
-  CHECK(pair.dvt_v[0] == a.dvt_v[0]);
-  CHECK(pair.dbeta_rel[1] == a.dbeta_rel[1]);
-  for (int k = 2; k < 8; ++k) CHECK(pair.dvt_v[k] == 0.0);
-  v.mismatch_devices = MismatchDevices::none;
-  CHECK(sample_opamp_mismatch(p, v, 5, 17, 0).dvt_v.empty());
-  // The sigma follows A_VT / sqrt(W L): over many instances, within 10 % for 400 draws.
-  v.mismatch_devices = MismatchDevices::all;
-  v.a_vt_mv_um = 5.0;
-  double sum2 = 0;
-  const int n = 400;
-  for (int i = 0; i < n; ++i) sum2 += std::pow(sample_opamp_mismatch(p, v, 1, i, 0).dvt_v[5], 2);  // m6: 70 x 1 um
-  CHECK(std::sqrt(sum2 / n) == doctest::Approx(5e-9 / std::sqrt(70e-12)).epsilon(0.1));
 }
 
 // ---------------------------------------------------------------------------------------------

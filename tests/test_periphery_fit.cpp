@@ -19,6 +19,7 @@
 #include "xbar/characterize/campaign_spec.hpp"
 #include "xbar/fit/distribution_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
+#include "xbar/fit/model_validation.hpp"
 #include "xbar/fit/periphery_fit.hpp"
 #include "xbar/fit/tile_assembly.hpp"
 #include "xbar/behavioral/tile_model_file.hpp"
@@ -206,6 +207,36 @@ TEST_CASE("TIA fit: LS gain/offset match the campaign, the offset CI covers the 
   for (double i = -1e-3; i <= 1e-3; i += 1.7e-6)
     CHECK(same_bits(behavioral::tia_evaluate(p, i, 2e-5).v_out_v, behavioral::tia_evaluate(q, i, 2e-5).v_out_v));
 
+  // `xbar validate` as one library call: one result type, recorded / held-out / all ok rows.
+  {
+    const auto v = fit::validate_model(path, out);
+    CHECK(v.model_kind == "tia");
+    CHECK(v.campaign_kind == "tia");
+    CHECK(v.campaign_name == "tia");
+    CHECK(v.campaign_matches);
+    CHECK(v.unit == "V");
+    REQUIRE(v.tia);
+    CHECK_FALSE(v.adc);
+    CHECK_FALSE(v.crossbar);
+    CHECK_FALSE(v.tile);
+    REQUIRE(v.rows.size() == 6u);
+    CHECK(v.rows[0].label == "nominal, recorded");
+    CHECK(v.rows[1].label == "nominal, held-out");
+    CHECK(v.rows[5].label == "instance-informed, all ok");
+    // Same campaign, same seed: the held-out row is the recorded one, computed the same way.
+    CHECK(v.rows[1].metrics.rms_abs == doctest::Approx(v.rows[0].metrics.rms_abs).epsilon(1e-12));
+    CHECK(v.rows[1].metrics.max_lsb == doctest::Approx(v.rows[0].metrics.max_lsb).epsilon(1e-12));
+    CHECK(v.rows[4].metrics.rms_pct_fs == doctest::Approx(v.rows[3].metrics.rms_pct_fs).epsilon(1e-12));
+    CHECK(v.rows[2].n_samples == ok.size());
+    CHECK(v.rows[2].metrics.n_values == v.tia->spice_v.size());
+    CHECK(v.tia->nominal_v == a.nominal_v);  // every ok sample, as compare_tia_with_spice
+    CHECK(v.ok_instances.size() == ok.size());
+    std::size_t held = 0;
+    for (std::size_t s : ok) held += v.is_held_out(s) ? 1 : 0;
+    CHECK(held == v.held_out_samples.size());
+    CHECK(held == v.rows[1].n_samples);
+  }
+
   // Wrong and broken files.
   CHECK_THROWS_WITH_AS(behavioral::read_adc_model_file(path),
                        doctest::Contains("expected kind 'adc' (this file holds a model of kind 'tia')"),
@@ -308,6 +339,39 @@ TEST_CASE("ADC fit: nominal = fit-set mean transitions, round trip, mismatched f
   other_range.transition_v.resize(0);
   CHECK_THROWS_WITH_AS(fit::compare_adc_with_spice(other_range, c, fit::ok_samples(c)),
                        doctest::Contains("but the campaign's adc.v_min_v..adc.v_max_v is"), fit::FitError);
+  // `xbar validate` as one library call; INL/DNL of every instance through characterize's one
+  // implementation equals what the campaign recorded (inl_lsb, dnl_lsb), inside the envelope.
+  {
+    const auto v = fit::validate_model(path, out);
+    CHECK(v.model_kind == "adc");
+    REQUIRE(v.adc);
+    CHECK_FALSE(v.tia);
+    REQUIRE(v.rows.size() == 6u);
+    CHECK(v.rows[0].label == "transitions, recorded");
+    CHECK(v.rows[3].label == "codes, recorded");
+    CHECK(v.rows[1].metrics.rms_lsb == doctest::Approx(v.rows[0].metrics.rms_lsb).epsilon(1e-12));
+    CHECK(v.rows[4].metrics.max_lsb == doctest::Approx(v.rows[3].metrics.max_lsb).epsilon(1e-12));
+    CHECK(v.adc->bits == 4);
+    CHECK(v.adc->model.inl_lsb.size() == static_cast<std::size_t>(M));
+    CHECK(v.adc->model.dnl_lsb.size() == static_cast<std::size_t>(M - 1));
+    REQUIRE(v.adc->instances.size() == v.ok_samples.size());
+    const auto oi = c.schema.offset_of("inl_lsb"), od = c.schema.offset_of("dnl_lsb");
+    const auto same_or_nan = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+    for (std::size_t r = 0; r < v.ok_samples.size(); ++r) {
+      const auto& f = v.adc->instances[r];
+      const double* rec = c.records[v.ok_samples[r]].values.data();
+      for (int k = 0; k < M; ++k) {
+        CHECK(same_or_nan(f.inl_lsb[static_cast<std::size_t>(k)], rec[oi + static_cast<std::size_t>(k)]));
+        if (std::isfinite(f.inl_lsb[static_cast<std::size_t>(k)])) {
+          CHECK(v.adc->inl_min[static_cast<std::size_t>(k)] <= f.inl_lsb[static_cast<std::size_t>(k)]);
+          CHECK(v.adc->inl_max[static_cast<std::size_t>(k)] >= f.inl_lsb[static_cast<std::size_t>(k)]);
+        }
+      }
+      for (int k = 0; k + 1 < M; ++k)
+        CHECK(same_or_nan(f.dnl_lsb[static_cast<std::size_t>(k)], rec[od + static_cast<std::size_t>(k)]));
+    }
+  }
+
   delete_attribute(path, "/", "kind");
   CHECK_THROWS_WITH_AS(behavioral::read_adc_model_file(path), doctest::Contains("/@kind: missing"),
                        behavioral::ModelFileError);

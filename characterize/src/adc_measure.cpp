@@ -47,6 +47,31 @@ double rising_crossing(const std::vector<double>& v, const std::vector<double>& 
 
 }  // namespace
 
+InlDnl endpoint_inl_dnl(std::vector<double> t) {
+  std::sort(t.begin(), t.end(), [](double a, double b) {
+    return std::isnan(b) ? !std::isnan(a) : (!std::isnan(a) && a < b);  // NaNs last
+  });
+  InlDnl out;
+  const std::size_t m = t.size();
+  if (m < 2) return out;
+  const double lsb_ep = (t.back() - t.front()) / static_cast<double>(m - 1);
+  out.lsb_v = lsb_ep;
+  for (std::size_t c = 1; c < m; ++c) out.dnl_lsb.push_back((t[c] - t[c - 1]) / lsb_ep - 1.0);
+  for (std::size_t k = 0; k < m; ++k) out.inl_lsb.push_back((t[k] - t.front() - static_cast<double>(k) * lsb_ep) / lsb_ep);
+  return out;
+}
+
+InlDnl inl_dnl_against_ideal(const std::vector<double>& t, const std::vector<double>& ideal_v, double lsb_v) {
+  if (t.size() != ideal_v.size())
+    throw Error(fmt::format("inl_dnl_against_ideal: {} transitions and {} ideal ones: need the same number", t.size(),
+                            ideal_v.size()));
+  InlDnl out;
+  out.lsb_v = lsb_v;
+  for (std::size_t k = 0; k < t.size(); ++k) out.inl_lsb.push_back((t[k] - ideal_v[k]) / lsb_v);
+  for (std::size_t c = 1; c < t.size(); ++c) out.dnl_lsb.push_back((t[c] - t[c - 1]) / lsb_v - 1.0);
+  return out;
+}
+
 double rising_crossing_v(const std::vector<double>& x, const std::vector<double>& y, double level) {
   return rising_crossing(x, y, level);
 }
@@ -67,9 +92,9 @@ AdcLinearity adc_linearity(const netlists::AdcParams& p, const std::vector<doubl
   const std::vector<double>& t = out.transition_v;
   const std::vector<double> ideal = netlists::adc_ideal_transitions_v(p);
   const double lsb = p.lsb_v();
-  const double lsb_ep = (t.back() - t.front()) / (n_cmp - 1);
-  for (int c = 1; c < n_cmp; ++c) out.dnl_lsb.push_back((t[c] - t[c - 1]) / lsb_ep - 1.0);
-  for (int k = 0; k < n_cmp; ++k) out.inl_lsb.push_back((t[k] - t.front() - k * lsb_ep) / lsb_ep);
+  InlDnl figures = endpoint_inl_dnl(t);
+  out.dnl_lsb = std::move(figures.dnl_lsb);
+  out.inl_lsb = std::move(figures.inl_lsb);
   out.offset_lsb = (t.front() - ideal.front()) / lsb;
   out.gain_error_lsb = ((t.back() - t.front()) - (ideal.back() - ideal.front())) / lsb;
   out.missing_codes = static_cast<int>(std::count(code_hits.begin(), code_hits.end(), 0));

@@ -63,4 +63,31 @@ Eigen::VectorXd read_csv_vector(const std::string& path) {
   throw Error(fmt::format("{}: a {}x{} table, but a vector must be one column or one row", path, m.rows(), m.cols()));
 }
 
+DifferentialConductances split_differential_columns(const Eigen::MatrixXd& m, const std::string& path) {
+  if (m.cols() == 0 || m.cols() % 2 != 0)
+    throw Error(fmt::format("{}: {} x {} values: a differential array is one CSV of rows x (2 * cols) values in physical "
+                            "column order, column 2j = G+ and 2j+1 = G- of output j (data/SPEC.md); this file has an "
+                            "odd number of columns",
+                            path, m.rows(), m.cols()));
+  const Eigen::Index cols = m.cols() / 2;
+  DifferentialConductances d{Eigen::MatrixXd(m.rows(), cols), Eigen::MatrixXd(m.rows(), cols)};
+  for (Eigen::Index j = 0; j < cols; ++j) {
+    d.g_pos_s.col(j) = m.col(2 * j);
+    d.g_neg_s.col(j) = m.col(2 * j + 1);
+  }
+  return d;
+}
+
+Eigen::MatrixXd interleave_differential_columns(const Eigen::MatrixXd& gp, const Eigen::MatrixXd& gn) {
+  if (gp.rows() != gn.rows() || gp.cols() != gn.cols())
+    throw Error(fmt::format("G+ is {} x {} and G- is {} x {}: a differential array needs both of the same shape",
+                            gp.rows(), gp.cols(), gn.rows(), gn.cols()));
+  Eigen::MatrixXd m(gp.rows(), 2 * gp.cols());
+  for (Eigen::Index j = 0; j < gp.cols(); ++j) {
+    m.col(2 * j) = gp.col(j);
+    m.col(2 * j + 1) = gn.col(j);
+  }
+  return m;
+}
+
 }  // namespace xbar::characterize

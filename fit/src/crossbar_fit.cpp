@@ -12,9 +12,12 @@
 #include <ctime>
 #include <limits>
 #include <map>
+#include <tuple>
+#include <utility>
 
 #include "xbar/behavioral/error.hpp"
 #include "xbar/fit/distribution_fit.hpp"
+#include "xbar/fit/error_metrics.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/levenberg_marquardt.hpp"
 #include "xbar/core/sha256.hpp"
@@ -117,24 +120,6 @@ behavioral::ModelProvenance make_provenance(const CampaignFile& campaign, const 
   return pv;
 }
 
-behavioral::CrossbarModelParams nominal_params(const characterize::CampaignSpec& spec) {
-  const auto& x = spec.crossbar;
-  behavioral::CrossbarModelParams p;
-  p.rows = x.rows;
-  p.cols = x.cols;
-  p.differential = x.differential;
-  p.cell = x.cell == netlists::CellModel::sinh ? behavioral::CellModel::sinh : behavioral::CellModel::linear;
-  p.v0_v = x.v0_v;
-  p.r_row_wire_ohm = x.r_row_wire_ohm;
-  p.r_col_wire_ohm = x.r_col_wire_ohm;
-  p.r_source_ohm = x.r_source_ohm;
-  p.temperature_c = spec.variation.temperature_c;
-  p.tnom_c = spec.variation.tnom_c;
-  p.cell_tc1_per_k = spec.variation.cell_tc1_per_k;
-  p.wire_tc1_per_k = spec.variation.wire_tc1_per_k;
-  return p;
-}
-
 double full_scale_a(const characterize::CampaignSpec& spec) {
   const auto& w = spec.workload;
   return spec.crossbar.rows * w.g_max_s * std::max(std::abs(w.v_read_min_v), std::abs(w.v_read_max_v));
@@ -192,36 +177,21 @@ SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nomina
   const int C = nominal.cols;
 
   SpiceComparison out;
-  double sum_sq = 0, max_abs = 0, sum_sq_ref = 0;
   for (std::size_t s : samples) {
     const double* spice = field(campaign, s, "i_spice_a");  // [N, C] row-major
     const double* ideal = field(campaign, s, "i_ideal_a");  // [N, C] row-major
     const Eigen::MatrixXd i = predict_sample(nominal, campaign, s, {});  // C x N
     for (int n = 0; n < N; ++n) {
       for (int j = 0; j < C; ++j) {
-        const double m = i(j, n), ref = spice[n * C + j];
-        out.model_a.push_back(m);
-        out.spice_a.push_back(ref);
+        out.model_a.push_back(i(j, n));
+        out.spice_a.push_back(spice[n * C + j]);
         out.ideal_a.push_back(ideal[n * C + j]);
-        sum_sq += (m - ref) * (m - ref);
-        sum_sq_ref += ref * ref;
-        max_abs = std::max(max_abs, std::abs(m - ref));
       }
     }
   }
-  auto& e = out.metrics;
-  e.n_samples = samples.size();
-  e.n_values = out.model_a.size();
-  e.rms_abs_a = e.n_values ? std::sqrt(sum_sq / static_cast<double>(e.n_values)) : 0.0;
-  e.max_abs_a = max_abs;
-  e.rel_l2 = sum_sq_ref > 0 ? std::sqrt(sum_sq / sum_sq_ref) : 0.0;
-  e.full_scale_a = full_scale;
-  e.adc_bits = adc_bits;
-  const double lsb = 2.0 * full_scale / std::ldexp(1.0, adc_bits);
-  e.rms_pct_fs = 100.0 * e.rms_abs_a / full_scale;
-  e.max_pct_fs = 100.0 * e.max_abs_a / full_scale;
-  e.rms_lsb = e.rms_abs_a / lsb;
-  e.max_lsb = e.max_abs_a / lsb;
+  out.n_samples = samples.size();
+  out.adc_bits = adc_bits;
+  out.metrics = error_metrics(out.model_a, out.spice_a, crossbar_lsb(full_scale, adc_bits), full_scale);
   return out;
 }
 
@@ -294,28 +264,31 @@ behavioral::ParameterFit estimate_parameters(const behavioral::CrossbarModelPara
   return out;
 }
 
-behavioral::CrossbarVariationFit fit_crossbar_variation(const CampaignFile& campaign,
-                                                        const characterize::CampaignSpec& spec,
-                                                        const std::vector<std::size_t>& ok) {
-  if (ok.empty()) throw FitError("no ok samples to fit the crossbar variation to");
-  behavioral::CrossbarVariationFit v;
-  const int R = spec.crossbar.rows, Cp = spec.crossbar.physical_cols();
-  const std::size_t cells = static_cast<std::size_t>(R) * static_cast<std::size_t>(Cp);
-  const auto& var = spec.variation;
-  const double g_on = var.g_stuck_on_s >= 0 ? var.g_stuck_on_s : spec.workload.g_max_s;
-  const double g_off = var.g_stuck_off_s >= 0 ? var.g_stuck_off_s : spec.workload.g_min_s;
-  v.g_stuck_on_s = g_on;
-  v.g_stuck_off_s = g_off;
+namespace {
 
-  // Programming error.
-  const bool lognormal = var.g_prog_error.distribution == characterize::Distribution::lognormal;
+// Stuck cells and wire spread are chip properties: one ok sample (the first) per instance.
+std::map<std::uint64_t, std::size_t> first_sample_of_each_instance(const CampaignFile& campaign,
+                                                                   const std::vector<std::size_t>& ok) {
+  std::map<std::uint64_t, std::size_t> first;
+  for (std::size_t s : ok) first.emplace(static_cast<std::uint64_t>(*field(campaign, s, "instance")), s);
+  return first;
+}
+
+}  // namespace
+
+behavioral::ProgrammingErrorFit fit_programming_error(const CampaignFile& campaign,
+                                                      const characterize::CampaignSpec& spec,
+                                                      const std::vector<std::size_t>& ok, double g_on, double g_off) {
+  const std::size_t cells =
+      static_cast<std::size_t>(spec.crossbar.rows) * static_cast<std::size_t>(spec.crossbar.physical_cols());
+  const bool lognormal = spec.variation.g_prog_error.distribution == characterize::Distribution::lognormal;
   std::vector<double> x;
   x.reserve(ok.size() * cells);
   for (std::size_t s : ok) {
     const double* gt = field(campaign, s, "g_target_s");
     const double* gp = field(campaign, s, "g_programmed_s");
     for (std::size_t c = 0; c < cells; ++c) {
-      if (gp[c] == g_on || gp[c] == g_off || !(gt[c] > 0)) continue;
+      if (gp[c] == g_on || gp[c] == g_off || !(gt[c] > 0)) continue;  // stuck, or no target
       if (lognormal) {
         if (gp[c] > 0) x.push_back(std::log(gp[c] / gt[c]));
       } else {
@@ -325,7 +298,7 @@ behavioral::CrossbarVariationFit fit_crossbar_variation(const CampaignFile& camp
   }
   const NormalFit nf = fit_normal(x);
   const KsTest ks = ks_test_normal(x, nf.mean, nf.sigma);
-  auto& pe = v.programming_error;
+  behavioral::ProgrammingErrorFit pe;
   pe.distribution = lognormal ? "lognormal" : "normal";
   pe.n = nf.n;
   pe.gof_test = "kolmogorov-smirnov";
@@ -343,21 +316,20 @@ behavioral::CrossbarVariationFit fit_crossbar_variation(const CampaignFile& camp
     pe.sigma_rel_d2d = nf.sigma;
     pe.sigma_rel_d2d_ci95 = ci(nf.sigma_ci95_low, nf.sigma_ci95_high);
   }
+  return pe;
+}
 
-  // Stuck cells and wire spread: one ok sample (the first) per instance.
-  std::map<std::uint64_t, std::size_t> first_of_instance;
-  for (std::size_t s : ok) first_of_instance.emplace(static_cast<std::uint64_t>(*field(campaign, s, "instance")), s);
+std::pair<behavioral::FractionFit, behavioral::FractionFit> fit_stuck_fractions(
+    const CampaignFile& campaign, const characterize::CampaignSpec& spec, const std::vector<std::size_t>& ok) {
+  const auto first = first_sample_of_each_instance(campaign, ok);
+  const std::uint64_t cells =
+      static_cast<std::uint64_t>(spec.crossbar.rows) * static_cast<std::uint64_t>(spec.crossbar.physical_cols());
   std::uint64_t n_on = 0, n_off = 0;
-  std::vector<double> wire;
-  for (const auto& [inst, s] : first_of_instance) {
+  for (const auto& [inst, s] : first) {
     n_on += static_cast<std::uint64_t>(*field(campaign, s, "n_stuck_on"));
     n_off += static_cast<std::uint64_t>(*field(campaign, s, "n_stuck_off"));
-    if (spec.crossbar.r_row_wire_ohm > 0)
-      wire.push_back(*field(campaign, s, "r_row_wire_ohm") / spec.crossbar.r_row_wire_ohm - 1.0);
-    if (spec.crossbar.r_col_wire_ohm > 0)
-      wire.push_back(*field(campaign, s, "r_col_wire_ohm") / spec.crossbar.r_col_wire_ohm - 1.0);
   }
-  const std::uint64_t trials = first_of_instance.size() * cells;
+  const std::uint64_t trials = first.size() * cells;
   auto fraction = [&](std::uint64_t k) {
     behavioral::FractionFit f;
     f.n_events = k;
@@ -366,19 +338,42 @@ behavioral::CrossbarVariationFit fit_crossbar_variation(const CampaignFile& camp
     clopper_pearson95(k, trials, &f.ci95.low, &f.ci95.high);
     return f;
   };
-  v.stuck_on = fraction(n_on);
-  v.stuck_off = fraction(n_off);
-  auto& w = v.wire;
+  return {fraction(n_on), fraction(n_off)};
+}
+
+behavioral::WireSpreadFit fit_wire_spread(const CampaignFile& campaign, const characterize::CampaignSpec& spec,
+                                          const std::vector<std::size_t>& ok) {
+  std::vector<double> wire;
+  for (const auto& [inst, s] : first_sample_of_each_instance(campaign, ok)) {
+    if (spec.crossbar.r_row_wire_ohm > 0)
+      wire.push_back(*field(campaign, s, "r_row_wire_ohm") / spec.crossbar.r_row_wire_ohm - 1.0);
+    if (spec.crossbar.r_col_wire_ohm > 0)
+      wire.push_back(*field(campaign, s, "r_col_wire_ohm") / spec.crossbar.r_col_wire_ohm - 1.0);
+  }
+  behavioral::WireSpreadFit w;
   if (wire.empty()) {
     w.ci95 = ci(0.0, 0.0);
-  } else {
-    const NormalFit wf = fit_normal(wire);
-    w.r_wire_sigma_rel_d2d = wf.sigma;
-    w.mean_rel = wf.mean;
-    w.ci95 = ci(wf.sigma_ci95_low, wf.sigma_ci95_high);
-    w.n = wf.n;
+    return w;
   }
+  const NormalFit wf = fit_normal(wire);
+  w.r_wire_sigma_rel_d2d = wf.sigma;
+  w.mean_rel = wf.mean;
+  w.ci95 = ci(wf.sigma_ci95_low, wf.sigma_ci95_high);
+  w.n = wf.n;
+  return w;
+}
 
+behavioral::CrossbarVariationFit fit_crossbar_variation(const CampaignFile& campaign,
+                                                        const characterize::CampaignSpec& spec,
+                                                        const std::vector<std::size_t>& ok) {
+  if (ok.empty()) throw FitError("no ok samples to fit the crossbar variation to");
+  behavioral::CrossbarVariationFit v;
+  const auto& var = spec.variation;
+  v.g_stuck_on_s = var.g_stuck_on_s >= 0 ? var.g_stuck_on_s : spec.workload.g_max_s;
+  v.g_stuck_off_s = var.g_stuck_off_s >= 0 ? var.g_stuck_off_s : spec.workload.g_min_s;
+  v.programming_error = fit_programming_error(campaign, spec, ok, v.g_stuck_on_s, v.g_stuck_off_s);
+  std::tie(v.stuck_on, v.stuck_off) = fit_stuck_fractions(campaign, spec, ok);
+  v.wire = fit_wire_spread(campaign, spec, ok);
   return v;
 }
 
@@ -388,31 +383,19 @@ behavioral::CrossbarModelFile fit_crossbar(const CampaignFile& campaign, const F
   const auto spec = stored_spec(campaign);
   const std::vector<std::size_t> ok = ok_samples(campaign);
   if (ok.empty()) throw FitError("the campaign has no ok samples to fit");
+  const std::vector<std::size_t> held = held_out_samples(campaign, options.seed);
 
   behavioral::CrossbarModelFile m;
   m.nominal = nominal_params(spec);
   m.variation = fit_crossbar_variation(campaign, spec, ok);
-
-  // Circuit parameters by Levenberg-Marquardt on the fit set (the ok samples not held out).
-  {
-    const std::vector<std::size_t> held = held_out_samples(campaign, options.seed);
-    std::vector<std::size_t> fit_set;
-    for (std::size_t s : ok)
-      if (!std::binary_search(held.begin(), held.end(), s)) fit_set.push_back(s);
-    m.estimated = estimate_parameters(m.nominal, campaign, fit_set, full_scale_a(spec));
-  }
-
-  // Held-out error.
-  m.held_out = compare_with_spice(m.nominal, campaign, held_out_samples(campaign, options.seed), full_scale_a(spec),
-                                  options.adc_bits)
-                   .metrics;
-
+  m.estimated = estimate_parameters(m.nominal, campaign, fit_set_samples(campaign, options.seed), full_scale_a(spec));
+  m.held_out = compare_with_spice(m.nominal, campaign, held, full_scale_a(spec), options.adc_bits).record();
   m.provenance = make_provenance(campaign, options);
   if (options.predictive_chips > 0) {
     PredictiveCheckOptions po;
     po.chips = options.predictive_chips;
     po.seed = options.seed;
-    m.predictive = to_metrics(predictive_check(m, campaign, held_out_samples(campaign, options.seed), po));
+    m.predictive = to_metrics(predictive_check(m, campaign, held, po));
   }
   return m;
 }

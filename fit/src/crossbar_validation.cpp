@@ -18,6 +18,8 @@ CrossbarValidation validate_crossbar(const behavioral::CrossbarModelFile& m, con
                                campaign_path, campaign.schema.kind));
   predictive.validate();
   CrossbarValidation v;
+  v.rows = m.nominal.rows;
+  v.cols = m.nominal.cols;
   v.campaign_name = std::filesystem::path(campaign_path).stem().string();
   v.campaign_matches =
       m.provenance.campaign_sha256.empty() || core::sha256_file_hex(campaign_path) == m.provenance.campaign_sha256;
@@ -33,7 +35,13 @@ CrossbarValidation validate_crossbar(const behavioral::CrossbarModelFile& m, con
   v.n_held_out_chips = held_inst.size();
   v.n_chips = all_inst.size();
   v.held_out = compare_with_spice(m.nominal, campaign, v.held_out_samples, fs, bits);
+  v.held_out.metrics.n_instances = v.n_held_out_chips;
   v.all = compare_with_spice(m.nominal, campaign, ok, fs, bits);
+  v.all.metrics.n_instances = v.n_chips;
+  const std::size_t outputs = static_cast<std::size_t>(m.nominal.cols);
+  v.spice_vs_ideal_by_column.resize(outputs);
+  for (std::size_t i = 0; i < v.all.spice_a.size(); ++i)
+    v.spice_vs_ideal_by_column[i % outputs].add(v.all.spice_a[i], v.all.ideal_a[i]);
   v.predictive = predictive_check(m, campaign, v.held_out_samples, predictive);
   return v;
 }

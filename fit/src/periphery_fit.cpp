@@ -44,28 +44,6 @@ double median(std::vector<double> x) {
   return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
 }
 
-behavioral::PeripheryErrorMetrics metrics(const std::vector<double>& model, const std::vector<double>& ref,
-                                          double unit_v, double lsb_v, double fs_v, std::size_t instances) {
-  const Eigen::Map<const Eigen::VectorXd> a(model.data(), static_cast<Eigen::Index>(model.size()));
-  const Eigen::Map<const Eigen::VectorXd> b(ref.data(), static_cast<Eigen::Index>(ref.size()));
-  ErrorSummary e = compare(a, b);
-  e.rms_abs *= unit_v;
-  e.max_abs *= unit_v;
-  const ScaledError s = scale_error(e, lsb_v, fs_v);
-  behavioral::PeripheryErrorMetrics m;
-  m.n_instances = instances;
-  m.n_values = model.size();
-  m.rms_abs_v = s.rms_abs;
-  m.max_abs_v = s.max_abs;
-  m.rms_lsb = s.rms_lsb;
-  m.max_lsb = s.max_lsb;
-  m.rms_pct_fs = s.rms_pct_fs;
-  m.max_pct_fs = s.max_pct_fs;
-  m.lsb_v = lsb_v;
-  m.full_scale_v = fs_v;
-  return m;
-}
-
 std::vector<long long> held_flags(const std::vector<std::size_t>& ok, const std::vector<std::size_t>& held) {
   std::vector<long long> out;
   for (std::size_t s : ok) out.push_back(std::binary_search(held.begin(), held.end(), s) ? 1 : 0);
@@ -144,8 +122,8 @@ TiaComparison compare_tia_with_spice(const behavioral::TiaModelParams& nominal, 
       out.informed_v.push_back(behavioral::tia_evaluate(inst, i, 0.0).v_out_v);
     }
   }
-  out.nominal = metrics(out.nominal_v, out.spice_v, 1.0, lsb, fs, samples.size());
-  out.instance_informed = metrics(out.informed_v, out.spice_v, 1.0, lsb, fs, samples.size());
+  out.nominal = error_metrics(out.nominal_v, out.spice_v, lsb, fs, samples.size());
+  out.instance_informed = error_metrics(out.informed_v, out.spice_v, lsb, fs, samples.size());
   return out;
 }
 
@@ -208,8 +186,8 @@ AdcComparison compare_adc_with_spice(const behavioral::AdcModelParams& nominal, 
     out.codes_instance.push_back(std::move(codes));
   }
   const double lsb = nominal.lsb_v(), fs = nominal.v_max_v - nominal.v_min_v;
-  out.transitions = metrics(out.model_t_v, out.spice_t_v, 1.0, lsb, fs, samples.size());
-  out.codes = metrics(code_model, code_ref, lsb, lsb, fs, coded);
+  out.transitions = error_metrics(out.model_t_v, out.spice_t_v, lsb, fs, samples.size());
+  out.codes = error_metrics(code_model, code_ref, lsb, fs, coded, lsb);
   return out;
 }
 
@@ -304,8 +282,8 @@ behavioral::TiaModelFile fit_tia(const CampaignFile& c, const FitOptions& option
   }
 
   const TiaComparison cmp = compare_tia_with_spice(p, c, held);
-  m.held_out_nominal = cmp.nominal;
-  m.held_out_instance_informed = cmp.instance_informed;
+  m.held_out_nominal = to_periphery_record(cmp.nominal);
+  m.held_out_instance_informed = to_periphery_record(cmp.instance_informed);
   m.provenance = make_provenance(c, options);
   return m;
 }
@@ -319,10 +297,8 @@ behavioral::AdcModelFile fit_adc(const CampaignFile& c, const FitOptions& option
 
   behavioral::AdcModelFile m;
   auto& p = m.nominal;
-  p.bits = spec.adc.bits;
-  p.v_min_v = spec.adc.v_min_v;
-  p.v_max_v = spec.adc.v_max_v;
-  p.noise_sigma_v = 0.0;  // a DC campaign has no noise to fit
+  p = adc_model_params(spec.adc, {});  // bits and range; the transitions are estimated below
+  p.noise_sigma_v = 0.0;               // a DC campaign has no noise to fit
   const int M = p.transitions();
   if (c.schema.field("transition_v").size() != static_cast<std::uint64_t>(M))
     throw FitError(fmt::format("field transition_v has {} entries per sample, the spec's {}-bit ADC {}",
@@ -363,63 +339,10 @@ behavioral::AdcModelFile fit_adc(const CampaignFile& c, const FitOptions& option
   }
 
   const AdcComparison cmp = compare_adc_with_spice(p, c, held);
-  m.held_out_transitions = cmp.transitions;
-  m.held_out_codes = cmp.codes;
+  m.held_out_transitions = to_periphery_record(cmp.transitions);
+  m.held_out_codes = to_periphery_record(cmp.codes);
   m.provenance = make_provenance(c, options);
   return m;
-}
-
-behavioral::TileModelParams tile_model_params(const netlists::TileParams& p, const behavioral::TiaModelParams& tia) {
-  behavioral::TileModelParams t;
-  const auto& x = p.crossbar;
-  auto& c = t.crossbar;
-  c.rows = x.rows;
-  c.cols = x.cols;
-  c.differential = x.differential;
-  c.cell = x.cell == netlists::CellModel::sinh ? behavioral::CellModel::sinh : behavioral::CellModel::linear;
-  c.v0_v = x.v0_v;
-  c.r_row_wire_ohm = x.r_row_wire_ohm;
-  c.r_col_wire_ohm = x.r_col_wire_ohm;
-  c.r_source_ohm = Eigen::VectorXd::Constant(x.rows, p.dac.r_source_ohm);
-  c.temperature_c = x.temperature_c;
-  c.tnom_c = x.tnom_c;
-  c.cell_tc1_per_k = x.cell_tc1_per_k;
-  c.wire_tc1_per_k = x.wire_tc1_per_k;
-  t.dac.bits = p.dac.bits;
-  t.dac.v_min_v = p.dac.v_min_v;
-  t.dac.v_max_v = p.dac.v_max_v;
-  if (p.dac.architecture == netlists::DacArchitecture::r2r) {
-    t.dac.level_table_v.resize(x.rows, p.dac.codes());
-    for (int i = 0; i < x.rows; ++i)
-      for (int code = 0; code < p.dac.codes(); ++code)
-        t.dac.level_table_v(i, code) = netlists::dac_r2r_level_v(
-            p.dac, p.dac_mismatch.empty() ? netlists::DacMismatch{} : p.dac_mismatch[static_cast<std::size_t>(i)], code);
-  }
-  behavioral::TiaModelParams ti = tia;
-  ti.rf_ohm = p.tia.rf_ohm;
-  ti.t_sample_s = p.timing.t_cycle_s - 2 * p.timing.t_edge_s;
-  t.tia = {ti};
-  for (int k = 0; k < x.cols; ++k) {
-    const netlists::AdcMismatch m = p.adc_mismatch.empty() ? netlists::AdcMismatch{} : p.adc_mismatch[static_cast<std::size_t>(k)];
-    const std::vector<double> taps = netlists::adc_ladder_taps_v(p.adc, m);
-    behavioral::AdcModelParams a;
-    a.bits = p.adc.bits;
-    a.v_min_v = p.adc.v_min_v;
-    a.v_max_v = p.adc.v_max_v;
-    a.transition_v.resize(static_cast<Eigen::Index>(taps.size()));
-    for (std::size_t j = 0; j < taps.size(); ++j)
-      a.transition_v[static_cast<Eigen::Index>(j)] = taps[j] + (m.comparator_offset_v.empty() ? 0.0 : m.comparator_offset_v[j]);
-    t.adc.push_back(a);
-  }
-  return t;
-}
-
-behavioral::TiaModelParams ideal_tile_tia(const characterize::CampaignSpec& spec) {
-  behavioral::TiaModelParams t;
-  t.rf_ohm = spec.tia.rf_ohm;
-  t.v_out_min_v = spec.tia.opamp.vss_v;
-  t.v_out_max_v = spec.tia.opamp.vdd_v;
-  return t;
 }
 
 behavioral::TileModelParams tile_sample_params(const CampaignFile& c, std::size_t s,
@@ -433,13 +356,9 @@ behavioral::TileModelParams tile_sample_params(const CampaignFile& c, std::size_
                       o_lvl = offset(c, "dac_level_v"), o_lad = offset(c, "adc_ladder_r_rel");
   const double* v = c.records.at(s).values.data();
   netlists::TileParams p;
-  p.crossbar = spec.crossbar;
+  p.crossbar = spec_crossbar_at_corner(spec);
   p.crossbar.r_row_wire_ohm = v[o_rr];
   p.crossbar.r_col_wire_ohm = v[o_rc];
-  p.crossbar.temperature_c = spec.variation.temperature_c;  // as characterize's apply_instance_variation
-  p.crossbar.tnom_c = spec.variation.tnom_c;
-  p.crossbar.cell_tc1_per_k = spec.variation.cell_tc1_per_k;
-  p.crossbar.wire_tc1_per_k = spec.variation.wire_tc1_per_k;
   p.dac = spec.dac;
   p.dac.architecture = netlists::DacArchitecture::ideal;  // levels come from the recorded table below
   p.tia = spec.tia;
@@ -506,20 +425,11 @@ TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, co
   }
   if (out.spice_v.empty()) throw FitError("no tile samples to compare");
   for (int w = 0; w < 2; ++w) {
-    variant[w]->v_tia = metrics(variant[w]->model_v, out.spice_v, 1.0, lsb, fs, instances.size());
-    variant[w]->codes = metrics(dcode[w], zero, lsb, lsb, fs, instances.size());
+    variant[w]->v_tia = error_metrics(variant[w]->model_v, out.spice_v, lsb, fs, instances.size());
+    variant[w]->codes = error_metrics(dcode[w], zero, lsb, fs, instances.size(), lsb);
     variant[w]->exact_code_fraction = static_cast<double>(exact[w]) / static_cast<double>(dcode[w].size());
   }
   return out;
-}
-
-void endpoint_inl_dnl_lsb(Eigen::VectorXd t, std::vector<double>* inl, std::vector<double>* dnl) {
-  const Eigen::Index m = t.size();
-  if (m < 2) return;
-  std::sort(t.data(), t.data() + m);
-  const double lsb = (t[m - 1] - t[0]) / static_cast<double>(m - 1);
-  for (Eigen::Index k = 0; k < m; ++k) inl->push_back((t[k] - t[0] - static_cast<double>(k) * lsb) / lsb);
-  for (Eigen::Index k = 0; k + 1 < m; ++k) dnl->push_back((t[k + 1] - t[k]) / lsb - 1.0);
 }
 
 }  // namespace xbar::fit

@@ -1,5 +1,6 @@
 // Tile model assembly from component models (tile_assembly.hpp).
 #include "xbar/fit/tile_assembly.hpp"
+#include "xbar/fit/error_metrics.hpp"
 
 #include <fmt/format.h>
 
@@ -268,8 +269,8 @@ behavioral::TileModelFile fit_tile(const characterize::CampaignFile& campaign, c
   m.held_out_crossbar.adc_bits = spec.adc.bits;
   if (!held.empty()) {
     const TileComparison cmp = compare_tile_with_spice(tia, campaign, held);
-    m.held_out_tia = cmp.nominal.v_tia;
-    m.held_out_adc_codes = cmp.nominal.codes;
+    m.held_out_tia = to_periphery_record(cmp.nominal.v_tia);
+    m.held_out_adc_codes = to_periphery_record(cmp.nominal.codes);
   }
 
   m.provenance = make_provenance(campaign, options);

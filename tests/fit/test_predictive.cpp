@@ -114,18 +114,3 @@ TEST_CASE("predictive options are validated with the field named") {
   o.bootstrap = 10;
   CHECK_THROWS_WITH(o.validate(), "predictive.bootstrap = 10: must be between 100 and 100000");
 }
-
-TEST_CASE("endpoint INL and DNL of hand-made transitions") {
-  // 4 transitions at 0, 1, 3, 3 (V): endpoint LSB = 1; INL 0, 0, 1, 0; DNL 0, 1, -1.
-  std::vector<double> inl, dnl;
-  Eigen::VectorXd t(4);
-  t << 3.0, 0.0, 1.0, 3.0;  // unsorted on purpose
-  fit::endpoint_inl_dnl_lsb(t, &inl, &dnl);
-  CHECK(inl == std::vector<double>{0.0, 0.0, 1.0, 0.0});
-  CHECK(dnl == std::vector<double>{0.0, 1.0, -1.0});
-  inl.clear();
-  dnl.clear();
-  fit::endpoint_inl_dnl_lsb(Eigen::VectorXd::Constant(1, 0.2), &inl, &dnl);
-  CHECK(inl.empty());
-  CHECK(dnl.empty());
-}

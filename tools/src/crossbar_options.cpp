@@ -29,9 +29,10 @@ void CrossbarOptions::add_to(CLI::App& app) {
   app.add_option("--g-max", g_max_s, "Largest drawn conductance, siemens")->capture_default_str();
   app.add_option("--v-min", v_min_v, "Smallest drawn input voltage, volts")->capture_default_str();
   app.add_option("--v-max", v_max_v, "Largest drawn input voltage, volts")->capture_default_str();
-  app.add_option("--g-csv", g_csv, "Conductances (rows x cols, siemens) from a CSV file instead of draws")
+  app.add_option("--g-csv", g_csv, "Conductances (rows x cols, siemens) from a CSV file instead of draws; with --differential one file "
+                 "of rows x (2 cols) values, columns 2j = G+ and 2j+1 = G- of output j (as a spec's weights_file)")
       ->check(CLI::ExistingFile);
-  app.add_option("--g-neg-csv", g_neg_csv, "G- conductances for --differential, from a CSV file")
+  app.add_option("--g-neg-csv", g_neg_csv, "Older two-file form of --differential: G- (rows x cols) here, G+ in --g-csv")
       ->check(CLI::ExistingFile);
   app.add_option("--v-csv", v_csv, "Input voltages (one per row, volts) from a CSV file")->check(CLI::ExistingFile);
   app.add_option("--r-source", r_source_ohm, "Driver source resistance of every row, ohms")->capture_default_str();
@@ -59,8 +60,13 @@ netlists::CrossbarParams CrossbarOptions::to_params() const {
   p.r_col_wire_ohm = r_col_wire_ohm;
   p.c_row_wire_f = c_row_wire_f;
   p.c_col_wire_f = c_col_wire_f;
+  characterize::DifferentialConductances one_file;  // --differential --g-csv alone: the one convention
   if (!g_csv.empty()) {
     p.g_s = characterize::read_csv_matrix(g_csv);
+    if (differential && g_neg_csv.empty()) {
+      one_file = characterize::split_differential_columns(p.g_s, g_csv);
+      p.g_s = one_file.g_pos_s;
+    }
     // The file gives the shape unless --rows/--cols were given too (then validate() checks it).
     if (rows_opt->count() == 0) p.rows = static_cast<int>(p.g_s.rows());
     if (cols_opt->count() == 0) p.cols = static_cast<int>(p.g_s.cols());
@@ -70,8 +76,12 @@ netlists::CrossbarParams CrossbarOptions::to_params() const {
   }
   if (g_csv.empty()) p.g_s = draw_matrix(seed, kStreamG, p.rows, p.cols, g_min_s, g_max_s);
   if (differential) {
-    p.g_neg_s = g_neg_csv.empty() ? draw_matrix(seed, kStreamGNeg, p.rows, p.cols, g_min_s, g_max_s)
-                                  : characterize::read_csv_matrix(g_neg_csv);
+    if (!g_neg_csv.empty())  // the older two-file form, still read
+      p.g_neg_s = characterize::read_csv_matrix(g_neg_csv);
+    else if (!g_csv.empty())
+      p.g_neg_s = one_file.g_neg_s;
+    else
+      p.g_neg_s = draw_matrix(seed, kStreamGNeg, p.rows, p.cols, g_min_s, g_max_s);
   } else if (!g_neg_csv.empty()) {
     throw characterize::Error("--g-neg-csv needs --differential");
   }

@@ -9,17 +9,6 @@
 
 namespace xbar::tools {
 
-void print_error_header() {
-  fmt::print("  {:<10} {:>7} {:>8}  {:>11}  {:>11}  {:>10}  {:>10}  {:>9}  {:>9}  {:>9}\n", "set", "samples", "values",
-             "RMS [A]", "max [A]", "RMS [%FS]", "max [%FS]", "RMS [LSB]", "max [LSB]", "rel L2");
-}
-
-void print_error_row(const char* label, const behavioral::ErrorMetrics& m) {
-  fmt::print("  {:<10} {:>7} {:>8}  {:>11.4e}  {:>11.4e}  {:>10.3e}  {:>10.3e}  {:>9.3e}  {:>9.3e}  {:>9.3e}\n", label,
-             m.n_samples, m.n_values, m.rms_abs_a, m.max_abs_a, m.rms_pct_fs, m.max_pct_fs, m.rms_lsb, m.max_lsb,
-             m.rel_l2);
-}
-
 void print_predictive(const behavioral::PredictiveMetrics& p) {
   if (p.n_model_chips == 0) {
     fmt::print("\npredictive check: not recorded (model fitted before it existed, or --predictive-chips 0); run "

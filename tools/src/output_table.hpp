@@ -1,6 +1,6 @@
 #pragma once
-// The verbs' tables: named columns (xbar::report, re-exported here) and the model-against-SPICE
-// error rows of `xbar fit` and `xbar validate`.
+// The verbs' tables: named columns (xbar::report, re-exported here), the predictive check and the
+// parameter fit of `xbar fit` and `xbar validate` (the error table: validation_output.hpp).
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -8,7 +8,6 @@
 #include "xbar/report/table.hpp"
 
 namespace xbar::behavioral {
-struct ErrorMetrics;
 struct ParameterFit;
 struct PredictiveMetrics;
 }  // namespace xbar::behavioral
@@ -20,9 +19,6 @@ using report::Format;
 using report::parse_format;
 using report::print_columns;
 
-/// The header line of the model-against-SPICE error table, then one row per set.
-void print_error_header();
-void print_error_row(const char* label, const behavioral::ErrorMetrics& m);
 /// The predictive check (fresh chips against the held-out SPICE chips) as a two-row table with
 /// both KS tests; says so when it did not run.
 void print_predictive(const behavioral::PredictiveMetrics& p);

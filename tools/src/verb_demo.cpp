@@ -15,7 +15,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "campaign_stats.hpp"
+#include "xbar/fit/campaign_stats.hpp"
 #include "crossbar_options.hpp"
 #include "demo_network.hpp"
 #include "verbs.hpp"
@@ -138,7 +138,7 @@ int run_demo_tile(const std::string& out_dir) {
   const auto file = characterize::read_campaign_file(s.output);
   fmt::print("wrote {}: {} samples ({} ok, {} failed) in {:.1f} s\n", s.output, s.total, s.ok, s.failed, s.seconds);
   if (s.failed != 0) return 1;
-  const auto c = compare_field(file, file.schema.field("codes"));
+  const auto c = fit::compare_field(file, file.schema.field("codes"));
   fmt::print("ADC codes against the ideal quantized MVM over {} outputs: mean error {:+.2f} codes, max |error| {:.0f} codes\n",
              static_cast<long>(c.all.n), c.all.mean_err(), c.all.max_abs);
   const double total = mean_of(file, "energy_total_j");
@@ -162,7 +162,7 @@ int run_demo_campaign(const std::string& out_dir) {
              "  5 % programming error, 0.2 % stuck-on and stuck-off cells, 2 % wire spread, 2 worker processes\n");
   const auto s = run_embedded_spec(kDemoSpec, "embedded demo spec", out_dir, "demo_campaign.h5");
   const auto file = characterize::read_campaign_file(s.output);
-  const auto c = compare_field(file, file.schema.field("i_spice_a"));
+  const auto c = fit::compare_field(file, file.schema.field("i_spice_a"));
   fmt::print("wrote {}: {} samples ({} ok, {} failed) in {:.1f} s, {:.1f} samples/s\n", s.output, s.total, s.ok,
              s.failed, s.seconds, static_cast<double>(s.ran) / s.seconds);
   fmt::print("SPICE against the ideal MVM of the targets over {} column reads: relative RMS error {:.3e}, "

@@ -1,28 +1,28 @@
 // xbar fit campaign.h5 -o model.h5 [--seed N] [--adc-bits B] [--force]
-// Dispatches on the campaign kind: crossbar (fit_crossbar), tia (fit_tia), adc (fit_adc), tile
-// (fit_tile, with --tia-model for the op-amp).
+// One library call, fit::fit_campaign (it dispatches on the campaign kind: crossbar, tia, adc,
+// tile with --tia-model for the op-amp), then printing and fit::write_model_file.
 // xbar fit tile --crossbar A --tia B --adc C -o tile.h5 [--dac-bits N] [--v-read-max V] ...
-// assembles a tile model (kind tile) from three component models (fit::assemble_tile_model).
+// assembles a tile model (kind tile) from three component models
+// (fit::assemble_tile_model_with_energy).
 // Neither overwrites an existing output unless --force.
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <filesystem>
-#include <limits>
 #include <memory>
 
 #include "output_table.hpp"
-#include "periphery_report.hpp"
+#include "validation_output.hpp"
 #include "verbs.hpp"
 #include "xbar/behavioral/periphery_model_file.hpp"
 #include "xbar/fit/periphery_fit.hpp"
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/characterize/campaign_file.hpp"
+#include "xbar/fit/campaign_fit.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
 #include "xbar/fit/fit_error.hpp"
 #include "xbar/fit/tile_assembly.hpp"
-#include "xbar/fit/tile_energy.hpp"
 #include "xbar/behavioral/tile_model_file.hpp"
 #include "xbar_version.hpp"
 
@@ -109,6 +109,32 @@ void print_tile_model(const behavioral::TileModelFile& m) {
   }
 }
 
+// What fit_crossbar estimated and the held-out and predictive tables.
+void print_crossbar_fit(const std::string& campaign_path, const characterize::CampaignFile& campaign,
+                        std::uint64_t seed, const behavioral::CrossbarModelFile& m) {
+  const auto& p = m.nominal;
+  const auto& e = m.variation.programming_error;
+  fmt::print("{}: {}x{} crossbar{}, {} cells, {} ok samples\n", campaign_path, p.rows, p.cols,
+             p.differential ? " (differential)" : "", p.cell == behavioral::CellModel::sinh ? "sinh" : "linear",
+             fit::ok_samples(campaign).size());
+  fmt::print("\nfitted variation (95% confidence intervals):\n");
+  fmt::print(
+      "  programming error  {:<9} sigma_rel_d2d = {:.5f}  [{:.5f}, {:.5f}]  mean_rel = {:+.2e}  (n = {})\n",
+      e.distribution, e.sigma_rel_d2d, e.sigma_rel_d2d_ci95.low, e.sigma_rel_d2d_ci95.high, e.mean_rel, e.n);
+  fmt::print("    goodness of fit: {} D = {:.4e}, p = {:.4g}\n", e.gof_test, e.gof_statistic, e.gof_p_value);
+  for (auto [name, f] : {std::pair{"stuck on ", &m.variation.stuck_on}, {"stuck off", &m.variation.stuck_off}})
+    fmt::print("  {}          fraction      = {:.5f}  [{:.5f}, {:.5f}]  ({} of {} cells, Clopper-Pearson)\n",
+               name, f->fraction, f->ci95.low, f->ci95.high, f->n_events, f->n_trials);
+  const auto& w = m.variation.wire;
+  fmt::print("  wire spread        r_wire_sigma_rel_d2d = {:.5f}  [{:.5f}, {:.5f}]  (n = {})\n",
+             w.r_wire_sigma_rel_d2d, w.ci95.low, w.ci95.high, w.n);
+  print_parameter_fit(m.estimated);
+  fmt::print("\nheld-out error of the model against SPICE (seed {}, full scale {:.4e} A, {}-bit ADC):\n",
+             seed, m.held_out.full_scale_a, m.held_out.adc_bits);
+  print_error_table({{"held-out", m.held_out.n_samples, fit::from_record(m.held_out)}}, "A");
+  print_predictive(m.predictive);
+}
+
 Runner add_fit_tile(CLI::App& fit_app) {
   auto* sub = fit_app.add_subcommand(
       "tile", "Assemble a tile model (xbar.model/2 kind tile) from a crossbar, a TIA and an ADC model file");
@@ -148,13 +174,7 @@ Runner add_fit_tile(CLI::App& fit_app) {
     return run_on_campaign("fit tile", "", [&]() -> int {  // the messages name their files
       o->assembly.xbar_version = XBAR_VERSION;
       o->assembly.git_hash = XBAR_GIT_HASH;
-      auto m = fit::assemble_tile_model(o->assembly);
-      if (!o->energy_campaign.empty()) {
-        const int rows = m.nominal.crossbar.rows, cols = m.nominal.crossbar.physical_cols();
-        m.energy = o->energy_scale ? fit::scale_tile_energy(fit::tile_energy_from_campaign(o->energy_campaign, 0, 0),
-                                                            rows, cols)
-                                   : fit::tile_energy_from_campaign(o->energy_campaign, rows, cols);
-      }
+      const auto m = fit::assemble_tile_model_with_energy(o->assembly, o->energy_campaign, o->energy_scale);
       print_tile_model(m);
       behavioral::write_tile_model_file(o->output, m);
       fmt::print("\nwrote {}\n", o->output);
@@ -211,60 +231,17 @@ Verb add_fit_verb(CLI::App& app) {
           fo.campaign_path = o->campaign_path;
           fo.xbar_version = XBAR_VERSION;
           fo.git_hash = XBAR_GIT_HASH;
-          if (campaign.schema.kind == "tia" || campaign.schema.kind == "adc") {
-            if (campaign.schema.kind == "tia") {
-              const auto m = fit::fit_tia(campaign, fo);
-              print_tia_fit(o->campaign_path, campaign, m);
-              behavioral::write_tia_model_file(o->output, m);
-            } else {
-              const auto m = fit::fit_adc(campaign, fo);
-              print_adc_fit(o->campaign_path, campaign, m);
-              behavioral::write_adc_model_file(o->output, m);
-            }
-            fmt::print("\nwrote {}\n", o->output);
-            return 0;
-          }
-          if (campaign.schema.kind == "tile") {
-            std::unique_ptr<behavioral::TiaModelFile> tia;
-            if (!o->tia_model.empty())
-              tia = std::make_unique<behavioral::TiaModelFile>(behavioral::read_tia_model_file(o->tia_model));
-            auto m = fit::fit_tile(campaign, fo, tia.get(), o->tia_model);
-            m.energy = fit::tile_energy_from_campaign(o->campaign_path, 0, 0);  // the campaign's own energies
+          const auto m = fit::fit_campaign(campaign, fo, o->tia_model);
+          if (m.tia) print_tia_fit(o->campaign_path, campaign, *m.tia);
+          if (m.adc) print_adc_fit(o->campaign_path, campaign, *m.adc);
+          if (m.tile) {
             fmt::print("{}: tile campaign, {} ok samples; TIA op-amp: {}\n", o->campaign_path,
                        fit::ok_samples(campaign).size(),
-                       tia ? o->tia_model : std::string("ideal (no --tia-model): a0 = inf, no r_out"));
-            print_tile_model(m);
-            behavioral::write_tile_model_file(o->output, m);
-            fmt::print("\nwrote {}\n", o->output);
-            return 0;
+                       o->tia_model.empty() ? std::string("ideal (no --tia-model): a0 = inf, no r_out") : o->tia_model);
+            print_tile_model(*m.tile);
           }
-          if (campaign.schema.kind != "crossbar")
-            throw fit::FitError(fmt::format("campaign kind '{}': xbar fit handles crossbar, tia and adc campaigns",
-                                            campaign.schema.kind));
-          const auto m = fit::fit_crossbar(campaign, fo);
-          const auto& p = m.nominal;
-          const auto& e = m.variation.programming_error;
-          fmt::print("{}: {}x{} crossbar{}, {} cells, {} ok samples\n", o->campaign_path, p.rows, p.cols,
-                     p.differential ? " (differential)" : "", p.cell == behavioral::CellModel::sinh ? "sinh" : "linear",
-                     fit::ok_samples(campaign).size());
-          fmt::print("\nfitted variation (95% confidence intervals):\n");
-          fmt::print(
-              "  programming error  {:<9} sigma_rel_d2d = {:.5f}  [{:.5f}, {:.5f}]  mean_rel = {:+.2e}  (n = {})\n",
-              e.distribution, e.sigma_rel_d2d, e.sigma_rel_d2d_ci95.low, e.sigma_rel_d2d_ci95.high, e.mean_rel, e.n);
-          fmt::print("    goodness of fit: {} D = {:.4e}, p = {:.4g}\n", e.gof_test, e.gof_statistic, e.gof_p_value);
-          for (auto [name, f] : {std::pair{"stuck on ", &m.variation.stuck_on}, {"stuck off", &m.variation.stuck_off}})
-            fmt::print("  {}          fraction      = {:.5f}  [{:.5f}, {:.5f}]  ({} of {} cells, Clopper-Pearson)\n",
-                       name, f->fraction, f->ci95.low, f->ci95.high, f->n_events, f->n_trials);
-          const auto& w = m.variation.wire;
-          fmt::print("  wire spread        r_wire_sigma_rel_d2d = {:.5f}  [{:.5f}, {:.5f}]  (n = {})\n",
-                     w.r_wire_sigma_rel_d2d, w.ci95.low, w.ci95.high, w.n);
-          print_parameter_fit(m.estimated);
-          fmt::print("\nheld-out error of the model against SPICE (seed {}, full scale {:.4e} A, {}-bit ADC):\n",
-                     o->seed, m.held_out.full_scale_a, m.held_out.adc_bits);
-          print_error_header();
-          print_error_row("held-out", m.held_out);
-          print_predictive(m.predictive);
-          behavioral::write_crossbar_model_file(o->output, m);
+          if (m.crossbar) print_crossbar_fit(o->campaign_path, campaign, o->seed, *m.crossbar);
+          fit::write_model_file(o->output, m);
           fmt::print("\nwrote {}\n", o->output);
           return 0;
         });

@@ -9,7 +9,7 @@
 #include <string>
 #include <memory>
 
-#include "campaign_stats.hpp"
+#include "xbar/fit/campaign_stats.hpp"
 #include "h5_tree.hpp"
 #include "verbs.hpp"
 #include "xbar/behavioral/model_file.hpp"
@@ -68,7 +68,7 @@ void print_campaign_json(const std::string& path, const characterize::CampaignFi
   first = true;
   for (const auto& fld : f.schema.fields) {
     if (fld.role != "output" || fld.reference.empty()) continue;
-    const auto c = compare_field(f, fld);
+    const auto c = fit::compare_field(f, fld);
     o += fmt::format("{}{}: {{\"reference\": {}, \"unit\": {}, \"n\": {}", first ? "" : ", ", jstr(fld.name),
                      jstr(fld.reference), jstr(fld.unit), c.all.n);
     if (c.all.n > 0)
@@ -81,13 +81,13 @@ void print_campaign_json(const std::string& path, const characterize::CampaignFi
   std::fputs(o.c_str(), stdout);
 }
 
-void print_stats_row(const std::string& label, const ErrorStats& s) {
+void print_stats_row(const std::string& label, const fit::ErrorAccumulator& s) {
   fmt::print("{:>8}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>13.5e}  {:>10.3e}\n", label, s.mean_out(),
              s.mean_ref(), s.mean_err(), s.std_err(), s.max_abs, s.rel_rms());
 }
 
 void print_comparison(const characterize::CampaignFile& f, const characterize::FieldSpec& out, bool all_columns) {
-  const auto c = compare_field(f, out);
+  const auto c = fit::compare_field(f, out);
   fmt::print("\n{} against {} [{}], per column over all ok samples and reads:\n", out.name, out.reference, out.unit);
   if (c.all.n == 0) {
     fmt::print("  (no ok samples)\n");

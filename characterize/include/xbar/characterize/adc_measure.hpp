@@ -48,6 +48,25 @@ struct AdcLinearity {
   int missing_codes = 0;              ///< codes never produced by the ramp
 };
 
+/// INL and DNL of a converter's code transitions, in LSB: the one implementation in xbar (the
+/// campaign's inl_lsb / dnl_lsb, `xbar validate`'s ADC plots and `xbar report` use it).
+struct InlDnl {
+  std::vector<double> inl_lsb;  ///< INL at transitions 1 .. M (M entries)
+  std::vector<double> dnl_lsb;  ///< DNL of codes 1 .. M-1 (M - 1 entries)
+  double lsb_v = 0.0;           ///< the LSB used, V
+};
+
+/// Endpoint INL and DNL (the figures above) of transitions 1 .. M, V. The transitions are
+/// sorted first, NaNs (never tripped) last, so they propagate into the figures that use them.
+/// Fewer than 2 transitions: both vectors empty, lsb_v = 0.
+InlDnl endpoint_inl_dnl(std::vector<double> transition_v);
+
+/// INL and DNL against given ideal transitions T*_k with a given LSB (e.g. the ideal LSB
+/// (v_max - v_min) / M): INL_k = (T_k - T*_k) / lsb_v, DNL_c = (T_{c+1} - T_c) / lsb_v - 1.
+/// `transition_v` is used as given (sorted by the caller); sizes must match (else Error).
+InlDnl inl_dnl_against_ideal(const std::vector<double>& transition_v, const std::vector<double>& ideal_v,
+                             double lsb_v);
+
 /// Where y(x) first crosses `level` upwards (x increasing): bracketed by two points and located
 /// on the cubic through the four points around them (linear at the ends); NaN if it never does.
 double rising_crossing_v(const std::vector<double>& x, const std::vector<double>& y, double level);

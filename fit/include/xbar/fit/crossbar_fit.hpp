@@ -25,11 +25,14 @@
 //    chip from the fitted variation against the held-out SPICE chips; recorded in /predictive.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/characterize/campaign_spec.hpp"
+#include "xbar/fit/error_metrics.hpp"
+#include "xbar/fit/parameter_mapping.hpp"  // nominal_params
 
 namespace xbar::fit {
 
@@ -66,8 +69,6 @@ std::vector<std::size_t> ok_samples(const characterize::CampaignFile& campaign);
 /// characterize::parse_stored_campaign_spec: the data files it ran from are not needed.
 characterize::CampaignSpec stored_spec(const characterize::CampaignFile& campaign);
 
-/// The nominal behavioral parameters of a crossbar campaign spec.
-behavioral::CrossbarModelParams nominal_params(const characterize::CampaignSpec& spec);
 /// rows * g_max_s * max(|v_read_min_v|, |v_read_max_v|), amperes.
 double full_scale_a(const characterize::CampaignSpec& spec);
 
@@ -107,7 +108,11 @@ struct SpiceComparison {
   std::vector<double> model_a;  ///< behavioral outputs, amperes
   std::vector<double> spice_a;  ///< ngspice outputs, amperes
   std::vector<double> ideal_a;  ///< the ideal MVM of the targets (i_ideal_a), amperes
-  behavioral::ErrorMetrics metrics;
+  ErrorSummary metrics;         ///< model against SPICE (A, % FS, LSB = crossbar_lsb(full scale, adc_bits))
+  std::uint64_t n_samples = 0;  ///< samples compared
+  int adc_bits = 8;             ///< ADC resolution of the LSB figures
+  /// The metrics as the model file records them (/held_out).
+  behavioral::ErrorMetrics record() const { return to_crossbar_record(metrics, n_samples, adc_bits); }
 };
 
 /// Replays `samples` of `campaign` through CrossbarModel(nominal with each sample's wires and
@@ -120,6 +125,20 @@ SpiceComparison compare_with_spice(const behavioral::CrossbarModelParams& nomina
 /// options.campaign_path when given).
 behavioral::ModelProvenance make_provenance(const characterize::CampaignFile& campaign, const FitOptions& options);
 
+/// The programming error over the cells of `ok` samples that are not stuck (programmed value
+/// exactly g_on or g_off) and have a target > 0: normal or lognormal MLE (the spec's
+/// distribution), chi-squared CI, KS.
+behavioral::ProgrammingErrorFit fit_programming_error(const characterize::CampaignFile& campaign,
+                                                      const characterize::CampaignSpec& spec,
+                                                      const std::vector<std::size_t>& ok, double g_on, double g_off);
+/// Stuck-on and stuck-off fractions over the first ok sample of each instance (Clopper-Pearson).
+std::pair<behavioral::FractionFit, behavioral::FractionFit> fit_stuck_fractions(
+    const characterize::CampaignFile& campaign, const characterize::CampaignSpec& spec,
+    const std::vector<std::size_t>& ok);
+/// The relative spread of the row and column wires (first ok sample of each instance; wires
+/// whose nominal is 0 are left out; none at all gives sigma 0 with the interval [0, 0]).
+behavioral::WireSpreadFit fit_wire_spread(const characterize::CampaignFile& campaign,
+                                          const characterize::CampaignSpec& spec, const std::vector<std::size_t>& ok);
 /// The variation part of the fit (programming error, stuck fractions, wire spread, stuck
 /// conductances) over `samples` (ok samples) of a campaign that records g_target_s,
 /// g_programmed_s, n_stuck_on, n_stuck_off, r_row_wire_ohm, r_col_wire_ohm and instance: kind

@@ -13,11 +13,13 @@
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
+#include "xbar/fit/error_metrics.hpp"
 #include "xbar/fit/predictive_check.hpp"
 
 namespace xbar::fit {
 
 struct CrossbarValidation {
+  int rows = 0, cols = 0;           ///< the model's array: inputs and logical outputs
   std::string campaign_name;        ///< the campaign file's name without folder and extension, for titles
   bool campaign_matches = true;     ///< the campaign file's SHA-256 is the one the model recorded
   std::vector<std::size_t> held_out_samples;  ///< the held-out split (today's rule, the model's seed)
@@ -26,6 +28,9 @@ struct CrossbarValidation {
   SpiceComparison held_out;           ///< replay of the held-out samples (solver agreement)
   SpiceComparison all;                ///< replay of every ok sample
   PredictiveCheck predictive;         ///< fresh chips against the held-out SPICE chips
+  /// SPICE against the ideal MVM per output column over every ok sample and input (the IR-drop
+  /// profile along the array): out = i_spice_a, ref = i_ideal_a, amperes.
+  std::vector<ErrorAccumulator> spice_vs_ideal_by_column;
 };
 
 /// Throws FitError when the campaign is not a crossbar campaign of the model's shape (naming

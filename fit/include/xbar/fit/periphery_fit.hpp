@@ -41,6 +41,8 @@
 #include "xbar/netlists/tile.hpp"
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/fit/crossbar_fit.hpp"
+#include "xbar/fit/error_metrics.hpp"
+#include "xbar/fit/parameter_mapping.hpp"  // tile_model_params, ideal_tile_tia
 
 namespace xbar::fit {
 
@@ -57,11 +59,6 @@ behavioral::TiaModelParams instance_tia_params(const behavioral::TiaModelParams&
                                                const characterize::CampaignFile& campaign, std::size_t sample);
 
 /// Predictions of a TIA model over some samples, flattened sample by sample, then sweep point.
-/// Endpoint INL at each of the M sorted transitions and DNL of codes 1..M-1, in endpoint LSB
-/// (lsb = (T_M - T_1) / (M - 1); INL_k = (T_k - T_1 - (k - 1) lsb) / lsb; DNL_k = (T_{k+1} - T_k) /
-/// lsb - 1), the definition of the campaign's inl_lsb and dnl_lsb (data/SCHEMA.md, kind adc).
-/// `transitions_v` is copied and sorted; needs M >= 2 (else both stay empty).
-void endpoint_inl_dnl_lsb(Eigen::VectorXd transitions_v, std::vector<double>* inl, std::vector<double>* dnl);
 
 struct TiaComparison {
   std::vector<std::size_t> samples;    ///< campaign samples compared
@@ -69,7 +66,7 @@ struct TiaComparison {
   std::vector<double> spice_v;         ///< ngspice v_out_v
   std::vector<double> nominal_v;       ///< nominal model
   std::vector<double> informed_v;      ///< instance-informed model
-  behavioral::PeripheryErrorMetrics nominal, instance_informed;
+  ErrorSummary nominal, instance_informed;  ///< against v_out_v (V, LSB, % FS)
 };
 /// Throws FitError if the campaign is not of kind tia (or lacks the fields of this xbar).
 TiaComparison compare_tia_with_spice(const behavioral::TiaModelParams& nominal,
@@ -86,7 +83,7 @@ struct AdcComparison {
   std::vector<int> codes_nominal;            ///< nominal code at each ramp point
   std::vector<std::vector<int>> codes_instance;  ///< per sample (empty when it has a NaN transition)
   std::vector<double> model_t_v, spice_t_v;  ///< transitions compared (finite only), flattened
-  behavioral::PeripheryErrorMetrics transitions, codes;
+  ErrorSummary transitions, codes;  ///< transitions in V; codes in V (codes x lsb) and LSB
 };
 /// Throws FitError if the campaign is not of kind adc or its bits differ from the model's.
 AdcComparison compare_adc_with_spice(const behavioral::AdcModelParams& nominal,
@@ -107,11 +104,6 @@ AdcComparison compare_adc_with_spice(const behavioral::AdcModelParams& nominal,
 // Metrics: TIA outputs in V, LSB and % of the ADC range; codes as code differences (1 code =
 // 1 LSB).
 
-/// TileModelParams of a tile (netlists::TileParams, e.g. one campaign sample's or the demo's):
-/// crossbar from p.crossbar with r_source_ohm = p.dac.r_source_ohm per row, DAC levels from
-/// p.dac and p.dac_mismatch, ADC transitions from p.adc and p.adc_mismatch, and `tia` (one
-/// shared TIA) with rf_ohm = p.tia.rf_ohm and t_sample_s = t_cycle_s - 2 t_edge_s.
-behavioral::TileModelParams tile_model_params(const netlists::TileParams& p, const behavioral::TiaModelParams& tia);
 
 /// The TileModelParams of ok sample `sample` of a tile campaign, as compare_tile_with_spice
 /// replays it: the instance's recorded wires, every row DAC's recorded levels, every column
@@ -121,16 +113,13 @@ behavioral::TileModelParams tile_model_params(const netlists::TileParams& p, con
 behavioral::TileModelParams tile_sample_params(const characterize::CampaignFile& campaign, std::size_t sample,
                                                const behavioral::TiaModelParams& tia, Eigen::MatrixXd* g_s = nullptr);
 
-/// The TIA of a tile spec with an ideal op-amp (a0 = inf, no offset, swing = the op-amp's
-/// supplies, tau = 0): the model to use without a fitted tia model.
-behavioral::TiaModelParams ideal_tile_tia(const characterize::CampaignSpec& spec);
 
 /// One variant of the behavioral tile against ngspice.
 struct TileVariantComparison {
   std::vector<double> model_v;                ///< TIA outputs, flattened sample, cycle, column
   std::vector<int> model_codes;               ///< ADC codes, same order
-  behavioral::PeripheryErrorMetrics v_tia;    ///< TIA outputs (LSB and FS of the ADC)
-  behavioral::PeripheryErrorMetrics codes;    ///< code differences, in LSB
+  ErrorSummary v_tia;                         ///< TIA outputs (LSB and FS of the ADC)
+  ErrorSummary codes;                         ///< code differences, in LSB
   double exact_code_fraction = 0.0;           ///< codes equal to ngspice's
 };
 struct TileComparison {

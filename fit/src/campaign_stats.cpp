@@ -1,26 +1,6 @@
-#include "campaign_stats.hpp"
+#include "xbar/fit/campaign_stats.hpp"
 
-#include <algorithm>
-#include <cmath>
-
-namespace xbar::tools {
-
-void ErrorStats::add(double out, double ref) {
-  const double e = out - ref;
-  n += 1;
-  sum_out += out;
-  sum_ref += ref;
-  sum_err += e;
-  sum_err2 += e * e;
-  sum_ref2 += ref * ref;
-  max_abs = std::max(max_abs, std::abs(e));
-}
-
-double ErrorStats::std_err() const {
-  return n > 1 ? std::sqrt(std::max(0.0, (sum_err2 - sum_err * sum_err / n) / (n - 1))) : 0.0;
-}
-
-double ErrorStats::rel_rms() const { return sum_ref2 > 0 ? std::sqrt(sum_err2 / sum_ref2) : NAN; }
+namespace xbar::fit {
 
 FieldComparison compare_field(const characterize::CampaignFile& f, const characterize::FieldSpec& out) {
   const auto& ref = f.schema.field(out.reference);
@@ -38,4 +18,4 @@ FieldComparison compare_field(const characterize::CampaignFile& f, const charact
   return c;
 }
 
-}  // namespace xbar::tools
+}  // namespace xbar::fit
