@@ -90,7 +90,10 @@ std::string ReportFolder::finish_plot(const std::string& name, const std::string
                           gnuplot_quote(png), gnuplot_quote(title_prefix_ + ": " + title), body));
   const std::string file = fs::path(png).filename().string();
   plots_.push_back(file);
-  body_ += fmt::format("![{}]({})\n\n", title, file);
+  std::string alt = title;  // brackets would end the link text early
+  std::replace(alt.begin(), alt.end(), '[', '(');
+  std::replace(alt.begin(), alt.end(), ']', ')');
+  body_ += fmt::format("![{}]({})\n\n", alt, file);
   return file;
 }
 
