@@ -231,7 +231,7 @@ std::string ReportFolder::bars(const std::string& name, const std::string& title
   return finish_plot(name, title,
                      fmt::format("set ylabel {}\n{}set grid ytics\nset style fill solid 0.6\nset boxwidth 0.6\n"
                                  "set xtics rotate by -20\nset offsets 0.5, 0.5, graph 0.1, 0\n{}",
-                                 gnuplot_quote(ylabel), log_y ? "set logscale y\n" : "set yrange [0<*:*]\n", plot));
+                                 gnuplot_quote(ylabel), log_y ? "set logscale y\n" : "set yrange [0:*]\n", plot));
 }
 
 std::string ReportFolder::heatmap(const std::string& name, const std::string& title, const std::string& xlabel,

@@ -77,8 +77,26 @@ std::size_t ok_count(const CampaignFile& f) {
   }));
 }
 
+// The outputs whose mean and sd head the index, per kind.
+std::vector<std::string> headline_fields(const std::string& kind) {
+  if (kind == "opamp") return {"v_offset_v", "a0_db", "ugb_hz", "phase_margin_deg", "i_supply_a"};
+  if (kind == "tia") return {"gain_error_rel", "v_out_offset_v", "opamp_v_offset_v", "settling_time_s"};
+  if (kind == "adc") return {"offset_lsb", "gain_error_lsb", "energy_per_conversion_j"};
+  return {};
+}
+
 // A histogram of every scalar output field, and a table of their statistics.
 void monte_carlo_histograms(const CampaignFile& f, ReportFolder& out) {
+  for (const auto& name : headline_fields(f.schema.kind)) {
+    bool present = false;
+    for (const auto& field : f.schema.fields) present = present || field.name == name;
+    if (!present) continue;
+    std::vector<double> v = ok_values(f, name);
+    const auto [scale, unit] = display_unit(f.schema.field(name).unit, name, v);
+    for (double& x : v) x *= scale;
+    const auto cells = summary_cells(v);
+    out.number(name + ": mean, sd", fmt::format("{}, {}", cells[0], cells[1]), unit);
+  }
   std::vector<std::vector<std::string>> rows;
   out.section("Monte Carlo histograms (every scalar output, over the ok samples)");
   for (const auto& field : f.schema.fields) {

@@ -119,8 +119,8 @@ std::string report_crossbar_campaign(const std::string& path, const characterize
       "every row drives every vector, so rows are mixed and only the column axis resolves position. The values are "
       "in `{}`.",
       1e6 * fs_a, fs::path(out.path("ir_drop_map", "dat")).filename().string()));
-  out.heatmap("ir_drop_map", "mean IR-drop error by cell position [% FS]", "column c (away from the sense end)",
-              "row r", "mean error [% FS]", map);
+  out.heatmap("ir_drop_map", "mean IR-drop error by cell position [% FS]", "column c (0 = next to the row drivers)",
+              "row r (the last row is next to the sense nodes)", "mean error [% FS]", map);
 
   out.section("Error split: programming + stuck cells against IR drop");
   out.text(fmt::format(
