@@ -181,7 +181,7 @@ std::string ReportFolder::error_lines(const std::string& name, const std::string
                                       const std::string& ylabel, const std::vector<Series>& series,
                                       const std::vector<std::vector<double>>& low,
                                       const std::vector<std::vector<double>>& high, const std::vector<double>& guides_y,
-                                      bool log_x) {
+                                      bool log_x, const std::string& guides_title) {
   std::string dat;
   std::vector<std::string> plot;
   const std::string dpath = path(name, "dat");
@@ -199,7 +199,8 @@ std::string ReportFolder::error_lines(const std::string& name, const std::string
                                gnuplot_quote(dpath), i, colour(i), gnuplot_quote(series[i].title)));
   }
   for (std::size_t g = 0; g < guides_y.size(); ++g)
-    plot.push_back(fmt::format("{} with lines dt 2 lw 1 lc rgb '#000000' notitle", num(guides_y[g])));
+    plot.push_back(fmt::format("{} with lines dt 2 lw 1 lc rgb '#000000' {}", num(guides_y[g]),
+                               g == 0 && !guides_title.empty() ? "title " + gnuplot_quote(guides_title) : "notitle"));
   write_file(dpath, dat);
   std::string joined;
   for (const auto& p : plot) joined += (joined.empty() ? "" : ", ") + p;

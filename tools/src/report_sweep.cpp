@@ -81,7 +81,8 @@ std::string report_sweep(const std::string& path, report::ReportFolder& out) {
                          r.options.base.chips, digital));
     out.error_lines("accuracy_vs_" + axes[k].name,
                     fmt::format("test accuracy against {} ({} chips per point, {} images)", axes[k].name, r.options.base.chips, r.images),
-                    axes[k].axis_label(), "test accuracy [%]", series, low, high, {digital});
+                    axes[k].axis_label(), "test accuracy [%]", series, low, high, {digital}, false,
+                    fmt::format("digital (libtorch) {:.2f} %", digital));
   }
   std::string vary;
   for (const auto& a : axes) vary += (vary.empty() ? "" : " x ") + a.name;

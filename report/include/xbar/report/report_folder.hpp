@@ -69,11 +69,13 @@ class ReportFolder {
                     const std::string& ylabel, const std::vector<Series>& series, const std::vector<Band>& bands = {},
                     const std::vector<double>& guides_y = {});
   /// Points with vertical error bars [low, high] joined by lines, one curve per series
-  /// (series[i].y are the centres; low[i], high[i] the bars; NaN bars are not drawn).
+  /// (series[i].y are the centres; low[i], high[i] the bars; NaN bars are not drawn); dashed guide
+  /// lines at `guides_y`, named `guides_title` in the key (none when empty).
   std::string error_lines(const std::string& name, const std::string& title, const std::string& xlabel,
                           const std::string& ylabel, const std::vector<Series>& series,
                           const std::vector<std::vector<double>>& low, const std::vector<std::vector<double>>& high,
-                          const std::vector<double>& guides_y = {}, bool log_x = false);
+                          const std::vector<double>& guides_y = {}, bool log_x = false,
+                          const std::string& guides_title = "");
   /// Bars with labels and optional error bars (low/high empty: none); log_y for energies.
   std::string bars(const std::string& name, const std::string& title, const std::string& ylabel,
                    const std::vector<std::string>& labels, const std::vector<double>& values,
