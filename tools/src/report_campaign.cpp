@@ -107,7 +107,9 @@ void monte_carlo_histograms(const CampaignFile& f, ReportFolder& out) {
     auto cells = summary_cells(v);
     cells.insert(cells.begin(), {field.name, unit});
     rows.push_back(cells);
-    out.histogram("hist_" + field.name, fmt::format("{} ({} samples)", field.doc.substr(0, 70), v.size()),
+    std::size_t cut = std::min<std::size_t>(field.doc.size(), 70);  // not inside a UTF-8 character
+    while (cut < field.doc.size() && cut > 0 && (static_cast<unsigned char>(field.doc[cut]) & 0xC0) == 0x80) --cut;
+    out.histogram("hist_" + field.name, fmt::format("{} ({} samples)", field.doc.substr(0, cut), v.size()),
                   fmt::format("{} [{}]", field.name, unit), v);
   }
   out.text(report::markdown_table({"output", "unit", "mean", "sd", "min", "max"}, rows));
