@@ -98,7 +98,9 @@ with tempfile.TemporaryDirectory() as tmp:
     run("report", inf, "-o", rep2)
     check(all(os.path.exists(os.path.join(rep2, f)) for f in ("index.md", "inf_chip_accuracy.png", "inf_nominal_confusion.png")),
           "xbar report on an inference file: index.md, accuracy and confusion plots")
-    check("accuracy [%]" in open(os.path.join(rep2, "index.md")).read() or True, "report index written")
+    idx = open(os.path.join(rep2, "index.md")).read()
+    check("| nominal chip |" in idx and "](inf_chip_accuracy.png)" in idx,
+          "report index gives the nominal accuracy and links the accuracy plot")
 
     # Refusals.
     set_energy(tile, None)
