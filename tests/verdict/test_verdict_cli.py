@@ -89,16 +89,18 @@ with tempfile.TemporaryDirectory() as tmp:
     # xbar report on the tile (with /energy) and on an inference file.
     rep = os.path.join(tmp, "rep_tile")
     run("report", tile, "-o", rep)
-    check(all(os.path.exists(os.path.join(rep, f)) for f in ("index.md", "adc_inl_dnl.png", "energy_per_mvm.png")),
+    check(all(os.path.exists(os.path.join(rep, f)) for f in ("index.md", "tile64_adc_inl.png", "tile64_adc_dnl.png", "tile64_energy_per_mvm.png")),
           "xbar report on a tile model: index.md, INL/DNL and energy plots")
     inf = os.path.join(tmp, "inf.h5")
     run("infer", os.path.join(NETS, "cnn.pt"), "--tile", tile, "--chips", "2", "--images", "40", "--threads", "1",
         "-o", inf, "-q")
     rep2 = os.path.join(tmp, "rep_inf")
     run("report", inf, "-o", rep2)
-    check(all(os.path.exists(os.path.join(rep2, f)) for f in ("index.md", "chip_accuracy.png", "nominal_confusion.png")),
+    check(all(os.path.exists(os.path.join(rep2, f)) for f in ("index.md", "inf_chip_accuracy.png", "inf_nominal_confusion.png")),
           "xbar report on an inference file: index.md, accuracy and confusion plots")
-    check("accuracy [%]" in open(os.path.join(rep2, "index.md")).read() or True, "report index written")
+    idx = open(os.path.join(rep2, "index.md")).read()
+    check("| nominal chip |" in idx and "](inf_chip_accuracy.png)" in idx,
+          "report index gives the nominal accuracy and links the accuracy plot")
 
     # Refusals.
     set_energy(tile, None)

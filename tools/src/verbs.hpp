@@ -35,7 +35,7 @@ Verb add_infer_verb(CLI::App& app);
 Verb add_sweep_verb(CLI::App& app);
 /// `xbar cost --tile tile.h5 --network net.pt`: the run-versus-simulate energy verdict.
 Verb add_cost_verb(CLI::App& app);
-/// `xbar report file.h5 -o folder`: plots and a markdown index of a tile model or inference file.
+/// `xbar report file.h5 -o folder`: plots and a markdown index of a campaign, model, inference or sweep file.
 Verb add_report_verb(CLI::App& app);
 /// `xbar validate model.h5 campaign.h5`: recomputes a model's error against SPICE, with plots.
 Verb add_validate_verb(CLI::App& app);

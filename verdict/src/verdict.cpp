@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -56,21 +57,51 @@ void VerdictOptions::validate() const {
   preprocess.validate();
 }
 
-double read_rapl_j(const std::string& dir) {
+RaplReading read_rapl(const std::string& dir) {
   std::error_code ec;
-  double sum = 0;
-  int n = 0;
+  std::vector<std::pair<std::string, std::filesystem::path>> found;
   for (const auto& d : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = d.path().filename().string();
+    // "intel-rapl:N" only: not the subzones "intel-rapl:N:M", not "intel-rapl-mmio:N".
     if (name.rfind("intel-rapl:", 0) != 0 || name.find(':', 11) != std::string::npos) continue;
-    std::ifstream in(d.path() / "energy_uj");
-    double uj = 0;
-    if (in >> uj) {
-      sum += uj * 1e-6;
-      ++n;
-    }
+    found.emplace_back(name, d.path());
   }
-  return n > 0 ? sum : kNaN;
+  std::sort(found.begin(), found.end());
+  RaplReading r;
+  for (const auto& [name, path] : found) {
+    std::ifstream in(path / "energy_uj");
+    double uj = 0;
+    if (!(in >> uj)) continue;
+    std::ifstream range_in(path / "max_energy_range_uj");
+    double range = kNaN;
+    if (!(range_in >> range)) range = kNaN;
+    r.zones.push_back(name);
+    r.energy_uj.push_back(uj);
+    r.max_range_uj.push_back(range);
+  }
+  return r;
+}
+
+double rapl_energy_between_j(const RaplReading& before, const RaplReading& after) {
+  if (before.zones.empty() || before.zones != after.zones) return kNaN;
+  double uj = 0;
+  for (std::size_t z = 0; z < before.zones.size(); ++z) {
+    double d = after.energy_uj[z] - before.energy_uj[z];
+    if (d < 0) {
+      const double range = std::isfinite(after.max_range_uj[z]) ? after.max_range_uj[z] : before.max_range_uj[z];
+      if (!std::isfinite(range)) return kNaN;
+      d += range + 1;
+    }
+    uj += d;
+  }
+  return uj * 1e-6;
+}
+
+double read_rapl_j(const std::string& dir) {
+  const RaplReading r = read_rapl(dir);
+  double sum = 0;
+  for (double uj : r.energy_uj) sum += uj * 1e-6;
+  return r.zones.empty() ? kNaN : sum;
 }
 
 std::string format_joules(double j) {
@@ -170,11 +201,12 @@ VerdictResult run_verdict(const VerdictOptions& options, const VerdictProgress& 
   {
     networks::AnalogChip chip(design, options.seed, -1);
     r.program_s_per_chip = chip.program_seconds();
-    const double e0 = read_rapl_j(options.powercap_dir);
+    const RaplReading e0 = read_rapl(options.powercap_dir);
     const double c0 = cpu_seconds(), w0 = wall_seconds();
     r.acc_nominal = acc_of(&chip, false, "nominal");
     const double c1 = cpu_seconds(), w1 = wall_seconds();
-    const double e1 = read_rapl_j(options.powercap_dir);
+    const RaplReading e1 = read_rapl(options.powercap_dir);
+    const double rapl_j = rapl_energy_between_j(e0, e1);
     r.behavioral_cpu_s_per_image = (c1 - c0) / static_cast<double>(r.images);
     r.behavioral_wall_s_per_image = (w1 - w0) / static_cast<double>(r.images);
     r.tile_mvms_counted = chip.tile_mvms();
@@ -187,9 +219,9 @@ VerdictResult run_verdict(const VerdictOptions& options, const VerdictProgress& 
                                    "readable under {}",
                                    r.host_power_w, options.powercap_dir);
     }
-    if (options.host_power_w < 0 && std::isfinite(e0) && std::isfinite(e1) && e1 >= e0) {
+    if (options.host_power_w < 0 && std::isfinite(rapl_j)) {
       r.rapl = true;
-      r.e_sim_behavioral_j = (e1 - e0) / static_cast<double>(r.images);
+      r.e_sim_behavioral_j = rapl_j / static_cast<double>(r.images);
       r.power_source = fmt::format("RAPL package energy over the run ({}); SPICE uses {} W per core", options.powercap_dir,
                                    r.host_power_w);
     } else {

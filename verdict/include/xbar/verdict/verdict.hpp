@@ -99,8 +99,24 @@ std::string verdict_markdown(const VerdictResult& r, const std::string& png_name
 /// Human units: "3.21 nJ", "45.6 mJ".
 std::string format_joules(double j);
 
-/// Sum of energy_uj of the top-level RAPL zones (intel-rapl:N) under `powercap_dir`, J; NaN when
-/// none is readable.
+/// One reading of the top-level RAPL zones (intel-rapl:N, one per CPU package) under a powercap
+/// folder (/sys/class/powercap). Subzones (intel-rapl:N:M: core, uncore, dram) are inside their
+/// package's count and are ignored, as are other control types (intel-rapl-mmio:N) and zones whose
+/// energy_uj cannot be read (root-only on recent kernels).
+struct RaplReading {
+  std::vector<std::string> zones;     ///< zone folder names, sorted
+  std::vector<double> energy_uj;      ///< each zone's energy_uj counter, µJ
+  std::vector<double> max_range_uj;   ///< each zone's max_energy_range_uj (NaN when unreadable), µJ
+};
+RaplReading read_rapl(const std::string& powercap_dir);
+
+/// The energy between two readings, J: the sum over zones of after - before, where a counter that
+/// went down wrapped around once and gains max_energy_range_uj (+1: the counter runs 0 .. max).
+/// NaN when there is no zone, the two readings name different zones, or a wrapped zone has no
+/// readable max_energy_range_uj.
+double rapl_energy_between_j(const RaplReading& before, const RaplReading& after);
+
+/// Sum of energy_uj of the top-level RAPL zones under `powercap_dir`, J; NaN when none is readable.
 double read_rapl_j(const std::string& powercap_dir);
 
 }  // namespace xbar::verdict
