@@ -178,13 +178,16 @@ struct CampaignStore {
   std::optional<detail::Journal> journal;
   std::uint64_t records_per_write = 4096;
   std::uint64_t checkpoints = 0;
+  std::vector<double> seconds;
 
   explicit CampaignStore(std::uint64_t total, std::uint64_t per_write)
       : book(total), records_per_write(std::max<std::uint64_t>(1, per_write)) {}
 
   /// Writes the waiting records into .partial.
   void checkpoint() {
+    const auto t0 = std::chrono::steady_clock::now();
     file->write(book.take_unwritten(), book.counts());
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     ++checkpoints;
   }
   /// Keeps a record that is already in the journal; writes when records_per_write wait.
@@ -320,9 +323,9 @@ void run_samples(const CircuitKind& kind, PendingCursor& mine, int workers, doub
 
 // Ranks other than 0 run their share of the pending samples in their own worker processes
 // and send every record to rank 0.
-CampaignSummary run_remote_rank(const CampaignSpec& spec, const RunOptions& options, const detail::MpiWorld& world) {
+CampaignSummary run_remote_rank(const CampaignSpec& spec, const RunOptions& options, const CircuitKind& kind,
+                                const detail::MpiWorld& world) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto kind = make_circuit_kind(spec);
   const std::uint64_t total = spec.total_samples();
   Bitmap pending(total);
   detail::mpi_broadcast(pending.words());
@@ -332,7 +335,7 @@ CampaignSummary run_remote_rank(const CampaignSpec& spec, const RunOptions& opti
   summary.total = total;
   const int workers = options.workers > 0 ? options.workers : 1;
   run_samples(
-      *kind, mine, workers, spec.run.sample_timeout_s, 0,
+      kind, mine, workers, spec.run.sample_timeout_s, 0,
       [&](SampleRecord&& r) {
         detail::mpi_send_record(r);
         ++summary.ran;
@@ -350,14 +353,18 @@ CampaignSummary run_remote_rank(const CampaignSpec& spec, const RunOptions& opti
 }  // namespace
 
 CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options) {
+  const auto kind = make_circuit_kind(spec);
+  return run_campaign(spec, options, *kind);
+}
+
+CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options, const CircuitKind& kind) {
   const auto world = detail::mpi_world();
-  if (world.rank != 0) return run_remote_rank(spec, options, world);
+  if (world.rank != 0) return run_remote_rank(spec, options, kind, world);
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint64_t total = spec.total_samples();
   const CampaignPaths paths(spec.run.output);
   // Under MPI each rank runs --workers processes (default 1: one rank per core).
   const int workers = options.workers > 0 ? options.workers : (world.size > 1 ? 1 : spec.run.workers);
-  auto kind = make_circuit_kind(spec);
   CampaignProvenance prov = make_provenance(spec, options);
   check_output_folder(spec);
   // One run per campaign: a second run of the same output stops here and names the first.
@@ -367,7 +374,7 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
   CampaignSummary summary;
   summary.output = paths.output;
   summary.total = total;
-  open_store(store, spec, paths, prov, kind->schema(), options.quiet, &summary.journal_dropped);
+  open_store(store, spec, paths, prov, kind.schema(), options.quiet, &summary.journal_dropped);
 
   Bitmap pending = store.book.pending(options.retry_failed);
   const std::uint64_t pending_count = pending.count();
@@ -385,7 +392,7 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
     std::uint64_t finished = summary.resumed;
     auto last_checkpoint = std::chrono::steady_clock::now();
     run_samples(
-        *kind, mine, workers, spec.run.sample_timeout_s, world.size - 1,
+        kind, mine, workers, spec.run.sample_timeout_s, world.size - 1,
         [&](SampleRecord&& r) {
           store.accept(std::move(r));
           ++finished;
@@ -412,7 +419,7 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
   }
   // The end: the last records, end_time and counts, the checksum, the rename, and only then
   // the journal goes.
-  store.file->write(store.book.take_unwritten(), store.book.counts());
+  store.checkpoint();
   const SampleCounts counts = store.book.counts();
   store.file->finish(paths.output, core::utc_now(), counts);
   store.journal->remove();
@@ -421,6 +428,7 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
   summary.peak_records_held = store.book.peak_held();
   summary.rows_written = store.file->rows_written();
   summary.checkpoints = store.checkpoints;
+  summary.checkpoint_seconds = std::move(store.seconds);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
 }

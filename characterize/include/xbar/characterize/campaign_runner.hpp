@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "xbar/characterize/campaign_spec.hpp"
 #include "xbar/characterize/error.hpp"
@@ -58,6 +59,8 @@ struct CampaignSummary {
   std::uint64_t peak_records_held = 0;  ///< most records the parent held at once (<= records_per_write)
   std::uint64_t rows_written = 0;       ///< records written into the HDF5 file by this run (rebuild included)
   std::uint64_t checkpoints = 0;        ///< writes of new records into "<output>.partial"
+  /// Wall time of each checkpoint of this run (one entry per write into .partial; benchmarks).
+  std::vector<double> checkpoint_seconds;
 };
 
 /// Thrown when SIGINT/SIGTERM stopped the run after a checkpoint; rerun to resume.
@@ -69,5 +72,10 @@ class Interrupted : public Error {
 /// Runs (or resumes) the campaign. Throws SpecError/FileError/Error on bad input, Interrupted
 /// on Ctrl-C; sample failures are recorded in the file, not thrown.
 CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options);
+
+class CircuitKind;
+/// The same with the samples of `kind` instead of make_circuit_kind(spec) (benchmarks and tests:
+/// a synthetic kind without ngspice). `kind` must hold spec.total_samples() samples.
+CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options, const CircuitKind& kind);
 
 }  // namespace xbar::characterize
