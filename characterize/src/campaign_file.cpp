@@ -954,9 +954,18 @@ bool is_count(double v, double max) { return std::isfinite(v) && v >= 0 && v <= 
 /// field it holds with the shape that spec gives, and the integer fields (instance, pattern,
 /// stuck counts, codes) whole numbers in range. Readers index records by the spec's dimensions,
 /// so a file whose datasets disagree with them is refused here, naming the file and dataset.
-void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
-  if (!known_circuit_kind(f.schema.kind)) return;  // a foreign or test schema: nothing to compare with
+/// What the value checks need from the stored spec, worked out once per file.
+struct StoredSpecRules {
+  bool known = false;  ///< false: a foreign or test schema, nothing to compare with
   CampaignSpec spec;
+};
+
+/// The checks of the file as a whole: kind, sample count `total` and every field's shape.
+StoredSpecRules check_stored_spec_shapes(const CampaignFile& f, std::uint64_t total, const std::string& path) {
+  StoredSpecRules rules;
+  if (!known_circuit_kind(f.schema.kind)) return rules;
+  rules.known = true;
+  CampaignSpec& spec = rules.spec;
   try {
     spec = parse_stored_campaign_spec(f.provenance.spec_text, path + " (attribute spec_text)");
   } catch (const SpecError& e) {
@@ -967,9 +976,9 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
     throw FileError(fmt::format("{}: attribute kind = '{}', but the stored spec (spec_text) has kind = '{}'", path,
                                 f.schema.kind, spec.kind));
   }
-  if (spec.total_samples() != f.records.size()) {
+  if (spec.total_samples() != total) {
     throw FileError(fmt::format("{}: attribute total_samples = {}, but the stored spec (spec_text) gives {} samples",
-                                path, f.records.size(), spec.total_samples()));
+                                path, total, spec.total_samples()));
   }
   // The expected schema; the source of weights and inputs does not change any shape, and a
   // stored spec's CSV files are not at hand.
@@ -990,11 +999,19 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
                                   path, got.name, shape_text(got.shape), shape_text(it->shape), spec.kind));
     }
   }
+  return rules;
+}
+
+/// The checks of each record's values (`records`, any subset of the file's, by their index).
+void check_stored_values(const CampaignSchema& schema, const StoredSpecRules& rules,
+                         const std::vector<SampleRecord>& records, const std::string& path) {
+  if (!rules.known) return;
+  const CampaignSpec& spec = rules.spec;
   const std::uint64_t patterns = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(spec.workload.patterns_per_instance));
-  const bool has_pattern = std::any_of(f.schema.fields.begin(), f.schema.fields.end(),
+  const bool has_pattern = std::any_of(schema.fields.begin(), schema.fields.end(),
                                        [](const FieldSpec& x) { return x.name == "pattern"; });
   std::uint64_t offset = 0;
-  for (const FieldSpec& field : f.schema.fields) {
+  for (const FieldSpec& field : schema.fields) {
     const std::uint64_t n = field.size();
     double max = -1;  // -1: not an integer field
     if (field.name == "n_stuck_on" || field.name == "n_stuck_off") {
@@ -1005,7 +1022,7 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
     } else if (field.name == "settled") {
       max = 1.0;
     }
-    for (const SampleRecord& r : f.records) {
+    for (const SampleRecord& r : records) {
       for (std::uint64_t k = 0; k < n; ++k) {
         const double v = r.values[offset + k];
         // NaN is "no value": allowed in outputs and in failed samples; an ok sample has every
@@ -1046,7 +1063,106 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
   }
 }
 
+void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
+  const StoredSpecRules rules = check_stored_spec_shapes(f, f.records.size(), path);
+  check_stored_values(f.schema, rules, f.records, path);
+}
+
+/// Rows [first, first + count) of dataset /<group>/<name> ([total, ...]), as `mem_type`.
+template <class T>
+std::vector<T> read_row_block(hid_t file, const std::string& group, const std::string& name, hid_t mem_type,
+                              std::uint64_t total, std::uint64_t first, std::uint64_t count, const std::string& path) {
+  std::vector<hsize_t> dims;
+  Hid dset = open_sample_dataset(file, group, name, total, dims, path);
+  const std::string full_name = "/" + group + "/" + name;
+  Hid space = make(H5Dget_space(dset), H5Sclose, path, "read dataset " + full_name);
+  std::vector<hsize_t> start(dims.size(), 0), block = dims;
+  start[0] = first;
+  block[0] = count;
+  check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr), path,
+        "select rows of " + full_name);
+  hsize_t n = 1;
+  for (hsize_t d : block) n *= d;
+  const std::size_t width = H5Tget_size(mem_type);
+  std::vector<T> out(n * width / sizeof(T));
+  if (n == 0) return out;
+  Hid mem = make(H5Screate_simple(1, &n, nullptr), H5Sclose, path, "create a dataspace");
+  check(H5Dread(dset, mem_type, mem, space, H5P_DEFAULT, out.data()), path, "read dataset " + full_name);
+  return out;
+}
+
 }  // namespace
+
+void read_campaign_records(const std::string& path, std::uint64_t block,
+                           const std::function<void(SampleRecord&&)>& sink, CampaignProvenance* provenance) {
+  block = std::max<std::uint64_t>(1, block);
+  QuietHdf5 quiet;
+  Hid file = open_file(path);
+  CampaignFile head;
+  head.schema_version = read_schema_version(file, path);
+  head.provenance = read_provenance(file, path);
+  const std::uint64_t total = read_u64_attr(file, "total_samples", path);
+  head.schema = read_schema(file, total, path);
+  head.schema.source = path;
+  std::size_t width = 0;
+  Hid text_type;
+  {
+    std::vector<hsize_t> dims;
+    Hid dset = open_sample_dataset(file, "samples", "error", total, dims, path);
+    text_type = make(H5Dget_type(dset), H5Tclose, path, "read dataset /samples/error");
+    if (H5Tget_class(text_type) != H5T_STRING) throw FileError(fmt::format("{}: /samples/error is not strings", path));
+    if (dims.size() != 1)
+      throw FileError(fmt::format("{}: /samples/error has {} dimensions, expected 1 ([S])", path, dims.size()));
+    if (H5Tis_variable_str(text_type) <= 0) width = H5Tget_size(text_type);
+  }
+  if (provenance) *provenance = head.provenance;
+  if (width == 0) {  // variable-length strings (an xbar.campaign/1 file): read whole, as it always was
+    file.close();
+    CampaignFile f = read_campaign_file(path);
+    for (SampleRecord& r : f.records) sink(std::move(r));
+    return;
+  }
+  const StoredSpecRules rules = check_stored_spec_shapes(head, total, path);
+  const std::uint64_t per_sample = head.schema.values_per_sample();
+  for (std::uint64_t first = 0; first < total; first += block) {
+    const std::uint64_t count = std::min(block, total - first);
+    const auto codes = read_row_block<std::int8_t>(file, "samples", "status", H5T_NATIVE_INT8, total, first, count, path);
+    const auto texts = read_row_block<char>(file, "samples", "error", text_type, total, first, count, path);
+    const auto seconds =
+        read_row_block<double>(file, "timing", "sample_seconds", H5T_NATIVE_DOUBLE, total, first, count, path);
+    std::vector<SampleRecord> records(count);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      SampleRecord& r = records[i];
+      r.index = first + i;
+      if (!is_valid_status(codes[i]))
+        throw FileError(fmt::format("{}: /samples/status[{}] = {} is not a known status code", path, r.index,
+                                    int{codes[i]}));
+      r.status = static_cast<SampleStatus>(codes[i]);
+      const char* t = texts.data() + i * width;
+      r.error.assign(t, strnlen(t, width));
+      r.seconds = seconds[i];
+      r.values.resize(per_sample);
+    }
+    std::uint64_t offset = 0;
+    for (const FieldSpec& f : head.schema.fields) {
+      const auto values =
+          read_row_block<double>(file, "samples", f.name, H5T_NATIVE_DOUBLE, total, first, count, path);
+      const std::uint64_t size = f.size();
+      for (std::uint64_t i = 0; i < count; ++i)
+        std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(i * size), size, records[i].values.begin() + offset);
+      offset += size;
+    }
+    check_stored_values(head.schema, rules, records, path);
+    for (SampleRecord& r : records) sink(std::move(r));
+  }
+}
+
+CampaignProvenance read_campaign_provenance(const std::string& path) {
+  QuietHdf5 quiet;
+  Hid file = open_file(path);
+  read_schema_version(file, path);
+  return read_provenance(file, path);
+}
 
 CampaignFile read_campaign_file(const std::string& path) {
   QuietHdf5 quiet;

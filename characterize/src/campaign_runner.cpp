@@ -231,27 +231,23 @@ CampaignProvenance make_provenance(const CampaignSpec& spec, const RunOptions& o
   return prov;
 }
 
-/// The records of a finished (or, from an older xbar, checkpointed) `<output>` of the same
-/// spec, when there is no journal: a rerun adopts them. Its start time goes to `start_time`.
-std::vector<SampleRecord> adopt_finished_file(const std::string& out, const std::string& spec_results,
-                                              std::uint64_t total, std::string* start_time) {
-  CampaignFile f = read_campaign_file(out);
+/// Checks that a finished (or, from an older xbar, checkpointed) `<output>` was written from a
+/// spec with the same results, when there is no journal: a rerun adopts its records. Returns
+/// its start time.
+std::string check_finished_file(const std::string& out, const std::string& spec_results) {
+  const CampaignProvenance p = read_campaign_provenance(out);
   std::string stored_results;
   try {
-    stored_results = results_text(f.provenance.spec_text, out);
+    stored_results = results_text(p.spec_text, out);
   } catch (const SpecError&) {
     stored_results = "?";
   }
-  if (stored_results != spec_results || f.records.size() != total) {
+  if (stored_results != spec_results) {
     throw FileError(fmt::format("{} exists and was written from a different spec (one with other results); set "
                                 "run.output to another file, or restore the spec it was written from to resume it",
                                 out));
   }
-  *start_time = f.provenance.start_time;
-  std::vector<SampleRecord> done;
-  for (auto& r : f.records)
-    if (r.status != SampleStatus::not_run) done.push_back(std::move(r));
-  return done;
+  return p.start_time;
 }
 
 /// Opens the journal (creating it, seeded from a finished `<output>`, if there is none) and
@@ -267,11 +263,11 @@ void open_store(CampaignStore& store, const CampaignSpec& spec, const CampaignPa
   const std::uint64_t legacy_hash = detail::fnv1a64(spec.kind + "\n" + spec.source_text);
   const bool have_journal = std::filesystem::exists(paths.journal);
   std::string start_time = core::utc_now();
-  std::vector<SampleRecord> earlier;
+  const bool adopt = !have_journal && std::filesystem::exists(paths.output);
   if (have_journal) {
     start_time = detail::Journal::stored_start_time(paths.journal, start_time);
-  } else if (std::filesystem::exists(paths.output)) {
-    earlier = adopt_finished_file(paths.output, spec_results, total, &start_time);
+  } else if (adopt) {
+    start_time = check_finished_file(paths.output, spec_results);
   }
   prov.start_time = start_time;
   prov.end_time.clear();
@@ -285,14 +281,16 @@ void open_store(CampaignStore& store, const CampaignSpec& spec, const CampaignPa
                "again\n",
                paths.journal, *dropped);
   }
-  for (auto& r : earlier) {
-    if (r.index >= total) {
-      throw FileError(fmt::format("{}: record for sample {}, but the campaign has {} samples", paths.output, r.index,
-                                  total));
-    }
-    store.accept(std::move(r));  // seed the new journal from the finished file
+  if (adopt) {
+    // Seed the new journal from the finished file, read in blocks.
+    read_campaign_records(paths.output, store.records_per_write, [&](SampleRecord&& r) {
+      if (r.index >= total) {
+        throw FileError(fmt::format("{}: record for sample {}, but the campaign has {} samples", paths.output,
+                                    r.index, total));
+      }
+      if (r.status != SampleStatus::not_run) store.accept(std::move(r));
+    });
   }
-  earlier.clear();
   store.checkpoint();
 }
 

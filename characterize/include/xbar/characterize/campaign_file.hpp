@@ -28,6 +28,7 @@
 // Datasets under /samples are bit-for-bit identical for any worker count and any number of
 // resumes.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -156,5 +157,17 @@ struct CampaignFile {
 /// Reads a campaign file. Throws FileError naming the file and the missing or malformed object
 /// (and saying e.g. "not an xbar campaign file" or "was it written by a newer xbar?").
 CampaignFile read_campaign_file(const std::string& path);
+
+/// The provenance (root attributes) of a campaign file, with the checks of read_campaign_file
+/// up to them.
+CampaignProvenance read_campaign_provenance(const std::string& path);
+
+/// Reads the records of a campaign file `block` samples at a time, in index order, handing each
+/// to `sink`, with the same checks as read_campaign_file (the whole-file ones first, each
+/// block's values before its records are handed on), so that memory does not grow with the file
+/// (an xbar.campaign/1 file, with variable-length strings, is read whole). The file's provenance
+/// goes to `provenance` if given, before the first record.
+void read_campaign_records(const std::string& path, std::uint64_t block,
+                           const std::function<void(SampleRecord&&)>& sink, CampaignProvenance* provenance = nullptr);
 
 }  // namespace xbar::characterize
