@@ -615,3 +615,30 @@ TEST_CASE("campaign file builder: long errors are cut and say so; bad records an
                 {no_dir, "cannot create the file", "journal"});
   CHECK_FALSE(fs::exists(no_dir));
 }
+
+TEST_CASE("read_campaign_records: blocks of any size give read_campaign_file's records") {
+  TempDir dir;
+  const std::string path = dir.file("blocks.h5");
+  xc::write_campaign_file(path, test_schema(), test_provenance(), test_records());
+  const xc::CampaignFile whole = xc::read_campaign_file(path);
+  for (std::uint64_t block : {1, 2, 4, 6, 100}) {
+    CAPTURE(block);
+    xc::CampaignFile got;
+    got.schema = whole.schema;
+    got.schema_version = whole.schema_version;
+    std::uint64_t calls = 0;
+    xc::read_campaign_records(path, block, [&](xc::SampleRecord&& r) {
+      ++calls;
+      got.records.push_back(std::move(r));
+    }, &got.provenance);
+    CHECK(calls == whole.records.size());
+    check_same_file(got, whole);
+  }
+  // A damaged file is refused before any record is handed on.
+  std::string bytes = read_bytes(path);
+  bytes[bytes.size() / 2] ^= 0x10;
+  write_bytes(path, bytes);
+  std::uint64_t calls = 0;
+  check_message([&] { xc::read_campaign_records(path, 2, [&](xc::SampleRecord&&) { ++calls; }); }, {path, "damaged"});
+  CHECK(calls == 0);
+}

@@ -183,8 +183,10 @@ struct CampaignStore {
   explicit CampaignStore(std::uint64_t total, std::uint64_t per_write)
       : book(total), records_per_write(std::max<std::uint64_t>(1, per_write)) {}
 
-  /// Writes the waiting records into .partial.
+  /// Writes the waiting records into .partial (nothing to do when none wait: the counts change
+  /// only with records).
   void checkpoint() {
+    if (book.unwritten() == 0) return;
     const auto t0 = std::chrono::steady_clock::now();
     file->write(book.take_unwritten(), book.counts());
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
