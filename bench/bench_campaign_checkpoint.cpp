@@ -246,7 +246,7 @@ int main(int argc, char** argv) {
   fmt::print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (std::size_t k = 0; k < before.size(); ++k) {
     const Row &b = before[k], &a = after[k];
-    fmt::print("| {} | {:.1f} MB | {:.1f} MB | {:.3f} s | {:.3f} s | {:.0f}x | {:.1f}x | {:.1f}x | {:.1f} MB | {:.1f} MB |\n",
+    fmt::print("| {} | {:.1f} MB | {:.1f} MB | {:.3f} s | {:.3f} s | {:.2f}x | {:.1f}x | {:.1f}x | {:.1f} MB | {:.1f} MB |\n",
                b.n, b.records_mb, a.records_mb, b.checkpoint_s, a.checkpoint_s, b.checkpoint_s / a.checkpoint_s,
                b.checkpoint_s / before.front().checkpoint_s, a.checkpoint_s / after.front().checkpoint_s, b.file_mb,
                a.file_mb);

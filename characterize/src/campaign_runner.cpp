@@ -350,6 +350,63 @@ CampaignSummary run_remote_rank(const CampaignSpec& spec, const RunOptions& opti
   return summary;
 }
 
+/// Rank 0's share of the pending samples (and the other ranks' records): each record journaled,
+/// then kept, with a checkpoint every run.checkpoint_interval_s. Ctrl-C writes a checkpoint and
+/// throws Interrupted.
+void run_pending(const CampaignSpec& spec, const RunOptions& options, const CircuitKind& kind,
+                 const CampaignPaths& paths, PendingCursor& mine, int workers, int ranks, CampaignStore& store,
+                 CampaignSummary& summary) {
+  const std::uint64_t total = summary.total;
+  if (!options.quiet && summary.resumed > 0) {
+    fmt::print(stderr, "characterize: resuming {}: {} of {} samples already done\n", paths.output, summary.resumed,
+               total);
+  }
+  SignalGuard signals;
+  Progress progress(total, summary.resumed, options.quiet);
+  std::uint64_t finished = summary.resumed;
+  auto last_checkpoint = std::chrono::steady_clock::now();
+  run_samples(
+      kind, mine, workers, spec.run.sample_timeout_s, ranks - 1,
+      [&](SampleRecord&& r) {
+        store.accept(std::move(r));
+        ++finished;
+        ++summary.ran;
+      },
+      [&] {
+        progress.update(finished, store.book.counts().failed);
+        if (g_stop_signal != 0) return false;
+        const auto now = std::chrono::steady_clock::now();
+        if (std::chrono::duration<double>(now - last_checkpoint).count() >= spec.run.checkpoint_interval_s) {
+          store.checkpoint();
+          last_checkpoint = now;
+        }
+        return true;
+      });
+  if (g_stop_signal != 0) {
+    store.checkpoint();
+    progress.update(finished, store.book.counts().failed, true);
+    throw Interrupted(fmt::format("stopped by signal {} after {} of {} samples; {} holds them (and {} the "
+                                  "journal): rerun the same command to resume",
+                                  static_cast<int>(g_stop_signal), finished, total, paths.partial, paths.journal));
+  }
+  progress.update(finished, store.book.counts().failed, true);
+}
+
+/// The end: the last records, end_time and counts, the checksum, the rename to `<output>`, and
+/// only then the journal goes.
+void finish_campaign(CampaignStore& store, const CampaignPaths& paths, CampaignSummary& summary) {
+  store.checkpoint();
+  const SampleCounts counts = store.book.counts();
+  store.file->finish(paths.output, core::utc_now(), counts);
+  store.journal->remove();
+  summary.ok = counts.ok;
+  summary.failed = counts.failed;
+  summary.peak_records_held = store.book.peak_held();
+  summary.rows_written = store.file->rows_written();
+  summary.checkpoints = store.checkpoints;
+  summary.checkpoint_seconds = std::move(store.seconds);
+}
+
 }  // namespace
 
 CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options) {
@@ -383,52 +440,9 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
   if (world.size > 1) detail::mpi_broadcast(pending.words());
   PendingCursor mine(pending, total, 0, world.size);
   if (pending_count > 0 || world.size > 1) {
-    if (!options.quiet && summary.resumed > 0) {
-      fmt::print(stderr, "characterize: resuming {}: {} of {} samples already done\n", paths.output, summary.resumed,
-                 total);
-    }
-    SignalGuard signals;
-    Progress progress(total, summary.resumed, options.quiet);
-    std::uint64_t finished = summary.resumed;
-    auto last_checkpoint = std::chrono::steady_clock::now();
-    run_samples(
-        kind, mine, workers, spec.run.sample_timeout_s, world.size - 1,
-        [&](SampleRecord&& r) {
-          store.accept(std::move(r));
-          ++finished;
-          ++summary.ran;
-        },
-        [&] {
-          progress.update(finished, store.book.counts().failed);
-          if (g_stop_signal != 0) return false;
-          const auto now = std::chrono::steady_clock::now();
-          if (std::chrono::duration<double>(now - last_checkpoint).count() >= spec.run.checkpoint_interval_s) {
-            store.checkpoint();
-            last_checkpoint = now;
-          }
-          return true;
-        });
-    if (g_stop_signal != 0) {
-      store.checkpoint();
-      progress.update(finished, store.book.counts().failed, true);
-      throw Interrupted(fmt::format("stopped by signal {} after {} of {} samples; {} holds them (and {} the "
-                                    "journal): rerun the same command to resume",
-                                    static_cast<int>(g_stop_signal), finished, total, paths.partial, paths.journal));
-    }
-    progress.update(finished, store.book.counts().failed, true);
+    run_pending(spec, options, kind, paths, mine, workers, world.size, store, summary);
   }
-  // The end: the last records, end_time and counts, the checksum, the rename, and only then
-  // the journal goes.
-  store.checkpoint();
-  const SampleCounts counts = store.book.counts();
-  store.file->finish(paths.output, core::utc_now(), counts);
-  store.journal->remove();
-  summary.ok = counts.ok;
-  summary.failed = counts.failed;
-  summary.peak_records_held = store.book.peak_held();
-  summary.rows_written = store.file->rows_written();
-  summary.checkpoints = store.checkpoints;
-  summary.checkpoint_seconds = std::move(store.seconds);
+  finish_campaign(store, paths, summary);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
 }
