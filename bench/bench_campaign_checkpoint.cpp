@@ -1,22 +1,30 @@
 // bench_campaign_checkpoint: what the campaign parent pays per checkpoint and holds in memory,
-// against the campaign size N (issue 15, point 7). Synthetic records, no ngspice: an ngspice run
-// per sample makes 10^6 samples impossible in a session, and neither cost depends on how a
-// record was computed.
+// against the campaign size N (issue 15, point 7), before and after the file is built in place.
+// Synthetic records, no ngspice: an ngspice run per sample makes 10^6 samples impossible in a
+// session, and neither cost depends on how a record was computed.
 //
 //   ./build/bench/bench_campaign_checkpoint [--sizes 10000,100000,1000000] [--repeats 3] [--dir /tmp]
 //
 // Workload per N: the schema of a 2 x 2 crossbar campaign with one input vector per sample
 // (instance, pattern, temperature_c, r_row_wire_ohm, r_col_wire_ohm, n_stuck_on, n_stuck_off,
 // g_target_s [2,2], g_programmed_s [2,2], v_in_v [1,2], i_spice_a [1,2], i_ideal_a [1,2]: 21
-// values per sample, the cheapest campaign there is), half of the samples done (the state of a
-// checkpoint in mid-run), every 97th of those failed with a 40-byte message.
-// Measured, each N in a child process of its own (so one size's heap does not hide another's):
-//   records MB   growth of the child's resident set (VmRSS) from before to after building the
-//                std::vector<SampleRecord> that run_campaign holds (one record per sample)
-//   checkpoint   wall time of write_campaign_file (what run_campaign calls every
-//                run.checkpoint_interval_s): median over --repeats
-//   file MB      size of the file written
-// The ratio column divides each N's checkpoint time by the smallest N's, timed in the same run.
+// values per sample, the cheapest campaign there is); every 97th sample failed with a 40-byte
+// message. Each measurement runs in a child process of its own (so one size's heap does not hide
+// another's).
+//   before (the baseline, timed in the same run): the parent of the old runner held one
+//     SampleRecord per sample and every checkpoint was write_campaign_file of all of them (kept
+//     callable). Half of the samples done (a checkpoint in mid-run):
+//       records MB   growth of the child's resident set (VmRSS) from before to after building the
+//                    std::vector<SampleRecord> of N records
+//       checkpoint   wall time of write_campaign_file, median over --repeats
+//   after: the real run_campaign (worker processes, journal, <output>.partial built in place)
+//     over all N samples of a synthetic CircuitKind (run_campaign(spec, options, kind)), 2 workers,
+//     default records_per_write (4096), checkpoint interval 1e9 s (so every checkpoint writes
+//     exactly the 4096 records that arrived since the last one):
+//       parent MB    growth of the parent's peak resident set (VmHWM at the end minus VmRSS
+//                    before the run): everything the parent holds, not only records
+//       checkpoint   median of the wall times of its checkpoints (CampaignSummary::checkpoint_seconds)
+// The ratio columns divide each N's figure by the smallest N's, timed in the same run.
 // Markdown goes to stdout, progress to stderr.
 #include <fmt/format.h>
 #include <sys/wait.h>
@@ -35,6 +43,9 @@
 #include "bench_common.hpp"
 #include "bench_info.hpp"
 #include "xbar/characterize/campaign_file.hpp"
+#include "xbar/characterize/campaign_runner.hpp"
+#include "xbar/characterize/campaign_spec.hpp"
+#include "xbar/characterize/circuit_kind.hpp"
 
 namespace xc = xbar::characterize;
 using xbar::bench::Clock;
@@ -61,21 +72,98 @@ xc::CampaignSchema small_crossbar_schema() {
   return s;
 }
 
-long rss_kb() {
+long status_kb(const char* key) {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(key, 0) == 0) return std::stol(line.substr(std::strlen(key)));
   return -1;
 }
+long rss_kb() { return status_kb("VmRSS:"); }
 
 struct Row {
   std::uint64_t n = 0;
   double records_mb = 0, checkpoint_s = 0, file_mb = 0;
 };
 
-/// Runs in a child: builds N records (half done) and times `repeats` checkpoints.
-Row measure(std::uint64_t n, int repeats, const std::string& dir) {
+/// Sample i's values (deterministic, not all alike, so that they compress as data does).
+void fill_values(std::uint64_t i, std::uint64_t per, std::vector<double>& v) {
+  v.resize(per);
+  for (std::uint64_t k = 0; k < per; ++k) v[k] = 1e-6 * static_cast<double>((i * 31 + k * 7) % 1000);
+  v[0] = static_cast<double>(i);
+  v[1] = 0.0;
+}
+
+/// A circuit kind whose samples are computed, not simulated: what run_campaign does around the
+/// samples (workers, journal, checkpoints, the file) at no SPICE cost.
+class SyntheticKind : public xc::CircuitKind {
+ public:
+  const xc::CampaignSchema& schema() const override { return schema_; }
+  xc::SampleRecord run_sample(xc::SpiceSession&, std::uint64_t index) const override {
+    xc::SampleRecord r;
+    r.index = index;
+    r.status = index % 97 == 0 ? xc::SampleStatus::spice_error : xc::SampleStatus::ok;
+    if (r.status != xc::SampleStatus::ok) r.error = "doAnalyses: iteration limit reached (bench)";
+    r.seconds = 1e-3;
+    fill_values(index, schema_.values_per_sample(), r.values);
+    return r;
+  }
+  std::string deck_text(std::uint64_t) const override { return "synthetic\n.end\n"; }
+
+ private:
+  xc::CampaignSchema schema_ = small_crossbar_schema();
+};
+
+/// Runs in a child: the whole campaign of N synthetic samples through run_campaign.
+Row measure_after(std::uint64_t n, const std::string& dir) {
+  const std::string out = dir + fmt::format("/bench_after_{}.h5", n);
+  for (const char* ext : {"", ".partial", ".journal", ".lock"}) std::filesystem::remove(out + ext);
+  const std::string text = fmt::format(
+      "kind = \"crossbar\"\nseed = 1\n[crossbar]\nrows = 2\ncols = 2\n[workload]\ninstances = {}\n"
+      "patterns_per_instance = 1\ninputs_per_pattern = 1\n[run]\noutput = \"{}\"\ncheckpoint_interval_s = 1e9\n",
+      n, out);
+  const xc::CampaignSpec spec = xc::parse_campaign_spec(text, "bench.toml");
+  const SyntheticKind kind;
+  xc::RunOptions o;
+  o.workers = 2;
+  o.quiet = true;
+  o.xbar_version = XBAR_BENCH_VERSION;
+  xc::SpiceSession::instance();  // loaded before the baseline: the runner asks it for its version
+  const long before = rss_kb();
+  const xc::CampaignSummary s = xc::run_campaign(spec, o, kind);
+  Row row;
+  row.n = n;
+  row.records_mb = static_cast<double>(status_kb("VmHWM:") - before) / 1024.0;
+  row.checkpoint_s = xbar::bench::median(s.checkpoint_seconds);
+  row.file_mb = static_cast<double>(std::filesystem::file_size(out)) / (1024.0 * 1024.0);
+  fmt::print(stderr, "  N = {}: after: {} checkpoints, median {:.4f} s, parent peak growth {:.1f} MB, {:.1f} s\n",
+             n, s.checkpoints, row.checkpoint_s, row.records_mb, s.seconds);
+  std::filesystem::remove(out);
+  return row;
+}
+
+/// Runs `f` in a child process and returns its Row (so each measurement has a fresh heap).
+template <class F>
+bool in_child(F&& f, Row* out) {
+  int fds[2];
+  if (pipe(fds) != 0) return false;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    const Row r = f();
+    const bool ok = write(fds[1], &r, sizeof r) == static_cast<ssize_t>(sizeof r);
+    _exit(ok ? 0 : 1);
+  }
+  close(fds[1]);
+  const bool got = read(fds[0], out, sizeof *out) == static_cast<ssize_t>(sizeof *out);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return got && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/// Runs in a child: builds N records (half done) and times `repeats` checkpoints of the old path.
+Row measure_before(std::uint64_t n, int repeats, const std::string& dir) {
   const xc::CampaignSchema schema = small_crossbar_schema();
   const std::uint64_t per = schema.values_per_sample();
   const long before = rss_kb();
@@ -84,13 +172,10 @@ Row measure(std::uint64_t n, int repeats, const std::string& dir) {
     xc::SampleRecord& r = records[i];
     r.index = i;
     if (i % 2 == 1) continue;  // not run yet
-    r.status = (i / 2) % 97 == 0 ? xc::SampleStatus::spice_error : xc::SampleStatus::ok;
+    r.status = i % 97 == 0 ? xc::SampleStatus::spice_error : xc::SampleStatus::ok;
     if (r.status != xc::SampleStatus::ok) r.error = "doAnalyses: iteration limit reached (bench)";
     r.seconds = 1e-3;
-    r.values.resize(per);
-    for (std::uint64_t k = 0; k < per; ++k) r.values[k] = 1e-6 * static_cast<double>((i * 31 + k * 7) % 1000);
-    r.values[0] = static_cast<double>(i);
-    r.values[1] = 0.0;
+    fill_values(i, per, r.values);
   }
   Row row;
   row.n = n;
@@ -136,41 +221,35 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::vector<Row> rows;
+  std::vector<Row> before, after;
   for (std::uint64_t n : sizes) {
-    int fds[2];
-    if (pipe(fds) != 0) return 1;
-    const pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      const Row r = measure(n, repeats, dir);
-      const bool ok = write(fds[1], &r, sizeof r) == static_cast<ssize_t>(sizeof r);
-      _exit(ok ? 0 : 1);
-    }
-    close(fds[1]);
-    Row r;
-    const bool got = read(fds[0], &r, sizeof r) == static_cast<ssize_t>(sizeof r);
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    Row b, a;
+    if (!in_child([&] { return measure_before(n, repeats, dir); }, &b) ||
+        !in_child([&] { return measure_after(n, dir); }, &a)) {
       fmt::print(stderr, "bench_campaign_checkpoint: the child for N = {} failed\n", n);
       return 1;
     }
-    rows.push_back(r);
+    before.push_back(b);
+    after.push_back(a);
   }
   fmt::print("# Campaign checkpoints against campaign size ({})\n\n", xbar::bench::utc_date());
-  fmt::print("`./build/bench/bench_campaign_checkpoint --repeats {}` (xbar {} {}, {}, {} CPUs). Synthetic records "
-             "of a 2x2 crossbar campaign (21 values per sample), half of them done; each N in its own child "
-             "process; checkpoint = write_campaign_file, median of {}.\n\n",
+  fmt::print("`./build/bench/bench_campaign_checkpoint --repeats {}` (xbar {} {}, {}, {} CPUs). Synthetic samples "
+             "of a 2x2 crossbar campaign (21 values per sample); each measurement in a child process of its own.\n"
+             "Before: one SampleRecord per sample held by the parent (half of them done) and a checkpoint = "
+             "write_campaign_file of all of them, median of {}. After: run_campaign over all N samples (2 workers, "
+             "journal, <output>.partial built in place, 4096 records per checkpoint); parent = growth of its peak "
+             "RSS over the whole run; checkpoint = median over the run's checkpoints.\n\n",
              repeats, XBAR_BENCH_VERSION, XBAR_BENCH_GIT_HASH, XBAR_BENCH_BUILD_TYPE, xbar::bench::nproc(), repeats);
-  fmt::print("| N samples | parent records (RSS growth) | per sample | checkpoint (median) | ratio to N = {} | file |\n",
-             rows.front().n);
-  fmt::print("|---:|---:|---:|---:|---:|---:|\n");
-  for (const Row& r : rows) {
-    fmt::print("| {} | {:.1f} MB | {:.0f} B | {:.3f} s | {:.1f}x | {:.1f} MB |\n", r.n, r.records_mb,
-               r.records_mb * 1024.0 * 1024.0 / static_cast<double>(r.n), r.checkpoint_s,
-               r.checkpoint_s / rows.front().checkpoint_s, r.file_mb);
+  fmt::print("| N samples | parent memory before | after | checkpoint before | after | before / after | before: ratio "
+             "to N = {} | after: ratio to N = {} | file before | file after |\n",
+             before.front().n, after.front().n);
+  fmt::print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (std::size_t k = 0; k < before.size(); ++k) {
+    const Row &b = before[k], &a = after[k];
+    fmt::print("| {} | {:.1f} MB | {:.1f} MB | {:.3f} s | {:.3f} s | {:.2f}x | {:.1f}x | {:.1f}x | {:.1f} MB | {:.1f} MB |\n",
+               b.n, b.records_mb, a.records_mb, b.checkpoint_s, a.checkpoint_s, b.checkpoint_s / a.checkpoint_s,
+               b.checkpoint_s / before.front().checkpoint_s, a.checkpoint_s / after.front().checkpoint_s, b.file_mb,
+               a.file_mb);
   }
   return 0;
 }

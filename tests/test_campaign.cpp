@@ -150,6 +150,29 @@ TEST_CASE("resume: a rerun keeps recorded failures unless asked to retry them") 
   check_identical(fixed, clean);
 }
 
+TEST_CASE("memory: the parent holds at most records_per_write records, and the file is the same") {
+  TempDir tmp;
+  const auto ref = run(spec_text((tmp.path / "ref.h5").string(), 3), 2);
+  const auto spec = parse_campaign_spec(spec_text((tmp.path / "small.h5").string(), 3), "test.toml");
+  RunOptions o;
+  o.workers = 2;
+  o.quiet = true;
+  o.records_per_write = 2;
+  const CampaignSummary s = run_campaign(spec, o);
+  CHECK(s.peak_records_held >= 1);
+  CHECK(s.peak_records_held <= 2);
+  CHECK(s.rows_written == s.total);  // each sample written once: no checkpoint rewrote earlier ones
+  CHECK(s.checkpoints >= s.total / 2);
+  check_identical(read_campaign_file(spec.run.output), ref);
+  CHECK_FALSE(fs::exists(spec.run.output + ".partial"));
+  CHECK_FALSE(fs::exists(spec.run.output + ".journal"));
+  // A rerun adopts the finished file and rebuilds it, again two records at a time.
+  const CampaignSummary again = run_campaign(spec, o);
+  CHECK(again.ran == 0);
+  CHECK(again.peak_records_held <= 2);
+  check_identical(read_campaign_file(spec.run.output), ref);
+}
+
 TEST_CASE("a file written from another spec is never overwritten") {
   TempDir tmp;
   const auto out = (tmp.path / "x.h5").string();

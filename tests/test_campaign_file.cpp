@@ -433,3 +433,212 @@ TEST_CASE("campaign file: a missing dataset is named") {
   H5Fclose(f);
   check_message([&] { (void)xc::read_campaign_file(path); }, {path, "missing dataset /samples/matrix_a"});
 }
+
+// ---- CampaignFileBuilder: the file built in place (issue 15, point 7) ----------------------------
+
+namespace {
+
+std::uint64_t u64_attr(const std::string& path, const char* name) {
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+  std::uint64_t v = 0;
+  CHECK(H5Aread(a, H5T_NATIVE_UINT64, &v) >= 0);
+  H5Aclose(a);
+  H5Fclose(f);
+  return v;
+}
+
+void check_same_file(const xc::CampaignFile& a, const xc::CampaignFile& b) {
+  CHECK(a.schema_version == b.schema_version);
+  CHECK(a.schema.kind == b.schema.kind);
+  REQUIRE(a.schema.fields.size() == b.schema.fields.size());
+  for (std::size_t i = 0; i < a.schema.fields.size(); ++i) {
+    CHECK(a.schema.fields[i].name == b.schema.fields[i].name);
+    CHECK(a.schema.fields[i].shape == b.schema.fields[i].shape);
+    CHECK(a.schema.fields[i].unit == b.schema.fields[i].unit);
+    CHECK(a.schema.fields[i].role == b.schema.fields[i].role);
+    CHECK(a.schema.fields[i].doc == b.schema.fields[i].doc);
+    CHECK(a.schema.fields[i].reference == b.schema.fields[i].reference);
+  }
+  CHECK(a.provenance.xbar_version == b.provenance.xbar_version);
+  CHECK(a.provenance.git_hash == b.provenance.git_hash);
+  CHECK(a.provenance.ngspice_version == b.provenance.ngspice_version);
+  CHECK(a.provenance.spec_text == b.provenance.spec_text);
+  CHECK(a.provenance.start_time == b.provenance.start_time);
+  CHECK(a.provenance.end_time == b.provenance.end_time);
+  CHECK(a.provenance.seed == b.provenance.seed);
+  CHECK(a.provenance.extra == b.provenance.extra);
+  REQUIRE(a.records.size() == b.records.size());
+  for (std::size_t i = 0; i < a.records.size(); ++i) {
+    CAPTURE(i);
+    CHECK(a.records[i].index == b.records[i].index);
+    CHECK(a.records[i].status == b.records[i].status);
+    CHECK(a.records[i].error == b.records[i].error);
+    CHECK(bits(a.records[i].seconds) == bits(b.records[i].seconds));
+    check_same_bits(a.records[i].values, b.records[i].values);
+  }
+}
+
+xc::SampleCounts counts_of(const std::vector<xc::SampleRecord>& records) {
+  xc::SampleCounts c;
+  for (const auto& r : records) {
+    if (r.status == xc::SampleStatus::ok) ++c.ok;
+    else if (r.status == xc::SampleStatus::not_run) ++c.not_run;
+    else ++c.failed;
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("campaign file builder: the finished file holds what write_campaign_file writes for the same records") {
+  TempDir dir;
+  const std::string whole = dir.file("whole.h5"), built = dir.file("built.h5"), partial = built + ".partial";
+  const xc::CampaignSchema schema = test_schema();
+  xc::CampaignProvenance prov = test_provenance();
+  std::vector<xc::SampleRecord> records = test_records();
+  records[5].status = xc::SampleStatus::ok;  // every sample finished, as at the end of a campaign
+  records[5].values = values_of(5);
+  xc::write_campaign_file(whole, schema, prov, records);
+
+  const std::string end_time = prov.end_time;
+  prov.end_time.clear();
+  xc::CampaignFileBuilder b(partial, schema, prov, records.size());
+  std::vector<xc::SampleRecord> state(records.size());
+  for (std::size_t i = 0; i < state.size(); ++i) state[i].index = i;
+  // Out of order and in three checkpoints; sample 4 first failed, then was retried (the later
+  // record wins), as records arrive from workers and a --retry-failed rerun.
+  xc::SampleRecord early = records[4];
+  early.status = xc::SampleStatus::crashed;
+  early.error = "worker exited with signal 9 (first try)";
+  const std::vector<std::vector<std::size_t>> batches{{3, 0}, {5}, {2, 1}};
+  for (const auto& batch : batches) {
+    std::vector<xc::SampleRecord> rs;
+    for (std::size_t i : batch) rs.push_back(state[i] = records[i]);
+    if (batch.size() == 1) {
+      rs.insert(rs.begin(), early);
+      state[4] = early;
+    }
+    b.write(rs, counts_of(state));
+    // Between checkpoints the .partial is a readable campaign file of the state so far, with the
+    // same content as a whole file of that state.
+    const std::string ref = dir.file("state.h5");
+    xc::write_campaign_file(ref, schema, prov, state);
+    check_same_file(xc::read_campaign_file(partial), xc::read_campaign_file(ref));
+    CHECK(u64_attr(partial, "not_run_samples") == counts_of(state).not_run);
+    CHECK(u64_attr(partial, "failed_samples") == counts_of(state).failed);
+    CHECK_FALSE(fs::exists(built));
+  }
+  b.write({records[4]}, counts_of(records));
+  b.finish(built, end_time, counts_of(records));
+  CHECK_FALSE(fs::exists(partial));
+  check_same_file(xc::read_campaign_file(built), xc::read_campaign_file(whole));
+  for (const char* name : {"total_samples", "ok_samples", "failed_samples", "not_run_samples"})
+    CHECK(u64_attr(built, name) == u64_attr(whole, name));
+  CHECK(b.rows_written() == 7);  // 2 + 2 + 2 + 1: each record once, nothing rewritten
+  const std::string bytes = read_bytes(built);
+  CHECK(bytes.substr(bytes.size() - 64, 16) == "xbar.checksum/1 ");
+  CHECK(walk_variable_length(built).found.empty());
+}
+
+TEST_CASE("campaign file builder: a checkpoint writes only what is new, not the file") {
+  // 100,000 samples, half of them written; then a checkpoint of 10 new records. The bytes that
+  // change on disk are those of the chunks the new rows fall in (one per dataset) and HDF5's
+  // metadata, not the file: a rewrite would touch every byte.
+  TempDir dir;
+  const std::string partial = dir.file("big.h5.partial");
+  const std::uint64_t n = 100000;
+  xc::CampaignFileBuilder b(partial, test_schema(), test_provenance(), n);
+  std::vector<xc::SampleRecord> block;
+  xc::SampleCounts c{0, 0, n};
+  for (std::uint64_t i = 0; i < n / 2; ++i) {
+    xc::SampleRecord r;
+    r.index = i;
+    r.status = xc::SampleStatus::ok;
+    r.seconds = 1e-3 * static_cast<double>(i % 7);
+    r.values = values_of(i);
+    block.push_back(std::move(r));
+    if (block.size() == 5000) {
+      c.ok += block.size();
+      c.not_run -= block.size();
+      b.write(std::move(block), c);
+      block.clear();
+    }
+  }
+  const std::string before = read_bytes(partial);
+  const std::uint64_t rows_before = b.rows_written();
+  for (std::uint64_t i = n / 2; i < n / 2 + 10; ++i) {
+    xc::SampleRecord r;
+    r.index = i;
+    r.status = xc::SampleStatus::ok;
+    r.values = values_of(i);
+    block.push_back(std::move(r));
+  }
+  c.ok += 10;
+  c.not_run -= 10;
+  b.write(std::move(block), c);
+  CHECK(b.rows_written() - rows_before == 10);
+  const std::string after = read_bytes(partial);
+  std::size_t changed = after.size() > before.size() ? after.size() - before.size() : before.size() - after.size();
+  for (std::size_t i = 0; i < std::min(before.size(), after.size()); ++i) changed += before[i] != after[i];
+  MESSAGE(fmt::format("file {} bytes; a checkpoint of 10 records changed {} bytes", before.size(), changed));
+  CHECK(changed < before.size() / 10);
+  const xc::CampaignFile f = xc::read_campaign_file(partial);
+  CHECK(f.records[n / 2 + 9].status == xc::SampleStatus::ok);
+  check_same_bits(f.records[n / 2 + 9].values, values_of(n / 2 + 9));
+  CHECK(f.records[n / 2 + 10].status == xc::SampleStatus::not_run);
+  CHECK(std::isnan(f.records[n / 2 + 10].values[0]));
+}
+
+TEST_CASE("campaign file builder: long errors are cut and say so; bad records and folders are named") {
+  TempDir dir;
+  const std::string partial = dir.file("e.h5.partial");
+  xc::CampaignFileBuilder b(partial, test_schema(), test_provenance(), 3);
+  xc::SampleRecord r;
+  r.index = 1;
+  r.status = xc::SampleStatus::spice_error;
+  r.error = std::string(1010, 'x') + "ééééééééééééééééééé";  // a 2-byte character across the cut
+  b.write({r}, {0, 1, 2});
+  const std::string got = xc::read_campaign_file(partial).records[1].error;
+  CHECK(got.size() <= xc::CampaignFileBuilder::kErrorBytes);
+  CHECK(got.size() >= xc::CampaignFileBuilder::kErrorBytes - 1);
+  CHECK(got.substr(got.size() - std::strlen(xc::CampaignFileBuilder::kCutMark)) == xc::CampaignFileBuilder::kCutMark);
+  CHECK(got.substr(0, 1000) == r.error.substr(0, 1000));
+  r.index = 3;
+  check_message([&] { b.write({r}, {}); }, {partial, "sample 3", "3 samples"});
+  r.index = 0;
+  r.values = {1.0};
+  check_message([&] { b.write({r}, {}); }, {partial, "sample 0", "1 values"});
+  const std::string no_dir = dir.file("missing/x.h5.partial");
+  check_message([&] { xc::CampaignFileBuilder(no_dir, test_schema(), test_provenance(), 3); },
+                {no_dir, "cannot create the file", "journal"});
+  CHECK_FALSE(fs::exists(no_dir));
+}
+
+TEST_CASE("read_campaign_records: blocks of any size give read_campaign_file's records") {
+  TempDir dir;
+  const std::string path = dir.file("blocks.h5");
+  xc::write_campaign_file(path, test_schema(), test_provenance(), test_records());
+  const xc::CampaignFile whole = xc::read_campaign_file(path);
+  for (std::uint64_t block : {1, 2, 4, 6, 100}) {
+    CAPTURE(block);
+    xc::CampaignFile got;
+    got.schema = whole.schema;
+    got.schema_version = whole.schema_version;
+    std::uint64_t calls = 0;
+    xc::read_campaign_records(path, block, [&](xc::SampleRecord&& r) {
+      ++calls;
+      got.records.push_back(std::move(r));
+    }, &got.provenance);
+    CHECK(calls == whole.records.size());
+    check_same_file(got, whole);
+  }
+  // A damaged file is refused before any record is handed on.
+  std::string bytes = read_bytes(path);
+  bytes[bytes.size() / 2] ^= 0x10;
+  write_bytes(path, bytes);
+  std::uint64_t calls = 0;
+  check_message([&] { xc::read_campaign_records(path, 2, [&](xc::SampleRecord&&) { ++calls; }); }, {path, "damaged"});
+  CHECK(calls == 0);
+}

@@ -125,12 +125,23 @@ with tempfile.TemporaryDirectory() as tmp:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
+    # The campaign file is built in place at full.h5.partial (written to disk by HDF5 itself, in
+    # a child process): created empty at the start (for this spec under 20,000 bytes, measured
+    # 2026-11-30), it outgrows the limit when the samples are written, at the end of the run.
+    r = subprocess.run([XBAR, "characterize", full, "--quiet"], capture_output=True, text=True, timeout=120,
+                       preexec_fn=lambda: limit_writes(20000))
+    check(r.returncode == 2 and "full.h5.partial: cannot" in r.stderr and "File too large" in r.stderr
+          and "Segmentation" not in r.stderr and "journal" in r.stderr,
+          f"a failed write is a clear error and a clean exit: {r.returncode} {r.stderr}")
+    check(os.path.exists(os.path.join(tmp, "full.h5.journal")) and not os.path.exists(os.path.join(tmp, "full.h5.partial"))
+          and not os.path.exists(os.path.join(tmp, "full.h5")),
+          "the journal holds the samples, no partial file is left, no output file appears")
     r = subprocess.run([XBAR, "characterize", full, "--quiet"], capture_output=True, text=True, timeout=120,
                        preexec_fn=limit_writes)
-    check(r.returncode == 2 and "full.h5.tmp: cannot write" in r.stderr and "Segmentation" not in r.stderr,
-          f"a failed write is a clear error and a clean exit: {r.returncode} {r.stderr}")
-    check(os.path.exists(os.path.join(tmp, "full.h5.journal")) and not os.path.exists(os.path.join(tmp, "full.h5.tmp")),
-          "the journal holds the samples, no temporary file is left")
+    check(r.returncode == 2 and "full.h5.partial: cannot" in r.stderr and "Segmentation" not in r.stderr,
+          f"a file that cannot even be created: a clear error and a clean exit: {r.returncode} {r.stderr}")
+    check(os.path.exists(os.path.join(tmp, "full.h5.journal")) and not os.path.exists(os.path.join(tmp, "full.h5.partial")),
+          "the journal is kept when the file cannot be created")
     # Model files lost their global heap with fixed-length strings: the crossbar model of
     # data/crossbar_small.toml is 11,520 bytes (2026-11-30), under the 12,000 above, so the
     # model write gets a 2,000-byte limit.

@@ -6,6 +6,7 @@
 #include "xbar/characterize/campaign_file.hpp"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <fmt/format.h>
 #include <hdf5.h>
@@ -18,6 +19,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <limits>
 #include <set>
 #include <utility>
@@ -247,8 +250,9 @@ hsize_t chunk_samples(std::uint64_t samples, std::uint64_t bytes_per_sample) {
 }
 
 /// A dataset [S, shape...] chunked along S (unlimited there, so S = 0 works), shuffle + deflate 4.
+/// `fill` (of `fill_type`), if given, is what rows never written read as.
 Hid create_dataset(hid_t group, const std::string& full_name, hid_t file_type, std::vector<hsize_t> dims,
-                   const std::string& path) {
+                   const std::string& path, hid_t fill_type = -1, const void* fill = nullptr) {
   const std::string what = "create dataset " + full_name;
   std::vector<hsize_t> max_dims = dims;
   max_dims[0] = H5S_UNLIMITED;
@@ -264,6 +268,7 @@ Hid create_dataset(hid_t group, const std::string& full_name, hid_t file_type, s
   check(H5Pset_deflate(dcpl, 4), path, what);
   // A checksum per chunk, so corrupt data is an error rather than wrong values.
   check(H5Pset_fletcher32(dcpl), path, what);
+  if (fill) check(H5Pset_fill_value(dcpl, fill_type, fill), path, what);
   const std::string name = full_name.substr(full_name.rfind('/') + 1);
   return make(H5Dcreate2(group, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, path, what);
 }
@@ -334,13 +339,18 @@ const std::set<std::string>& reserved_root_attrs() {
   return names;
 }
 
-void write_root_attrs(hid_t file, const CampaignSchema& schema, const CampaignProvenance& prov,
-                      const std::vector<SampleRecord>& records, const std::string& path) {
-  std::uint64_t ok = 0, not_run = 0;
+SampleCounts count_records(const std::vector<SampleRecord>& records) {
+  SampleCounts c;
   for (const SampleRecord& r : records) {
-    ok += r.status == SampleStatus::ok;
-    not_run += r.status == SampleStatus::not_run;
+    c.ok += r.status == SampleStatus::ok;
+    c.not_run += r.status == SampleStatus::not_run;
   }
+  c.failed = records.size() - c.ok - c.not_run;
+  return c;
+}
+
+void write_root_attrs(hid_t file, const CampaignSchema& schema, const CampaignProvenance& prov, std::uint64_t total,
+                      const SampleCounts& counts, const std::string& path) {
   const std::pair<const char*, const std::string*> strings[] = {
       {"kind", &schema.kind},         {"xbar_version", &prov.xbar_version},
       {"git_hash", &prov.git_hash},   {"ngspice_version", &prov.ngspice_version},
@@ -350,10 +360,10 @@ void write_root_attrs(hid_t file, const CampaignSchema& schema, const CampaignPr
   for (const auto& [name, value] : strings) write_string_attr(file, "/", name, *value, path);
   write_string_attr(file, "/", "fields", join(field_names(schema), ","), path);
   write_u64_attr(file, "seed", prov.seed, path);
-  write_u64_attr(file, "total_samples", records.size(), path);
-  write_u64_attr(file, "ok_samples", ok, path);
-  write_u64_attr(file, "failed_samples", records.size() - ok - not_run, path);
-  write_u64_attr(file, "not_run_samples", not_run, path);
+  write_u64_attr(file, "total_samples", total, path);
+  write_u64_attr(file, "ok_samples", counts.ok, path);
+  write_u64_attr(file, "failed_samples", counts.failed, path);
+  write_u64_attr(file, "not_run_samples", counts.not_run, path);
   for (const auto& [name, value] : prov.extra) write_string_attr(file, "/", name, value, path);
 }
 
@@ -409,7 +419,7 @@ std::string build_image(const std::string& tmp, const CampaignSchema& schema, co
   check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18), tmp, "set the file format version");
   check(H5Pset_fapl_core(fapl, 1 << 20, 0), tmp, "select the in-memory driver");
   Hid file = make(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose, tmp, "create the file");
-  write_root_attrs(file, schema, prov, records, tmp);
+  write_root_attrs(file, schema, prov, records.size(), count_records(records), tmp);
   {
     Hid samples = make(H5Gcreate2(file, "samples", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, tmp,
                        "create group /samples");
@@ -458,6 +468,270 @@ void write_campaign_file(const std::string& path, const CampaignSchema& schema, 
 
 void verify_checksum(const std::string& path) {
   if (auto why = core::verify_file_checksum(path)) throw FileError(*why);
+}
+
+// ---- building in place (CampaignFileBuilder) -------------------------------------------------
+
+namespace {
+
+Hid builder_fapl(const std::string& path) {
+  Hid fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path, "create a file access property list");
+  check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18), path, "set the file format version");
+  // H5Fclose closes every object of the file, so a failed write cannot leave HDF5 holding it.
+  check(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), path, "set the close degree");
+  check(H5Pset_fapl_sec2(fapl), path, "select the POSIX file driver");
+  return fapl;
+}
+
+/// An error message cut to `width` bytes at a UTF-8 character boundary, ending with `mark`.
+std::string fit_error(const std::string& text, std::size_t width, const std::string& mark) {
+  if (text.size() <= width) return text;
+  std::size_t keep = width - mark.size();
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0u) == 0x80u) --keep;  // a continuation byte
+  return text.substr(0, keep) + mark;
+}
+
+/// Selects, in a dataset [S, shape...], the rows of `runs` ([start, length) along S) as one
+/// hyperslab selection; returns the file dataspace.
+Hid select_rows(hid_t dset, const std::vector<std::pair<hsize_t, hsize_t>>& runs, const std::string& full_name,
+                const std::string& path) {
+  const std::string what = "select rows of " + full_name;
+  Hid space = make(H5Dget_space(dset), H5Sclose, path, what);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 1)));
+  check(H5Sget_simple_extent_dims(space, dims.data(), nullptr), path, what);
+  std::vector<hsize_t> start(dims.size(), 0), count = dims;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    start[0] = runs[k].first;
+    count[0] = runs[k].second;
+    check(H5Sselect_hyperslab(space, k == 0 ? H5S_SELECT_SET : H5S_SELECT_OR, start.data(), nullptr, count.data(),
+                              nullptr),
+          path, what);
+  }
+  return space;
+}
+
+/// Writes `data` (row-major, rows in index order) into the rows of `runs` of dataset `full_name`.
+void write_rows(hid_t file, const std::string& full_name, hid_t mem_type,
+                const std::vector<std::pair<hsize_t, hsize_t>>& runs, hsize_t elements, const void* data,
+                const std::string& path) {
+  Hid dset = make(H5Dopen2(file, full_name.c_str(), H5P_DEFAULT), H5Dclose, path, "open dataset " + full_name);
+  Hid file_space = select_rows(dset, runs, full_name, path);
+  Hid mem_space = make(H5Screate_simple(1, &elements, nullptr), H5Sclose, path, "create a dataspace");
+  check(H5Dwrite(dset, mem_type, mem_space, file_space, H5P_DEFAULT, data), path, "write dataset " + full_name);
+}
+
+void set_u64_attr(hid_t obj, const char* name, std::uint64_t value, const std::string& path) {
+  const std::string what = fmt::format("write attribute '{}' of /", name);
+  Hid attr = make(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, path, what);
+  check(H5Awrite(attr, H5T_NATIVE_UINT64, &value), path, what);
+}
+
+void set_counts(hid_t file, const SampleCounts& c, const std::string& path) {
+  set_u64_attr(file, "ok_samples", c.ok, path);
+  set_u64_attr(file, "failed_samples", c.failed, path);
+  set_u64_attr(file, "not_run_samples", c.not_run, path);
+}
+
+void write_to_pipe(int fd, const std::string& text) {
+  std::size_t off = 0;
+  while (off < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+/// Runs `work` (HDF5 calls that write `path`) in a forked child process and returns its error
+/// message, or nothing on success. A failed HDF5 write or close (a full disk) leaves the library
+/// with a damaged open file, which crashes the process when HDF5 shuts down at exit (issue 15,
+/// point 3); a child that ends with _exit takes that state with it, and the parent's HDF5 never
+/// holds the file open for writing.
+std::optional<std::string> in_child(const std::string& path, const std::function<void()>& work) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    return fmt::format("{}: cannot start the HDF5 writer: pipe: {}", path, std::strerror(errno));
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int err = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return fmt::format("{}: cannot start the HDF5 writer: fork: {}", path, std::strerror(err));
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    int code = 0;
+    try {
+      work();
+    } catch (const std::exception& e) {
+      write_to_pipe(fds[1], e.what());
+      code = 1;
+    } catch (...) {
+      write_to_pipe(fds[1], path + ": unknown error in the HDF5 writer");
+      code = 1;
+    }
+    ::_exit(code);
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buf[4096];
+  while (true) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    message.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return fmt::format("{}: lost the HDF5 writer: waitpid: {}", path, std::strerror(errno));
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
+  if (!message.empty()) return message;
+  if (WIFSIGNALED(status))
+    return fmt::format("{}: the HDF5 writer process died with signal {}", path, WTERMSIG(status));
+  return fmt::format("{}: the HDF5 writer process failed (exit status {})", path, WEXITSTATUS(status));
+}
+
+}  // namespace
+
+CampaignFileBuilder::CampaignFileBuilder(std::string partial_path, CampaignSchema schema, CampaignProvenance provenance,
+                                         std::uint64_t total)
+    : path_(std::move(partial_path)), schema_(std::move(schema)), provenance_(std::move(provenance)), total_(total) {
+  validate_schema(schema_, path_);
+  validate_extra(provenance_, path_);
+  std::remove(path_.c_str());  // a stale one: the journal, not this file, holds the records
+  const auto failure = in_child(path_, [&] {
+    QuietHdf5 quiet;
+    Hid fcpl = make(H5Pcreate(H5P_FILE_CREATE), H5Pclose, path_, "create a file property list");
+    check(H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), path_,
+          "set attribute order");
+    Hid fapl = builder_fapl(path_);
+    Hid file = make(H5Fcreate(path_.c_str(), H5F_ACC_EXCL, fcpl, fapl), H5Fclose, path_, "create the file");
+    SampleCounts counts;
+    counts.not_run = total_;
+    write_root_attrs(file, schema_, provenance_, total_, counts, path_);
+    {
+      Hid samples = make(H5Gcreate2(file, "samples", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path_,
+                         "create group /samples");
+      const std::int8_t not_run = static_cast<std::int8_t>(SampleStatus::not_run);
+      create_dataset(samples, "/samples/status", H5T_STD_I8LE, {total_}, path_, H5T_NATIVE_INT8, &not_run);
+      Hid type = core::hdf5::fixed_string_type(kErrorBytes);
+      check(type.ok() ? 0 : -1, path_, "create a string type");
+      create_dataset(samples, "/samples/error", type, {total_}, path_);
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      for (const FieldSpec& f : schema_.fields) {
+        const std::string full_name = "/samples/" + f.name;
+        std::vector<hsize_t> dims{total_};
+        dims.insert(dims.end(), f.shape.begin(), f.shape.end());
+        Hid dset = create_dataset(samples, full_name, H5T_IEEE_F64LE, dims, path_, H5T_NATIVE_DOUBLE, &nan);
+        write_string_attr(dset, full_name, "unit", f.unit, path_);
+        write_string_attr(dset, full_name, "doc", f.doc, path_);
+        write_string_attr(dset, full_name, "role", f.role, path_);
+        write_string_attr(dset, full_name, "reference", f.reference, path_);
+      }
+    }
+    {
+      Hid timing = make(H5Gcreate2(file, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path_,
+                        "create group /timing");
+      create_dataset(timing, "/timing/sample_seconds", H5T_IEEE_F64LE, {total_}, path_);
+    }
+    check(file.close(), path_, "close the file");
+  });
+  if (failure) fail_and_remove(*failure);
+}
+
+void CampaignFileBuilder::fail_and_remove(const std::string& message) {
+  std::remove(path_.c_str());
+  finished_ = true;
+  throw FileError(fmt::format("{} (the campaign's journal keeps every finished sample; {} was removed and is rebuilt "
+                              "from the journal when the same command runs again)",
+                              message, path_));
+}
+
+void CampaignFileBuilder::write(std::vector<SampleRecord> records, const SampleCounts& counts) {
+  if (finished_) throw FileError(fmt::format("{}: written after it was finished or removed", path_));
+  const std::uint64_t per_sample = schema_.values_per_sample();
+  for (const SampleRecord& r : records) {
+    if (r.index >= total_)
+      throw FileError(fmt::format("{}: record for sample {}, but the campaign has {} samples", path_, r.index, total_));
+    if (!is_valid_status(static_cast<int>(r.status)))
+      throw FileError(fmt::format("{}: sample {} has unknown status code {}", path_, r.index, static_cast<int>(r.status)));
+    if (!r.values.empty() && r.values.size() != per_sample)
+      throw FileError(fmt::format("{}: sample {} has {} values, but schema '{}' has {} per sample (or none)", path_,
+                                  r.index, r.values.size(), schema_.kind, per_sample));
+  }
+  // Index order; of a repeated index the last one given wins.
+  std::stable_sort(records.begin(), records.end(),
+                   [](const SampleRecord& a, const SampleRecord& b) { return a.index < b.index; });
+  std::vector<SampleRecord> rows;
+  rows.reserve(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i)
+    if (i + 1 == records.size() || records[i + 1].index != records[i].index) rows.push_back(std::move(records[i]));
+  records.clear();
+  std::vector<std::pair<hsize_t, hsize_t>> runs;
+  for (const SampleRecord& r : rows) {
+    if (!runs.empty() && runs.back().first + runs.back().second == r.index) ++runs.back().second;
+    else runs.emplace_back(r.index, 1);
+  }
+  const auto failure = in_child(path_, [&] {
+    QuietHdf5 quiet;
+    Hid fapl = builder_fapl(path_);
+    Hid file = make(H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl), H5Fclose, path_, "open the file to write");
+    if (!rows.empty()) {
+      const hsize_t k = rows.size();
+      std::vector<std::int8_t> codes;
+      std::vector<double> seconds;
+      std::string texts(k * kErrorBytes, '\0');
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        codes.push_back(static_cast<std::int8_t>(rows[i].status));
+        seconds.push_back(rows[i].seconds);
+        fit_error(rows[i].error, kErrorBytes, kCutMark).copy(texts.data() + i * kErrorBytes, kErrorBytes);
+      }
+      write_rows(file, "/samples/status", H5T_NATIVE_INT8, runs, k, codes.data(), path_);
+      Hid type = core::hdf5::fixed_string_type(kErrorBytes);
+      check(type.ok() ? 0 : -1, path_, "create a string type");
+      write_rows(file, "/samples/error", type, runs, k, texts.data(), path_);
+      std::uint64_t offset = 0;
+      for (const FieldSpec& f : schema_.fields) {
+        const std::uint64_t size = f.size();
+        std::vector<double> values(k * size, std::numeric_limits<double>::quiet_NaN());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          const std::vector<double>& v = rows[i].values;
+          if (!v.empty()) std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(offset), size, values.begin() + i * size);
+        }
+        write_rows(file, "/samples/" + f.name, H5T_NATIVE_DOUBLE, runs, k * size, values.data(), path_);
+        offset += size;
+      }
+      write_rows(file, "/timing/sample_seconds", H5T_NATIVE_DOUBLE, runs, k, seconds.data(), path_);
+    }
+    set_counts(file, counts, path_);
+    check(file.close(), path_, "close the file");
+  });
+  if (failure) fail_and_remove(*failure);
+  rows_written_ += rows.size();
+}
+
+void CampaignFileBuilder::finish(const std::string& output, const std::string& end_time, const SampleCounts& counts) {
+  if (finished_) throw FileError(fmt::format("{}: finished twice, or after it was removed", path_));
+  const auto failure = in_child(path_, [&] {
+    QuietHdf5 quiet;
+    Hid fapl = builder_fapl(path_);
+    Hid file = make(H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl), H5Fclose, path_, "open the file to finish it");
+    check(H5Adelete(file, "end_time"), path_, "replace attribute 'end_time' of /");
+    write_string_attr(file, "/", "end_time", end_time, path_);
+    set_counts(file, counts, path_);
+    check(file.close(), path_, "close the file");
+  });
+  if (failure) fail_and_remove(*failure);
+  if (auto why = core::append_checksum_trailer(path_)) fail_and_remove(*why);
+  if (std::rename(path_.c_str(), output.c_str()) != 0) {
+    const int err = errno;
+    fail_and_remove(fmt::format("{}: cannot rename {} over it: {}", output, path_, std::strerror(err)));
+  }
+  finished_ = true;
 }
 
 // ---- reading --------------------------------------------------------------------------------
@@ -680,9 +954,18 @@ bool is_count(double v, double max) { return std::isfinite(v) && v >= 0 && v <= 
 /// field it holds with the shape that spec gives, and the integer fields (instance, pattern,
 /// stuck counts, codes) whole numbers in range. Readers index records by the spec's dimensions,
 /// so a file whose datasets disagree with them is refused here, naming the file and dataset.
-void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
-  if (!known_circuit_kind(f.schema.kind)) return;  // a foreign or test schema: nothing to compare with
+/// What the value checks need from the stored spec, worked out once per file.
+struct StoredSpecRules {
+  bool known = false;  ///< false: a foreign or test schema, nothing to compare with
   CampaignSpec spec;
+};
+
+/// The checks of the file as a whole: kind, sample count `total` and every field's shape.
+StoredSpecRules check_stored_spec_shapes(const CampaignFile& f, std::uint64_t total, const std::string& path) {
+  StoredSpecRules rules;
+  if (!known_circuit_kind(f.schema.kind)) return rules;
+  rules.known = true;
+  CampaignSpec& spec = rules.spec;
   try {
     spec = parse_stored_campaign_spec(f.provenance.spec_text, path + " (attribute spec_text)");
   } catch (const SpecError& e) {
@@ -693,9 +976,9 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
     throw FileError(fmt::format("{}: attribute kind = '{}', but the stored spec (spec_text) has kind = '{}'", path,
                                 f.schema.kind, spec.kind));
   }
-  if (spec.total_samples() != f.records.size()) {
+  if (spec.total_samples() != total) {
     throw FileError(fmt::format("{}: attribute total_samples = {}, but the stored spec (spec_text) gives {} samples",
-                                path, f.records.size(), spec.total_samples()));
+                                path, total, spec.total_samples()));
   }
   // The expected schema; the source of weights and inputs does not change any shape, and a
   // stored spec's CSV files are not at hand.
@@ -716,11 +999,19 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
                                   path, got.name, shape_text(got.shape), shape_text(it->shape), spec.kind));
     }
   }
+  return rules;
+}
+
+/// The checks of each record's values (`records`, any subset of the file's, by their index).
+void check_stored_values(const CampaignSchema& schema, const StoredSpecRules& rules,
+                         const std::vector<SampleRecord>& records, const std::string& path) {
+  if (!rules.known) return;
+  const CampaignSpec& spec = rules.spec;
   const std::uint64_t patterns = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(spec.workload.patterns_per_instance));
-  const bool has_pattern = std::any_of(f.schema.fields.begin(), f.schema.fields.end(),
+  const bool has_pattern = std::any_of(schema.fields.begin(), schema.fields.end(),
                                        [](const FieldSpec& x) { return x.name == "pattern"; });
   std::uint64_t offset = 0;
-  for (const FieldSpec& field : f.schema.fields) {
+  for (const FieldSpec& field : schema.fields) {
     const std::uint64_t n = field.size();
     double max = -1;  // -1: not an integer field
     if (field.name == "n_stuck_on" || field.name == "n_stuck_off") {
@@ -731,7 +1022,7 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
     } else if (field.name == "settled") {
       max = 1.0;
     }
-    for (const SampleRecord& r : f.records) {
+    for (const SampleRecord& r : records) {
       for (std::uint64_t k = 0; k < n; ++k) {
         const double v = r.values[offset + k];
         // NaN is "no value": allowed in outputs and in failed samples; an ok sample has every
@@ -772,7 +1063,106 @@ void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
   }
 }
 
+void check_against_stored_spec(const CampaignFile& f, const std::string& path) {
+  const StoredSpecRules rules = check_stored_spec_shapes(f, f.records.size(), path);
+  check_stored_values(f.schema, rules, f.records, path);
+}
+
+/// Rows [first, first + count) of dataset /<group>/<name> ([total, ...]), as `mem_type`.
+template <class T>
+std::vector<T> read_row_block(hid_t file, const std::string& group, const std::string& name, hid_t mem_type,
+                              std::uint64_t total, std::uint64_t first, std::uint64_t count, const std::string& path) {
+  std::vector<hsize_t> dims;
+  Hid dset = open_sample_dataset(file, group, name, total, dims, path);
+  const std::string full_name = "/" + group + "/" + name;
+  Hid space = make(H5Dget_space(dset), H5Sclose, path, "read dataset " + full_name);
+  std::vector<hsize_t> start(dims.size(), 0), block = dims;
+  start[0] = first;
+  block[0] = count;
+  check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr), path,
+        "select rows of " + full_name);
+  hsize_t n = 1;
+  for (hsize_t d : block) n *= d;
+  const std::size_t width = H5Tget_size(mem_type);
+  std::vector<T> out(n * width / sizeof(T));
+  if (n == 0) return out;
+  Hid mem = make(H5Screate_simple(1, &n, nullptr), H5Sclose, path, "create a dataspace");
+  check(H5Dread(dset, mem_type, mem, space, H5P_DEFAULT, out.data()), path, "read dataset " + full_name);
+  return out;
+}
+
 }  // namespace
+
+void read_campaign_records(const std::string& path, std::uint64_t block,
+                           const std::function<void(SampleRecord&&)>& sink, CampaignProvenance* provenance) {
+  block = std::max<std::uint64_t>(1, block);
+  QuietHdf5 quiet;
+  Hid file = open_file(path);
+  CampaignFile head;
+  head.schema_version = read_schema_version(file, path);
+  head.provenance = read_provenance(file, path);
+  const std::uint64_t total = read_u64_attr(file, "total_samples", path);
+  head.schema = read_schema(file, total, path);
+  head.schema.source = path;
+  std::size_t width = 0;
+  Hid text_type;
+  {
+    std::vector<hsize_t> dims;
+    Hid dset = open_sample_dataset(file, "samples", "error", total, dims, path);
+    text_type = make(H5Dget_type(dset), H5Tclose, path, "read dataset /samples/error");
+    if (H5Tget_class(text_type) != H5T_STRING) throw FileError(fmt::format("{}: /samples/error is not strings", path));
+    if (dims.size() != 1)
+      throw FileError(fmt::format("{}: /samples/error has {} dimensions, expected 1 ([S])", path, dims.size()));
+    if (H5Tis_variable_str(text_type) <= 0) width = H5Tget_size(text_type);
+  }
+  if (provenance) *provenance = head.provenance;
+  if (width == 0) {  // variable-length strings (an xbar.campaign/1 file): read whole, as it always was
+    file.close();
+    CampaignFile f = read_campaign_file(path);
+    for (SampleRecord& r : f.records) sink(std::move(r));
+    return;
+  }
+  const StoredSpecRules rules = check_stored_spec_shapes(head, total, path);
+  const std::uint64_t per_sample = head.schema.values_per_sample();
+  for (std::uint64_t first = 0; first < total; first += block) {
+    const std::uint64_t count = std::min(block, total - first);
+    const auto codes = read_row_block<std::int8_t>(file, "samples", "status", H5T_NATIVE_INT8, total, first, count, path);
+    const auto texts = read_row_block<char>(file, "samples", "error", text_type, total, first, count, path);
+    const auto seconds =
+        read_row_block<double>(file, "timing", "sample_seconds", H5T_NATIVE_DOUBLE, total, first, count, path);
+    std::vector<SampleRecord> records(count);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      SampleRecord& r = records[i];
+      r.index = first + i;
+      if (!is_valid_status(codes[i]))
+        throw FileError(fmt::format("{}: /samples/status[{}] = {} is not a known status code", path, r.index,
+                                    int{codes[i]}));
+      r.status = static_cast<SampleStatus>(codes[i]);
+      const char* t = texts.data() + i * width;
+      r.error.assign(t, strnlen(t, width));
+      r.seconds = seconds[i];
+      r.values.resize(per_sample);
+    }
+    std::uint64_t offset = 0;
+    for (const FieldSpec& f : head.schema.fields) {
+      const auto values =
+          read_row_block<double>(file, "samples", f.name, H5T_NATIVE_DOUBLE, total, first, count, path);
+      const std::uint64_t size = f.size();
+      for (std::uint64_t i = 0; i < count; ++i)
+        std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(i * size), size, records[i].values.begin() + offset);
+      offset += size;
+    }
+    check_stored_values(head.schema, rules, records, path);
+    for (SampleRecord& r : records) sink(std::move(r));
+  }
+}
+
+CampaignProvenance read_campaign_provenance(const std::string& path) {
+  QuietHdf5 quiet;
+  Hid file = open_file(path);
+  read_schema_version(file, path);
+  return read_provenance(file, path);
+}
 
 CampaignFile read_campaign_file(const std::string& path) {
   QuietHdf5 quiet;

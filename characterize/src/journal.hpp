@@ -7,6 +7,7 @@
 // later record, counts what it dropped (dropped_records()), and rewrites the journal without
 // the damage before appending. "XBARJNL1" journals (no markers) are still read.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,13 +20,22 @@ std::uint64_t fnv1a64(const std::string& text);
 
 class Journal {
  public:
-  /// Opens or creates `path`. Existing records are returned through `records`. Throws Error if
-  /// the journal belongs to a spec with other results (hash or sample count differ); the
-  /// message never advises deleting it. `legacy_hash` is the hash a version-1 journal of the same
-  /// spec holds.
+  using RecordSink = std::function<void(SampleRecord&&)>;
+  /// Opens or creates `path`. Existing records are handed to `sink` one at a time, in file order
+  /// (a later record of the same sample replaces an earlier one), as the file is read: the
+  /// journal is mapped, never held in memory as records, and a repaired journal is written as it
+  /// is read. Throws Error if the journal belongs to a spec with other results (hash or sample
+  /// count differ); the message never advises deleting it. `legacy_hash` is the hash a
+  /// version-1 journal of the same spec holds.
+  Journal(const std::string& path, std::uint64_t spec_hash, std::uint64_t total, const std::string& start_time,
+          const RecordSink& sink, std::uint64_t legacy_hash = 0);
+  /// The same, collecting the records into `records` (tests, small campaigns).
   Journal(const std::string& path, std::uint64_t spec_hash, std::uint64_t total, const std::string& start_time,
           std::vector<SampleRecord>& records, std::uint64_t legacy_hash = 0);
   ~Journal();
+  /// The start time in the header of the journal at `path`, or `fallback` if there is no
+  /// readable header (the constructor then says what is wrong).
+  static std::string stored_start_time(const std::string& path, const std::string& fallback);
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
