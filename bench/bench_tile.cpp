@@ -5,8 +5,10 @@
 //   (b) behavioral: TileModel::forward on one input (after program(), timed separately): DAC,
 //       crossbar with 1 ohm wires (one GEMV with the programmed effective matrix), TIA, ADC
 //   (c) SPICE: the tile deck in the embedded ngspice, one sample of the campaign kind "tile"
-//       (bench_common.hpp tile_spec, as bench_periphery: 6-bit flash ADCs, t_step_max 5 ns,
-//       500 ns read cycles), timed as make_circuit_kind(spec)->run_sample (deck generation, load,
+//       (bench_common.hpp tile_spec, as bench_periphery: 6-bit flash ADCs, 500 ns read cycles;
+//       maximum step --t-step-max, 100 ns by default: the DAC edges are breakpoints and ngspice's
+//       truncation-error control sets the step inside a cycle; tests/test_tile_fidelity.cpp checks
+//       that the codes equal those at a 5 ns maximum step), timed as make_circuit_kind(spec)->run_sample (deck generation, load,
 //       transient, measurement), at each --fidelity: "transistor" (Miller op-amps with mismatch,
 //       transistor comparators) and "macro" ([tile] fidelity = "macro": macro op-amps, macro
 //       comparators). With --cycles K the tile is programmed once and one transient runs K read
@@ -17,11 +19,14 @@
 //
 //   ./build/bench/bench_tile [--sizes 16,32,64,128,256] [--spice-max-size 256] [--spice-repeats 1]
 //                            [--spice-timeout-s 0] [--repeats 31] [--program-repeats 3] [--seed 1]
-//                            [--t-step-max 5e-9] [--fidelity transistor,macro] [--cycles 1]
+//                            [--t-step-max 1e-7] [--fidelity transistor,macro] [--cycles 1]
 //                            [--opamp-mismatch all|none] [--quick]
 // With --spice-timeout-s T > 0 the SPICE samples run in the campaign engine (one worker process,
 // run.sample_timeout_s = T): a sample running longer is killed and the table shows "> T" (a lower
 // bound) for that size.
+//
+// In-process SPICE samples (no --spice-timeout-s) also report the process CPU time per MVM
+// (getrusage, user + system): on a shared machine it is what the run costs, whatever the load.
 //
 // Markdown goes to stdout, progress to stderr.
 #include <fmt/format.h>
@@ -37,6 +42,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <sys/resource.h>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -66,7 +72,7 @@ struct Options {
   int repeats = 31;
   int program_repeats = 3;
   std::uint64_t seed = 1;
-  double t_step_max_s = 5e-9;
+  double t_step_max_s = 100e-9;
   std::vector<std::string> fidelity{"transistor"};
   int cycles = 1;
   std::string opamp_mismatch = "all";
@@ -113,6 +119,13 @@ bh::TileModelParams behavioral_params(int n) {
 }
 
 // Median microseconds per call of f over `repeats` samples, each timing `inner` calls.
+/// User + system CPU seconds of this process so far.
+double process_cpu_s() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 template <typename F>
 double median_us(int repeats, int inner, F&& f) {
   std::vector<double> us;
@@ -175,6 +188,7 @@ struct Result {
   int n = 0;
   double ideal_us = NAN, behavioral_us = NAN, program_ms = NAN;
   std::vector<double> spice_us;   // per fidelity, per MVM (sample time / cycles)
+  std::vector<double> spice_cpu_s;  // per fidelity, per MVM: median process CPU time / cycles (NAN in the engine)
   std::vector<Eigen::VectorXd> spice_codes;  // per fidelity, the first sample's codes (in-process runs)
   int spice_runs = 0;
   bool spice_timed_out = false;  // spice_us is then the timeout, a lower bound
@@ -281,7 +295,7 @@ int main(int argc, char** argv) {
         for (const std::string& fid : o.fidelity) {
           const ch::CampaignSpec spec =
               ch::parse_campaign_spec(tile_spec_at(n, fid, o.cycles, o.seed, o.t_step_max_s, o.opamp_mismatch), "bench");
-          std::vector<double> us;
+          std::vector<double> us, cpu_s;
           Eigen::VectorXd first_codes;
           if (o.spice_timeout_s > 0) {
             const SpiceTimes t = spice_times_by_engine(spec, o.spice_repeats, o.spice_timeout_s);
@@ -295,8 +309,10 @@ int main(int argc, char** argv) {
             const auto kind = make_circuit_kind(spec);
             for (int r = 0; r < o.spice_repeats; ++r) {
               const auto t0 = Clock::now();
+              const double c0 = process_cpu_s();
               const ch::SampleRecord rec = kind->run_sample(spice, static_cast<std::uint64_t>(r));
               const double t = 1e6 * seconds_since(t0);
+              cpu_s.push_back(process_cpu_s() - c0);
               if (rec.status != ch::SampleStatus::ok)
                 throw ch::Error(fmt::format("SPICE tile N={} ({}): sample {} failed: {}", n, fid, r, rec.error));
               us.push_back(t);
@@ -305,11 +321,12 @@ int main(int argc, char** argv) {
                 const auto off = kind->schema().offset_of("codes");
                 first_codes = Eigen::Map<const Eigen::VectorXd>(rec.values.data() + off, static_cast<Eigen::Index>(f.size()));
               }
-              std::fprintf(stderr, "  SPICE %s repeat %d/%d: %.1f ms for %d MVM(s)\n", fid.c_str(), r + 1,
-                           o.spice_repeats, t / 1e3, o.cycles);
+              std::fprintf(stderr, "  SPICE %s repeat %d/%d: %.1f ms (CPU %.1f ms) for %d MVM(s)\n", fid.c_str(), r + 1,
+                           o.spice_repeats, t / 1e3, 1e3 * cpu_s.back(), o.cycles);
             }
           }
           res.spice_us.push_back(res.spice_timed_out ? 1e6 * o.spice_timeout_s / o.cycles : median(us) / o.cycles);
+          res.spice_cpu_s.push_back(cpu_s.empty() ? NAN : median(cpu_s) / o.cycles);
           res.spice_codes.push_back(first_codes);
           res.spice_runs = static_cast<int>(us.size());
         }
@@ -340,10 +357,10 @@ int main(int argc, char** argv) {
                o.seed, o.repeats, o.spice_repeats, o.cycles, o.cycles, o.spice_max_size, total_s);
     fmt::print("- transistor op-amp mismatch: {} (--opamp-mismatch); macro op-amps: no drawn offset\n\n", o.opamp_mismatch);
     fmt::print("| size | ideal GEMV us | behavioral us |");
-    for (const auto& f : o.fidelity) fmt::print(" SPICE {} s/MVM | SPICE {}/behavioral |", f, f);
+    for (const auto& f : o.fidelity) fmt::print(" SPICE {} s/MVM | SPICE {} CPU s/MVM | SPICE {}/behavioral |", f, f, f);
     if (o.fidelity.size() == 2) fmt::print(" {} vs {} codes within +-1 LSB (equal) |", o.fidelity[0], o.fidelity[1]);
     fmt::print(" program ms |\n|---:|---:|---:|");
-    for (std::size_t k = 0; k < o.fidelity.size(); ++k) fmt::print("---:|---:|");
+    for (std::size_t k = 0; k < o.fidelity.size(); ++k) fmt::print("---:|---:|---:|");
     if (o.fidelity.size() == 2) fmt::print("---:|");
     fmt::print("---:|\n");
     for (const Result& r : results) {
@@ -351,9 +368,10 @@ int main(int argc, char** argv) {
       fmt::print("| {}x{} | {} | {} |", r.n, r.n, fmt_num(r.ideal_us), fmt_num(r.behavioral_us));
       for (std::size_t k = 0; k < o.fidelity.size(); ++k) {
         if (k < r.spice_us.size()) {
-          fmt::print(" {}{} | {}{:.3g} |", more, fmt_num(r.spice_us[k] / 1e6), more, r.spice_us[k] / r.behavioral_us);
+          fmt::print(" {}{} | {} | {}{:.3g} |", more, fmt_num(r.spice_us[k] / 1e6), fmt_num(r.spice_cpu_s[k]), more,
+                     r.spice_us[k] / r.behavioral_us);
         } else {
-          fmt::print(" – | – |");
+          fmt::print(" – | – | – |");
         }
       }
       if (o.fidelity.size() == 2) {
@@ -372,7 +390,7 @@ int main(int argc, char** argv) {
                "TileModel::program (\"program ms\": the crossbar factorization, once per array). SPICE: one "
                "sample of the \"tile\" campaign kind with {} read cycle(s) of 500 ns in one transient (maximum "
                "step {:g} s), wall time of run_sample (deck generation, load, transient, measurement) divided by "
-               "the cycles. transistor: Miller op-amps (Pelgrom mismatch unless --opamp-mismatch none) and transistor comparators; macro: "
+               "the cycles; CPU s/MVM: the process's user + system CPU time over the same span, divided by the cycles (\"–\" in the campaign engine). transistor: Miller op-amps (Pelgrom mismatch unless --opamp-mismatch none) and transistor comparators; macro: "
                "macro op-amps and macro comparators (netlists/adc.hpp ComparatorModel). \"–\" = not run "
                "(N > --spice-max-size); \"> T\" = killed after --spice-timeout-s T (a lower bound). The SPICE "
                "tile draws its own conductances and inputs (same distributions), so only times are compared "

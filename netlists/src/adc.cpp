@@ -93,15 +93,18 @@ std::string adc_text(const AdcParams& p, const AdcMismatch& m, const std::string
   const double half = 0.5 * p.vdd_v;
   for (int k = 1; k <= n_cmp; ++k) {
     const double os = m.comparator_offset_v.empty() ? 0.0 : m.comparator_offset_v[static_cast<std::size_t>(k - 1)];
-    s += fmt::format("v{0}_os{1} {2} {0}_i{1} dc {3:.17g}\n", prefix, k, in_node, os);
+    // The preamp reads the input and its tap directly; the offset is a constant in its
+    // expression (no source and node per comparator: see the header).
+    const std::string diff = os == 0.0 ? fmt::format("v({}) - v({}_t{})", in_node, prefix, k)
+                                       : fmt::format("v({}) - v({}_t{}) - ({:.17g})", in_node, prefix, k, os);
     if (p.comparator == ComparatorModel::macro) {
-      s += fmt::format("b{0}_pa{1} {0}q{1} 0 v = {2:.17g} + {2:.17g} * tanh({3:.17g} * (v({0}_i{1}) - v({0}_t{1})))\n",
-                       prefix, k, half, p.preamp_gain / half);
+      s += fmt::format("b{0}_pa{1} {0}q{1} 0 v = {2:.17g} + {2:.17g} * tanh({3:.17g} * ({4}))\n", prefix, k, half,
+                       p.preamp_gain / half, diff);
       if (p.c_load_f > 0.0)
         s += fmt::format("b{0}_sw{1} {2} 0 i = {3:.17g} * abs(ddt(v({0}q{1})))\n", prefix, k, vdd_node, p.c_load_f);
     } else {
-      s += fmt::format("b{0}_pa{1} {0}_p{1} 0 v = {2:.17g} + {2:.17g} * tanh({3:.17g} * (v({0}_i{1}) - v({0}_t{1})))\n",
-                       prefix, k, half, p.preamp_gain / half);
+      s += fmt::format("b{0}_pa{1} {0}_p{1} 0 v = {2:.17g} + {2:.17g} * tanh({3:.17g} * ({4}))\n", prefix, k, half,
+                       p.preamp_gain / half, diff);
       s += adc_comparator_chain_text(p, fmt::format("{}_{}", prefix, k), fmt::format("{}_p{}", prefix, k),
                                      fmt::format("{}q{}", prefix, k), vdd_node);
     }

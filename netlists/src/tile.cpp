@@ -101,17 +101,12 @@ Deck make_tile_deck(const TileParams& p) {
   fmt::format_to(out, "* supplies\nvtia_dd tdd 0 DC {}\nvtia_ss tss 0 DC {}\nvadc_dd add 0 DC {}\n", p.tia.opamp.vdd_v,
                  p.tia.opamp.vss_v, p.adc.vdd_v);
 
-  fmt::format_to(out, "* row drivers (DACs) and row sense sources\n");
-  std::vector<int> codes(static_cast<std::size_t>(N));
-  for (int i = 0; i < R; ++i) {
-    for (int n = 0; n < N; ++n) codes[static_cast<std::size_t>(n)] = p.input_codes(n, i);
-    const DacMismatch none;
-    const DacMismatch& m = p.dac_mismatch.empty() ? none : p.dac_mismatch[static_cast<std::size_t>(i)];
-    fmt::format_to(out, "{}", dac_text(p.dac, m, fmt::format("dac{}", i), codes, p.timing, tile_driver_node(i)));
-    fmt::format_to(out, "Vrow{} {} in{} DC 0\n", i, tile_driver_node(i), i);
-  }
-  fmt::format_to(out, "* array\n{}", crossbar_array_text(array_params(p)));
-
+  // The column periphery (TIAs, ADCs) is written before the row drivers and the array. The
+  // element order sets ngspice's node and equation numbering, and KLU's fill-reducing ordering of
+  // the tile matrix depends on it: with the array first, a 64 x 64 tile factored with 1.43 million
+  // nonzeros in L+U and a 128 x 128 one with 11.0 million (13.8 s per factorization); with the
+  // periphery first, 0.37 and 1.8 million (bench/results/tile_speed_2026-11-30.md). The circuit
+  // is the same.
   fmt::format_to(out, "* column sense sources and TIAs\n");
   if (p.tia_mismatch.empty()) fmt::format_to(out, "{}", opamp_subckt(p.tia.opamp, OpampMismatch{}, "tiaop"));
   for (int k = 0; k < C; ++k) {
@@ -130,6 +125,17 @@ Deck make_tile_deck(const TileParams& p) {
     const AdcMismatch& m = p.adc_mismatch.empty() ? none : p.adc_mismatch[static_cast<std::size_t>(k)];
     fmt::format_to(out, "{}", adc_text(p.adc, m, tile_adc_prefix(k), tile_tia_output_node(k), "add"));
   }
+  fmt::format_to(out, "* row drivers (DACs) and row sense sources\n");
+  std::vector<int> codes(static_cast<std::size_t>(N));
+  for (int i = 0; i < R; ++i) {
+    for (int n = 0; n < N; ++n) codes[static_cast<std::size_t>(n)] = p.input_codes(n, i);
+    const DacMismatch none;
+    const DacMismatch& m = p.dac_mismatch.empty() ? none : p.dac_mismatch[static_cast<std::size_t>(i)];
+    fmt::format_to(out, "{}", dac_text(p.dac, m, fmt::format("dac{}", i), codes, p.timing, tile_driver_node(i)));
+    fmt::format_to(out, "Vrow{} {} in{} DC 0\n", i, tile_driver_node(i), i);
+  }
+  fmt::format_to(out, "* array\n{}", crossbar_array_text(array_params(p)));
+
   const double t_max = p.t_step_max_s > 0.0 ? p.t_step_max_s : p.timing.t_edge_s / 4.0;
   const double t_stop = N * p.timing.t_cycle_s;
   if (p.crossbar.klu) fmt::format_to(out, ".options klu\n");

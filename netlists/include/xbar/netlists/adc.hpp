@@ -16,11 +16,13 @@
 // (adc_ladder_taps_v computes this).
 //
 // Comparator k (k = 1 .. M):
-//   v<prefix>_os<k>  <in_node> <prefix>_i<k>  dc offset_k      input-referred offset source:
-//                    v(<prefix>_i<k>) = v(in) - offset_k, so the comparator trips at v(in) = tap_k + offset_k
-//   b<prefix>_pa<k>  <prefix>_p<k> 0  v = vdd/2 + vdd/2 tanh(g (v(<prefix>_i<k>) - v(<prefix>_t<k>)) / (vdd/2))
+//   b<prefix>_pa<k>  <prefix>_p<k> 0  v = vdd/2 + vdd/2 tanh(g (v(in) - v(<prefix>_t<k>) - offset_k) / (vdd/2))
 //                    behavioral preamp, small-signal gain g = preamp_gain, output 0 .. vdd, no supply
-//                    of its own (its bias is modelled by the current source below)
+//                    of its own (its bias is modelled by the current source below); offset_k is its
+//                    input-referred offset, a constant in the expression, so the comparator trips at
+//                    v(in) = tap_k + offset_k. (Until 2026-11-30 each offset was a source
+//                    v<prefix>_os<k> from in to a node <prefix>_i<k>: 63 extra sources, nodes and
+//                    saved vectors per column, which made a 128 x 128 tile's deck slow to set up.)
 //   two CMOS inverters (process.hpp, xbar180, no mismatch) powered from <vdd_node>:
 //                    <prefix>_p<k> -> <prefix>_<k>_x -> <prefix>q<k>, each with c_load_f to ground
 //   i<prefix>_bias<k> <vdd_node> 0  dc i_bias_a                  static preamp bias from the ADC supply
@@ -35,7 +37,7 @@
 // increasing order, and the code is monotonic in the input.
 //
 // Naming: every independent source is "v<prefix>_..." (the reference sources v<prefix>_refl and
-// v<prefix>_refh, and the offset sources, which carry no current); the comparator outputs are
+// v<prefix>_refh); the comparator outputs are
 // "<prefix>q<k>" (note: no underscore, e.g. prefix "adc3" gives "adc3q5" and "vadc3_refl"). The supply source is
 // the caller's (e.g. "vadc_dd" on <vdd_node>), so its energy is counted under the caller's prefix.
 //
@@ -120,7 +122,7 @@ std::vector<double> adc_ladder_taps_v(const AdcParams& p, const AdcMismatch& m);
 // ---- test benches for characterization ----
 
 /// A DC test bench: supply "vadc_dd" (node "adc_vdd", vdd_v), input "vin_adc" (node "adc_in",
-/// dc v_min_v) and the ADC with prefix "adc" (sources vadc_refl, vadc_refh, vadc_os<k>; outputs
+/// dc v_min_v) and the ADC with prefix "adc" (sources vadc_refl, vadc_refh; outputs
 /// "adcq<k>"). Probes "q<k>" (V) read the comparator outputs. Sweep it with adc_dc_sweep_command.
 /// It also holds a replica of the comparators' inverter chain (source "vchain" on node
 /// "chain_in", output "chain_out", same supply): sweeping vchain gives the chain's trip point
