@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -71,7 +72,7 @@ class TileReplayKind final : public CircuitKind {
   }
   const CampaignSchema& schema() const override { return schema_; }
   SampleRecord run_sample(SpiceSession& spice, std::uint64_t index) const override;
-  std::string deck_text(std::uint64_t index) const override { return netlists::make_tile_deck(deck(index).params).text; }
+  std::string deck_text(std::uint64_t index) const override;
 
  private:
   void build_schema();
@@ -103,6 +104,24 @@ void TileReplayKind::build_schema() {
   };
 }
 
+/// The deck with its ".tran" stop time 0.1 % past the end of the last read cycle. With the stop
+/// time exactly at the last driver breakpoint (netlists' tile deck), ngspice 46 stopped with
+/// "Timestep too small; time = <stop>, timestep = 0" on 64 x 64 decks with microsecond cycles
+/// (seen 2026-11-30; the same deck with the stop 0.1 % later runs). The codes are read at
+/// read_sample_time_s, before the end, so nothing read changes.
+std::string with_tran_margin(std::string text) {
+  const auto at = text.find("\n.tran ");
+  if (at == std::string::npos) return text;
+  const auto eol = text.find('\n', at + 1);
+  std::istringstream in(text.substr(at + 7, eol - at - 7));
+  std::string step, stop, rest, tok;
+  in >> step >> stop;
+  while (in >> tok) rest += " " + tok;
+  const double t_stop = std::stod(stop);
+  text.replace(at + 1, eol - at - 1, fmt::format(".tran {} {}{}", step, t_stop * 1.001, rest));
+  return text;
+}
+
 /// ".save" cards for the vectors read back: TIA outputs and comparator outputs.
 std::string save_cards(const netlists::TileParams& p) {
   std::vector<std::string> items;
@@ -119,6 +138,10 @@ std::string save_cards(const netlists::TileParams& p) {
     line += " " + item;
   }
   return out + line + "\n";
+}
+
+std::string TileReplayKind::deck_text(std::uint64_t index) const {
+  return with_tran_margin(netlists::make_tile_deck(deck(index).params).text);
 }
 
 SampleRecord TileReplayKind::run_sample(SpiceSession& spice, std::uint64_t index) const {
@@ -138,7 +161,7 @@ SampleRecord TileReplayKind::run_sample(SpiceSession& spice, std::uint64_t index
   Eigen::MatrixXi codes = Eigen::MatrixXi::Constant(n_run, C, -1);
   Eigen::MatrixXd v_tia = Eigen::MatrixXd::Constant(n_run, C, nan);
   try {
-    std::string text = netlists::make_tile_deck(p).text;
+    std::string text = with_tran_margin(netlists::make_tile_deck(p).text);
     text.insert(text.rfind(".end"), save_cards(p));
     if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
     const SpiceResult r = spice.simulate(text, "run");
