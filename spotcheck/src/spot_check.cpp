@@ -52,7 +52,8 @@ class Recorder final : public networks::TileObserver {
       const std::int64_t input = offset_ + m.first_sample + b;
       const MvmKey key{m.layer, m.tile_row, m.tile_col, m.read, input};
       if (o_.images > 0) {
-        if (input >= o_.images || (o_.layers > 0 && m.layer >= o_.layers)) continue;
+        if (input >= o_.images || m.layer < o_.first_layer || (o_.layers > 0 && m.layer >= o_.first_layer + o_.layers))
+          continue;
         std::lock_guard<std::mutex> lock(mu_);
         kept_[key] = Kept{m.dac_codes.col(b), m.adc_codes.col(b)};
       } else {
@@ -146,6 +147,7 @@ void SpotCheckOptions::validate() const {
   if ((mvms > 0) == (images > 0))
     bad.push_back(fmt::format("spice_check: mvms = {}, images = {}: give exactly one of them (> 0)", mvms, images));
   if (layers < 0) bad.push_back(fmt::format("spice_check.layers = {}: must be >= 0 (0 = all)", layers));
+  if (first_layer < 0) bad.push_back(fmt::format("spice_check.first_layer = {}: must be >= 0", first_layer));
   if (cycles_per_deck < 1) bad.push_back(fmt::format("spice_check.cycles_per_deck = {}: must be >= 1", cycles_per_deck));
   if (workers < 1) bad.push_back(fmt::format("spice_check.workers = {}: must be >= 1", workers));
   if (!(sample_timeout_s > 0)) bad.push_back(fmt::format("spice_check.sample_timeout_s = {}: must be > 0", sample_timeout_s));
@@ -172,7 +174,9 @@ SpotCheckResult run_spot_check(const networks::Network& net, const networks::Chi
   const torch::Tensor behavioral_pred = predict(net, chip, rec_inputs, &recorder, batch);
   chip.set_observer(nullptr);
   const std::map<MvmKey, Kept> kept = recorder.kept();
-  if (kept.empty()) throw Error("spice_check: the rule kept no tile MVM (no analog layer ran?)");
+  if (kept.empty())
+    throw Error(fmt::format("spice_check: the rule kept no tile MVM (first_layer = {} beyond the network's {} analog layers?)",
+                            options.first_layer, design.layers.size()));
 
   // 2. decks: the MVMs of a tile in key order, cycles_per_deck at a time
   std::vector<characterize::ReplayDeck> decks;
@@ -316,7 +320,9 @@ std::string describe(const SpotCheckResult& r) {
   std::string s = fmt::format(
       "spot check ({}; chip {}): {} tile MVMs in {} SPICE decks ({} failed), {} codes compared\n"
       "  codes equal {:.2f} %, within +-1 LSB {:.2f} %, RMS {:.3f} LSB, largest {} LSB\n",
-      r.mode == "images" ? fmt::format("every MVM of {} layer(s) for {} image(s)", r.options.layers == 0 ? std::string("all") : std::to_string(r.options.layers), r.options.images)
+      r.mode == "images" ? fmt::format("every MVM of {} layer(s) from layer {} for {} image(s)",
+                                       r.options.layers == 0 ? std::string("all") : std::to_string(r.options.layers),
+                                       r.options.first_layer, r.options.images)
                          : fmt::format("{} MVMs by seeded rule, seed {}", r.options.mvms, r.options.seed),
       r.options.chip, r.mvms.size(), r.decks, r.decks_failed, r.codes_compared, 100.0 * r.equal_fraction,
       100.0 * r.within_1_fraction, r.rms_lsb, r.max_abs_lsb);
@@ -339,6 +345,7 @@ void write_spot_check_group(std::int64_t file_id, const SpotCheckResult& r) {
     w.i64(g.get(), at, "mvms_requested", r.options.mvms);
     w.i64(g.get(), at, "images", r.options.images);
     w.i64(g.get(), at, "layers", r.options.layers);
+    w.i64(g.get(), at, "first_layer", r.options.first_layer);
     w.u64(g.get(), at, "seed", r.options.seed);
     w.i64(g.get(), at, "mvms_checked", static_cast<long long>(r.mvms.size()));
     w.i64(g.get(), at, "decks", r.decks);

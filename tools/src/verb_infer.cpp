@@ -89,7 +89,11 @@ Verb add_infer_verb(CLI::App& app) {
                               "and how often SPICE's codes change the prediction")
                   ->check(CLI::Range(1, 10000));
   sc->excludes(sci);
-  sub->add_option("--spice-check-layers", o->spot.layers, "Whole-image spot check: the first L analog layers (0 = all)")
+  sub->add_option("--spice-check-layers", o->spot.layers,
+                  "Whole-image spot check: L analog layers from --spice-check-first-layer (0 = all the rest)")
+      ->capture_default_str()->check(CLI::Range(0, 10000));
+  sub->add_option("--spice-check-first-layer", o->spot.first_layer,
+                  "Whole-image spot check: the first analog layer checked (0 = the network's first)")
       ->capture_default_str()->check(CLI::Range(0, 10000));
   sub->add_option("--spice-check-chip", o->spot.chip, "The chip spot-checked (-1 = the nominal chip)")
       ->capture_default_str()->check(CLI::Range(-1, 100000));

@@ -5,8 +5,8 @@
 //   1. record   The chip runs the inputs with an observer (networks/tile_observer.hpp) that keeps
 //               either N tile MVMs by a seeded rule (mvms = N: the N MVMs (layer, tile, read,
 //               input) with the smallest key core::stream_key({seed, kSpotPurpose, layer, tile,
-//               read, input}); independent of threads and batching), or every MVM of the first
-//               `layers` analog layers for the first `images` inputs (whole-image check).
+//               read, input}); independent of threads and batching), or every MVM of `layers`
+//               analog layers from `first_layer` for the first `images` inputs (whole-image check).
 //   2. decks    MVMs on the same tile become read cycles of one deck (at most cycles_per_deck);
 //               each deck is the chip's tile instance (networks::chip_tile_instance) made a
 //               macro-fidelity SPICE tile (tile_deck.hpp). Written as a tile replay file
@@ -40,7 +40,8 @@ inline constexpr std::uint64_t kSpotPurpose = 0x53504f54;  // "SPOT"
 struct SpotCheckOptions {
   int mvms = 0;                  ///< N tile MVMs by the seeded rule (0: none); exclusive with images
   int images = 0;                ///< whole-image check of the first `images` inputs (0: none)
-  int layers = 1;                ///< whole-image check: the first `layers` analog layers (0 = all)
+  int first_layer = 0;           ///< whole-image check: from this analog layer on
+  int layers = 1;                ///< whole-image check: this many analog layers from first_layer (0 = all the rest)
   int chip = 0;                  ///< the chip checked (-1 = the nominal chip)
   std::uint64_t seed = 1;        ///< the seeded rule's seed (mvms)
   int cycles_per_deck = 8;       ///< most read cycles (MVMs) per SPICE deck, >= 1
