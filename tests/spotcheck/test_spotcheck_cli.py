@@ -86,27 +86,32 @@ def main():
 
         # 2. kill during the SPICE campaign, rerun: the finished decks are not recomputed
         out2 = os.path.join(tmp, "resume.h5")
-        args = [XBAR, "infer", *common[:-1], "--spice-check", "16", "--spice-check-cycles", "1",
+        args = [XBAR, "infer", *common[:-1], "--spice-check", "40", "--spice-check-cycles", "1",
                 "--spice-check-workers", "1", "-o", out2]
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+        # The campaign journal (<output>.spotcheck/spotcheck_campaign.h5.journal) gains one "XREC"
+        # record per finished deck; kill the whole process group once two are there.
+        journal = out2 + ".spotcheck/spotcheck_campaign.h5.journal"
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         killed = False
         deadline = time.time() + 600
-        for line in proc.stdout:
-            done = re.search(r"characterize: (\d+)/16 samples", line)
-            if done and 2 <= int(done.group(1)) < 16:
+        while proc.poll() is None and time.time() < deadline:
+            try:
+                with open(journal, "rb") as f:
+                    records = f.read().count(b"XREC")
+            except FileNotFoundError:
+                records = 0
+            if records >= 2:
                 os.killpg(proc.pid, signal.SIGKILL)
                 killed = True
                 break
-            if time.time() > deadline:
-                break
+            time.sleep(0.1)
         proc.wait(timeout=60)
         if not killed:
             fail("the campaign finished before it could be killed (or never printed progress)")
-        p = run("infer", *common, "--spice-check", "16", "--spice-check-cycles", "1", "--spice-check-workers", "1",
+        p = run("infer", *common, "--spice-check", "40", "--spice-check-cycles", "1", "--spice-check-workers", "1",
                 "-o", out2)
-        r = re.search(r"16 samples, 16 ok, 0 failed \((\d+) run now, (\d+) from before\)", p.stdout)
-        if not r or int(r.group(2)) < 2 or int(r.group(1)) + int(r.group(2)) != 16:
+        r = re.search(r"40 samples, 40 ok, 0 failed \((\d+) run now, (\d+) from before\)", p.stdout)
+        if not r or int(r.group(2)) < 2 or int(r.group(1)) + int(r.group(2)) != 40:
             fail(f"the rerun did not resume the campaign:\n{p.stdout}")
         print(f"resume: {r.group(2)} decks from before, {r.group(1)} run now")
 
