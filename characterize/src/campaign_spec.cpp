@@ -310,6 +310,7 @@ constexpr KindReader kKindReaders[] = {
     {"tia", read_tia_kind},
     {"adc", read_adc_kind},
     {"tile", read_tile_kind},
+    {"tile_replay", read_tile_replay_kind},
 };
 
 std::string known_kinds() {

@@ -23,6 +23,7 @@ constexpr KindFactory kKindFactories[] = {
     {"tia", make_tia_kind},
     {"adc", make_adc_kind},
     {"tile", make_tile_kind},
+    {"tile_replay", make_tile_replay_kind},
 };
 
 }  // namespace

@@ -12,5 +12,6 @@ std::unique_ptr<CircuitKind> make_opamp_kind(const CampaignSpec& spec);
 std::unique_ptr<CircuitKind> make_tia_kind(const CampaignSpec& spec);
 std::unique_ptr<CircuitKind> make_adc_kind(const CampaignSpec& spec);
 std::unique_ptr<CircuitKind> make_tile_kind(const CampaignSpec& spec);
+std::unique_ptr<CircuitKind> make_tile_replay_kind(const CampaignSpec& spec);
 
 }  // namespace xbar::characterize

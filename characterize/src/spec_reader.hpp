@@ -301,6 +301,7 @@ void read_crossbar_kind(Section& top, CampaignSpec& spec, const DataFiles& files
 void read_opamp_kind(Section& top, CampaignSpec& spec, const DataFiles& files);   // opamp_spec.cpp
 void read_tia_kind(Section& top, CampaignSpec& spec, const DataFiles& files);     // opamp_spec.cpp
 void read_tile_kind(Section& top, CampaignSpec& spec, const DataFiles& files);    // tile_spec.cpp
+void read_tile_replay_kind(Section& top, CampaignSpec& spec, const DataFiles& files);  // tile_replay_kind.cpp
 
 // ---- table readers shared between kinds ----
 void read_opamp(Section s, netlists::OpampParams& p, netlists::OpampBench& b);      // opamp_spec.cpp

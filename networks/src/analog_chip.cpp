@@ -77,7 +77,8 @@ Eigen::VectorXd weight_scale(const torch::Tensor& weight, bool per_column) {
 // order, so the result does not depend on the thread count.
 torch::Tensor run_layer(const ChipDesign& d, const AnalogLayer& layer, const LayerMapping& m,
                         const std::vector<std::unique_ptr<TileModel>>& tiles, const std::vector<Eigen::VectorXd>& rest_v,
-                        const torch::Tensor& x_in, std::int64_t* tile_mvms, TileObserver* observer) {
+                        const torch::Tensor& x_in, std::int64_t* tile_mvms, TileObserver* observer,
+                        TileCodeSubstitute* substitute) {
   const torch::Tensor x = x_in.to(torch::kFloat32).contiguous();
   const std::int64_t in = layer.in_features, out = layer.out_features, B = x.size(0);
   const int reads = m.signed_inputs ? 2 : 1;
@@ -110,8 +111,12 @@ torch::Tensor run_layer(const ChipDesign& d, const AnalogLayer& layer, const Lay
             const float* xb = xp + (c0 + b) * in + r0;
             for (std::int64_t i = 0; i < nr; ++i) block(i, b) = dac_code(sign * xb[i], code_scale, top);
           }
-          const Eigen::MatrixXi q = tiles[static_cast<std::size_t>(tile)]->forward_codes(block, static_cast<int>(2 * no));
+          Eigen::MatrixXi q = tiles[static_cast<std::size_t>(tile)]->forward_codes(block, static_cast<int>(2 * no));
           if (observer) observer->on_tile_mvm(TileMvm{layer.index, tr, tc, read, c0, block, q});
+          if (substitute) {
+            const Eigen::MatrixXi model_q = q;
+            substitute->substitute(TileMvm{layer.index, tr, tc, read, c0, block, model_q}, q);
+          }
           const Eigen::VectorXd& v_rest = rest_v[static_cast<std::size_t>(tile)];
           const double w = read == 0 ? 1.0 : -1.0;
           for (std::int64_t b = 0; b < bc; ++b)
@@ -156,14 +161,21 @@ std::vector<Eigen::MatrixXd> layer_targets(const AnalogLayer& layer, const Layer
   return g;
 }
 
-std::unique_ptr<TileModel> make_tile(const TileModelFile& tile, const Eigen::MatrixXd& g_target, const LayerMapping& m,
-                                     std::uint64_t seed, std::uint64_t stream, bool with_variation,
-                                     Eigen::MatrixXd* g_programmed) {
+behavioral::TileInstance layer_tile_instance(const TileModelFile& tile, const Eigen::MatrixXd& g_target,
+                                             const LayerMapping& m, std::uint64_t seed, std::uint64_t stream,
+                                             bool with_variation) {
   behavioral::TileInstance inst = behavioral::draw_tile_instance(tile, g_target, seed, stream, with_variation);
   for (auto& t : inst.params.tia) {
     t.rf_ohm = m.rf_ohm;
     t.v_offset_v += m.v_ref_v;  // the layer's reference voltage adds to each op-amp's own offset
   }
+  return inst;
+}
+
+std::unique_ptr<TileModel> make_tile(const TileModelFile& tile, const Eigen::MatrixXd& g_target, const LayerMapping& m,
+                                     std::uint64_t seed, std::uint64_t stream, bool with_variation,
+                                     Eigen::MatrixXd* g_programmed) {
+  behavioral::TileInstance inst = layer_tile_instance(tile, g_target, m, seed, stream, with_variation);
   auto model = std::make_unique<TileModel>(inst.params);
   model->program(inst.g_s);
   if (g_programmed) *g_programmed = std::move(inst.g_s);
@@ -331,8 +343,7 @@ AnalogChip::AnalogChip(const ChipDesign& design, std::uint64_t seed, int chip) :
     for (std::int64_t j = begin; j < end; ++j) {
       const auto [l, t] = jobs[static_cast<std::size_t>(j)];
       const LayerMapping& m = design.layers[l];
-      const std::uint64_t stream = core::stream_key({kChipPurpose, static_cast<std::uint64_t>(chip), l,
-                                                     static_cast<std::uint64_t>(t)});
+      const std::uint64_t stream = chip_tile_stream(chip, l, t);
       auto& tile = tiles_[l][static_cast<std::size_t>(t)];
       tile = make_tile(design.tile, m.g_target_s[static_cast<std::size_t>(t)], m, seed, stream, chip >= 0);
       rest_v_[l][static_cast<std::size_t>(t)] =
@@ -348,7 +359,13 @@ AnalogChip::~AnalogChip() = default;
 torch::Tensor AnalogChip::matmul(const AnalogLayer& layer, const torch::Tensor& x) {
   const LayerMapping& m = design_.layers[static_cast<std::size_t>(layer.index)];
   const auto l = static_cast<std::size_t>(layer.index);
-  return run_layer(design_, layer, m, tiles_[l], rest_v_[l], x, &tile_mvms_, observer_);
+  return run_layer(design_, layer, m, tiles_[l], rest_v_[l], x, &tile_mvms_, observer_, substitute_);
+}
+
+behavioral::TileInstance chip_tile_instance(const ChipDesign& design, std::uint64_t seed, int chip, int layer, int tile) {
+  const LayerMapping& m = design.layers.at(static_cast<std::size_t>(layer));
+  return layer_tile_instance(design.tile, m.g_target_s.at(static_cast<std::size_t>(tile)), m, seed,
+                             chip_tile_stream(chip, static_cast<std::size_t>(layer), tile), chip >= 0);
 }
 
 const TileModel& AnalogChip::tile(int layer, int tr, int tc) const {

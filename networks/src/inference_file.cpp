@@ -45,8 +45,12 @@ void write_chip(const Writer& w, hid_t file, const std::string& full, const Chip
 
 }  // namespace
 
-void write_inference_file(const std::string& path, const InferenceResult& r) {
+void write_inference_file(const std::string& path, const InferenceResult& r) { write_inference_file(path, r, {}); }
+
+void write_inference_file(const std::string& path, const InferenceResult& r,
+                          const std::function<void(std::int64_t file_id)>& extra) {
   behavioral::detail::write_model_file_atomically(path, [&](const Writer& w, hid_t file) {
+    if (extra) extra(static_cast<std::int64_t>(file));
     const InferenceOptions& o = r.options;
     w.str(file, "/", "schema", "xbar.inference/2");
     {

@@ -100,6 +100,13 @@ struct WorkloadSpec {
   double v_read_max_v = 0.2;               ///< highest read voltage, V (the one-hot level)
 };
 
+/// Kind "tile_replay": the decks to run ([replay]; xbar/characterize/tile_replay.hpp).
+struct ReplaySpec {
+  std::string file;    ///< tile replay file, relative to the spec's folder ("" in a stored spec: not at hand)
+  std::string sha256;  ///< its SHA-256 (hex): a resume never mixes decks of two files
+  int rows = 1, cols = 1, cycles_max = 1;  ///< the decks' array size and most read cycles (the file must agree)
+};
+
 struct RunSpec {
   std::string output = "campaign.h5";      ///< HDF5 output path, relative to the spec file's folder
   int workers = 1;                         ///< worker processes, >= 1
@@ -109,7 +116,7 @@ struct RunSpec {
 };
 
 struct CampaignSpec {
-  std::string kind = "crossbar";           ///< circuit kind: "crossbar", "opamp", "tia", "adc" or "tile"
+  std::string kind = "crossbar";           ///< circuit kind: "crossbar", "opamp", "tia", "adc", "tile" or "tile_replay"
   std::uint64_t seed = 1;                  ///< campaign seed: sample i depends only on (seed, i)
   netlists::CrossbarParams crossbar;       ///< [crossbar] nominal parameters; g_s and v_in_v come from the workload
   netlists::OpampParams opamp;             ///< [opamp] the op-amp (kinds "opamp" and "tia")
@@ -120,6 +127,7 @@ struct CampaignSpec {
   netlists::AdcParams adc;                 ///< [adc] nominal flash ADC
   AdcMeasureSpec adc_measure;              ///< [measure] of kind "adc"
   TileSpec tile;                           ///< [tile] read-cycle timing of kind "tile"
+  ReplaySpec replay;                       ///< [replay] of kind "tile_replay"
   VariationSpec variation;
   WorkloadSpec workload;
   RunSpec run;

@@ -121,6 +121,9 @@ class AnalogChip : public LayerExecutor {
   /// Every tile MVM from now on is also handed to `observer` (tile_observer.hpp); nullptr stops
   /// it. The chip does not own the observer, which must outlive its use.
   void set_observer(TileObserver* observer) { observer_ = observer; }
+  /// Every tile MVM from now on has its codes passed through `substitute` before decoding
+  /// (tile_observer.hpp); nullptr stops it. Not owned.
+  void set_code_substitute(TileCodeSubstitute* substitute) { substitute_ = substitute; }
 
  private:
   const ChipDesign& design_;
@@ -129,7 +132,14 @@ class AnalogChip : public LayerExecutor {
   double program_s_ = 0.0;
   std::int64_t tile_mvms_ = 0;
   TileObserver* observer_ = nullptr;
+  TileCodeSubstitute* substitute_ = nullptr;
 };
+
+/// The tile instance chip `chip` of `seed` programs for tile `tile` (tr * tiles_c + tc) of
+/// layer `layer` (chip < 0: the nominal one): draw_tile_instance with the chip's stream, then
+/// the layer's feedback resistor and its TIA reference added to each op-amp's offset. Exactly
+/// what AnalogChip programs (params builds its TileModel, g_s is what it programs).
+behavioral::TileInstance chip_tile_instance(const ChipDesign& design, std::uint64_t seed, int chip, int layer, int tile);
 
 /// DAC codes of x (float32 [B, in]) for a layer: int32 [B, in] (x >= 0 part; negate x for the
 /// other read of signed inputs).

@@ -95,6 +95,10 @@ MeanCi mean_ci95(const std::vector<double>& values);
 /// Writes the result file atomically (schema xbar.inference/2). Throws behavioral::ModelFileError
 /// naming the file on failure.
 void write_inference_file(const std::string& path, const InferenceResult& result);
+/// The same, with further groups written by `extra` (e.g. spot checks, spotcheck/) before the file
+/// is checksummed and renamed into place. `extra` gets the open file (hid_t, HDF5's C API).
+void write_inference_file(const std::string& path, const InferenceResult& result,
+                          const std::function<void(std::int64_t file_id)>& extra);
 
 /// The preprocessed calibration images: `n` training images chosen by a seeded rule.
 torch::Tensor calibration_images(const Dataset& train, int n, std::uint64_t seed, const Preprocess& pre);

@@ -38,4 +38,16 @@ class TileObserver {
   virtual void on_tile_mvm(const TileMvm& mvm) = 0;
 };
 
+/// Replaces the codes of chosen tile MVMs before the chip decodes them: the one way to change what
+/// a chip computes from outside (AnalogChip::set_code_substitute). Spot checks use it to rerun a
+/// network with SPICE's codes in place of the tile model's. `mvm.adc_codes` is the tile model's
+/// output; write the replacement into `codes` (the same shape: used columns x samples), leaving
+/// entries it does not replace as they are. Called like an observer (several threads at once,
+/// references valid during the call), after the observer.
+class TileCodeSubstitute {
+ public:
+  virtual ~TileCodeSubstitute() = default;
+  virtual void substitute(const TileMvm& mvm, Eigen::MatrixXi& codes) = 0;
+};
+
 }  // namespace xbar::networks

@@ -1,0 +1,162 @@
+// Spot checks (spotcheck/, issue 13):
+//  - spice_tile_params hands every chip draw to the SPICE tile (conductances with stuck cells,
+//    wires, each column's op-amp offset, each comparator's transition, rf) and refuses what the
+//    deck cannot represent;
+//  - a spot check of a small network (Linear 20 -> 6) on 8 x 8 tiles of the 64 x 64 preset's
+//    periphery agrees with the behavioral codes within +-1 LSB for >= 99 % of the codes, and the
+//    agreement drops when the chip's drawn op-amp offsets are not passed (so the test fails if a
+//    draw does not reach SPICE);
+//  - a whole-image check counts prediction changes; rerunning the same check does not rerun SPICE.
+#include <ATen/Parallel.h>
+
+#include "xbar/behavioral/tile_model_file.hpp"
+#include "xbar/characterize/campaign_file.hpp"
+#include "xbar/networks/analog_chip.hpp"
+#include "xbar/networks/network.hpp"
+#include "xbar/spotcheck/spot_check.hpp"
+#include "xbar/spotcheck/tile_deck.hpp"
+
+#undef CHECK
+#undef CHECK_EQ
+#undef CHECK_NE
+#undef CHECK_LT
+#undef CHECK_LE
+#undef CHECK_GT
+#undef CHECK_GE
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "temp_dir.hpp"
+
+using namespace xbar;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The 64 x 64 preset's periphery and variation on an 8 x 8 array.
+behavioral::TileModelFile tile8() {
+  behavioral::TileModelFile t = behavioral::read_tile_model_file(std::string(XBAR_PRESETS_DIR) + "/tile64_xbar180.h5");
+  t.nominal.crossbar.rows = 8;
+  t.nominal.crossbar.cols = 8;
+  return t;
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  REQUIRE_MESSAGE(v != nullptr, name << " is not set (ctest sets it)");
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("spice_tile_params: every chip draw reaches the SPICE tile") {
+  const auto model = tile8();
+  Eigen::MatrixXd g = Eigen::MatrixXd::Constant(8, 8, 5e-5);
+  g(0, 0) = 1e-6;
+  auto inst = behavioral::draw_tile_instance(model, g, 3, 11);
+  for (auto& t : inst.params.tia) t.rf_ohm = 4321.0;
+  const Eigen::MatrixXi codes = Eigen::MatrixXi::Constant(2, 8, 7);
+  const netlists::TileParams p = spotcheck::spice_tile_params(inst.params, inst.g_s, codes);
+  CHECK(p.crossbar.g_s == inst.g_s);
+  CHECK(p.crossbar.r_row_wire_ohm == inst.params.crossbar.r_row_wire_ohm);
+  CHECK(p.crossbar.r_col_wire_ohm == inst.params.crossbar.r_col_wire_ohm);
+  CHECK(p.tia.rf_ohm == 4321.0);
+  CHECK(p.tia.opamp.model == netlists::OpampModel::macro);
+  CHECK(p.tia.opamp.a0_vv == doctest::Approx(inst.params.tia[0].a0_vv));
+  CHECK(p.tia.opamp.r_out_ohm == doctest::Approx(inst.params.tia[0].r_out_ohm));
+  CHECK(p.adc.comparator == netlists::ComparatorModel::macro);
+  const auto ideal = netlists::adc_ideal_transitions_v(p.adc);
+  double spread = 0.0;
+  for (int k = 0; k < 8; ++k) {
+    CHECK(p.tia_mismatch[k].vos_v == inst.params.tia_of(k).v_offset_v);
+    const Eigen::VectorXd tr = inst.params.adc_of(k).transitions_v();
+    for (int j = 0; j < 63; ++j) CHECK(p.adc_mismatch[k].comparator_offset_v[j] + ideal[j] == doctest::Approx(tr[j]).epsilon(1e-12));
+    spread += std::abs(p.tia_mismatch[k].vos_v - p.tia_mismatch[0].vos_v);
+  }
+  CHECK(spread > 0.0);  // the offsets are drawn per column, not one shared value
+  CHECK(p.input_codes == codes);
+
+  auto noisy = inst.params;
+  noisy.adc[2].noise_sigma_v = 1e-3;
+  CHECK_THROWS_WITH_AS(spotcheck::spice_tile_params(noisy, inst.g_s, codes), doctest::Contains("adc[2].noise_sigma_v"),
+                       spotcheck::Error);
+  CHECK_THROWS_WITH_AS(spotcheck::spice_tile_params(inst.params, inst.g_s, Eigen::MatrixXi::Zero(2, 5)),
+                       doctest::Contains("input_codes is 2 x 5"), spotcheck::Error);
+}
+
+TEST_CASE("spot check of a small network on 8 x 8 tiles: SPICE agrees with the behavioral codes") {
+  at::set_num_threads(2);
+  const networks::Network net((fs::path(env("XBAR_TEST_NETS")) / "tiny_linear.pt").string());  // Linear 20 -> 6
+  torch::manual_seed(5);
+  const torch::Tensor cal = torch::rand({64, 20});
+  const networks::ChipDesign design = networks::calibrate(net, tile8(), networks::MappingOptions{}, cal);
+  REQUIRE(design.layers[0].tiles_r == 3);  // 20 inputs over 8 rows, 6 outputs over 4 per tile
+  REQUIRE(design.layers[0].tiles_c == 2);
+  const torch::Tensor x = torch::rand({40, 20});
+  test::TempDir dir;
+  spotcheck::SpotCheckOptions o;
+  o.mvms = 24;
+  o.cycles_per_deck = 6;
+  o.chip = 0;
+  o.workers = 2;
+  o.quiet = true;
+  o.xbar_program = env("XBAR_EXE");
+  o.folder = (dir.path / "all").string();
+  const spotcheck::SpotCheckResult all = spotcheck::run_spot_check(net, design, 9, x, o);
+  MESSAGE(spotcheck::describe(all));
+  CHECK(all.mvms.size() == 24);
+  CHECK(all.decks_failed == 0);
+  std::int64_t used = 0;  // tile column 0 holds 4 outputs (8 columns), tile column 1 the other 2 (4 columns)
+  for (const auto& m : all.mvms) {
+    CHECK((m.codes_behavioral.size() == 8 || m.codes_behavioral.size() == 4));
+    used += m.codes_behavioral.size();
+  }
+  CHECK(all.codes_compared == used);
+  CHECK(all.within_1_fraction >= 0.99);
+
+  {  // the same rule picks the same MVMs, and a rerun does not rerun SPICE
+    const auto before = characterize::read_campaign_file(all.campaign_path);
+    const spotcheck::SpotCheckResult again = spotcheck::run_spot_check(net, design, 9, x, o);
+    const auto after = characterize::read_campaign_file(all.campaign_path);
+    REQUIRE(after.records.size() == before.records.size());
+    for (std::size_t i = 0; i < after.records.size(); ++i) CHECK(after.records[i].seconds == before.records[i].seconds);
+    CHECK(again.equal_fraction == all.equal_fraction);
+    CHECK(again.rms_lsb == all.rms_lsb);
+  }
+  {  // without the chip's drawn op-amp offsets the agreement drops
+    spotcheck::SpotCheckOptions no = o;
+    no.draws.tia_offsets = false;
+    no.folder = (dir.path / "no_offsets").string();
+    const spotcheck::SpotCheckResult r = spotcheck::run_spot_check(net, design, 9, x, no);
+    MESSAGE(spotcheck::describe(r));
+    CHECK(r.codes_compared == all.codes_compared);
+    CHECK(r.rms_lsb > 2.0 * all.rms_lsb + 0.1);
+    CHECK(r.equal_fraction < all.equal_fraction - 0.1);
+  }
+  {  // whole-image check: every MVM of the layer for 2 inputs, prediction changes counted
+    spotcheck::SpotCheckOptions img = o;
+    img.mvms = 0;
+    img.images = 2;
+    img.layers = 0;
+    img.folder = (dir.path / "images").string();
+    const spotcheck::SpotCheckResult r = spotcheck::run_spot_check(net, design, 9, x, img);
+    MESSAGE(spotcheck::describe(r));
+    CHECK(r.mvms.size() == 2 * 3 * 2 * 1);  // inputs x tiles_r x tiles_c x reads (unsigned inputs: one read)
+    CHECK(r.images == 2);
+    CHECK(r.prediction_changes >= 0);
+    CHECK(r.prediction_changes <= 2);
+    CHECK(r.within_1_fraction >= 0.99);
+  }
+}
+
+TEST_CASE("spot check options: bad values are named") {
+  spotcheck::SpotCheckOptions o;
+  o.folder = "x";
+  CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("give exactly one of them"), spotcheck::Error);
+  o.mvms = 3;
+  o.cycles_per_deck = 0;
+  CHECK_THROWS_WITH_AS(o.validate(), doctest::Contains("spice_check.cycles_per_deck = 0"), spotcheck::Error);
+}
