@@ -9,14 +9,6 @@
 
 namespace xbar::netlists {
 
-ValidationError::ValidationError(std::vector<std::string> problems)
-    : Error([&] {
-        std::string msg;
-        for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p;
-        return msg;
-      }()),
-      problems_(std::move(problems)) {}
-
 std::string probe_comment(const Probe& probe) {
   std::string s = fmt::format("*@probe {} {}", probe.name, probe.unit);
   for (const auto& [vec, w] : probe.terms) s += fmt::format(" {}:{:+}", vec, w);

@@ -14,15 +14,11 @@ class Error : public xbar::Error {
   using xbar::Error::Error;
 };
 
-/// A parameter struct failed validate(). what() lists one line per bad field;
-/// problems() gives the same lines one by one.
-class ValidationError : public Error {
+/// A parameter struct or an argument failed validation: what() lists one line per problem,
+/// problems() gives them one by one (xbar::BasicValidationError).
+class ValidationError : public xbar::BasicValidationError<Error> {
  public:
-  explicit ValidationError(std::vector<std::string> problems);
-  const std::vector<std::string>& problems() const noexcept { return problems_; }
-
- private:
-  std::vector<std::string> problems_;
+  using BasicValidationError::BasicValidationError;
 };
 
 }  // namespace xbar::netlists
