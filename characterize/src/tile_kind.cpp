@@ -162,31 +162,73 @@ std::string TileKind::deck_text(std::uint64_t index) const {
   return netlists::make_tile_deck(tile_params(index, &target, &n_on, &n_off)).text;  // has its own .tran card
 }
 
-SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) const {
-  const int R = spec_.crossbar.rows, C = spec_.crossbar.cols, N = spec_.workload.inputs_per_pattern;
-  const std::uint64_t instance = index / spec_.workload.patterns_per_instance;
-  Eigen::MatrixXd target;
-  double n_on = 0, n_off = 0;
-  const netlists::TileParams p = tile_params(index, &target, &n_on, &n_off);
-  const int M = (1 << p.adc.bits) - 1;
+/// What ngspice gives for one sample: per read cycle the TIA outputs, the codes and the block
+/// energies, and each TIA's output at rest (time 0).
+struct TileOutputs {
+  Eigen::MatrixXd v_tia;  ///< cycles x cols, V, at each cycle's ADC sampling instant
+  Eigen::MatrixXi codes;  ///< cycles x cols
+  std::vector<double> v_rest, e_array, e_drivers, e_tia, e_adc, e_total;
+};
 
-  SampleRecord rec;
-  rec.index = index;
-  rec.values = {static_cast<double>(instance), static_cast<double>(index % spec_.workload.patterns_per_instance), n_on,
-                n_off};
-  auto put = [&](const auto& m) {  // row-major
-    for (Eigen::Index i = 0; i < m.rows(); ++i)
-      for (Eigen::Index k = 0; k < m.cols(); ++k) rec.values.push_back(static_cast<double>(m(i, k)));
-  };
-  put(target);
-  put(p.crossbar.g_s);
-  for (int k = 0; k < C; ++k) {
-    const auto& os = p.adc_mismatch[static_cast<std::size_t>(k)].comparator_offset_v;
-    for (int m = 0; m < M; ++m) rec.values.push_back(os.empty() ? 0.0 : os[static_cast<std::size_t>(m)]);
+/// Energy of each block over read cycle n, J (the split of netlists/tile.hpp).
+void cycle_energies(const netlists::TileParams& p, const SpiceResult& r, const std::vector<VoltageSourceTerminals>& sources,
+                    int n, TileOutputs& out) {
+  const std::vector<double>& t = r.real("time");
+  const double t0 = n * p.timing.t_cycle_s, t1 = (n + 1) * p.timing.t_cycle_s;
+  double into = 0.0, loss_rs = 0.0;
+  for (int i = 0; i < p.crossbar.rows; ++i) {
+    const auto& cur = r.real(fmt::format("vrow{}#branch", i));
+    into += integral_of_product(t, r.real(netlists::tile_driver_node(i)), cur, t0, t1);
+    loss_rs += p.dac.r_source_ohm * integral_of_product(t, cur, cur, t0, t1);
   }
-  put(p.input_codes);
+  double leaving = 0.0;
+  for (int k = 0; k < p.crossbar.cols; ++k)
+    leaving += integral_of_product(t, node_voltage(r, fmt::format("o{}", k)), r.real(fmt::format("vcol{}#branch", k)), t0, t1);
+  const double e_dac = energy_by_prefix_j(r, sources, "vdac", t0, t1);
+  out.e_array[n] = into - leaving;
+  // An ideal DAC's sources deliver the array's energy themselves; an R-2R ladder's ideal
+  // buffer does not, so only the loss in r_source behind it is added.
+  out.e_drivers[n] = p.dac.architecture == netlists::DacArchitecture::ideal ? e_dac - into : e_dac + loss_rs;
+  out.e_tia[n] = energy_by_prefix_j(r, sources, "vtia", t0, t1);
+  out.e_adc[n] = energy_by_prefix_j(r, sources, "vadc", t0, t1);
+  out.e_total[n] = out.e_array[n] + out.e_drivers[n] + out.e_tia[n] + out.e_adc[n];
+}
 
-  // Trailing params (after the outputs in the field list): wires, DAC levels, ADC ladder errors.
+/// Runs the tile deck of `p` (sample `index`, for fault injection) and reads every cycle's TIA
+/// outputs, codes and energies. Throws SpiceError when ngspice fails.
+TileOutputs simulate_tile(SpiceSession& spice, const netlists::TileParams& p, std::uint64_t index) {
+  const int N = p.cycles(), C = p.crossbar.cols;
+  TileOutputs out;
+  out.v_tia.resize(N, C);
+  out.codes.resize(N, C);
+  out.v_rest.resize(static_cast<std::size_t>(C));
+  for (auto* e : {&out.e_array, &out.e_drivers, &out.e_tia, &out.e_adc, &out.e_total}) e->resize(static_cast<std::size_t>(N));
+  const netlists::Deck deck = netlists::make_tile_deck(p);
+  const std::vector<VoltageSourceTerminals> sources = voltage_sources(deck.text);  // parsed once per sample
+  std::string text = deck.text;
+  text.insert(text.rfind(".end"), save_cards(p, sources));
+  if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
+  const SpiceResult r = spice.simulate(text, "run");
+  const std::vector<double>& t = r.real("time");
+  for (int k = 0; k < C; ++k) out.v_rest[static_cast<std::size_t>(k)] = r.real(netlists::tile_tia_output_node(k)).front();
+  for (int n = 0; n < N; ++n) {
+    const double ts = netlists::read_sample_time_s(p.timing, n);
+    for (int k = 0; k < C; ++k) {
+      out.v_tia(n, k) = interpolate_at(t, r.real(netlists::tile_tia_output_node(k)), ts);
+      std::vector<double> q;
+      for (const std::string& node : netlists::adc_output_nodes(p.adc, netlists::tile_adc_prefix(k)))
+        q.push_back(interpolate_at(t, r.real(node), ts));
+      out.codes(n, k) = netlists::adc_code(p.adc, q);
+    }
+    cycle_energies(p, r, sources, n, out);
+  }
+  return out;
+}
+
+/// The parameters recorded after the outputs in the field list: wires, each row's DAC levels,
+/// each column's ADC ladder errors.
+std::vector<double> trailing_params(const netlists::TileParams& p) {
+  const int R = p.crossbar.rows, C = p.crossbar.cols, M = (1 << p.adc.bits) - 1;
   std::vector<double> tail = {p.crossbar.r_row_wire_ohm, p.crossbar.r_col_wire_ohm};
   for (int i = 0; i < R; ++i)
     for (int c = 0; c < p.dac.codes(); ++c)
@@ -197,73 +239,66 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
     const auto& lr = p.adc_mismatch[static_cast<std::size_t>(k)].ladder_r_rel;
     for (int j = 0; j <= M; ++j) tail.push_back(lr.empty() ? 0.0 : lr[static_cast<std::size_t>(j)]);
   }
+  return tail;
+}
 
+/// Appends a matrix row-major.
+template <class Matrix>
+void append_row_major(std::vector<double>& values, const Matrix& m) {
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index k = 0; k < m.cols(); ++k) values.push_back(static_cast<double>(m(i, k)));
+}
+
+SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) const {
+  const int N = spec_.workload.inputs_per_pattern;
+  Eigen::MatrixXd target;
+  double n_on = 0, n_off = 0;
+  const netlists::TileParams p = tile_params(index, &target, &n_on, &n_off);
+  const int C = p.crossbar.cols, M = (1 << p.adc.bits) - 1;
+
+  // Leading params and inputs, in field-list order.
+  SampleRecord rec;
+  rec.index = index;
+  rec.values = {static_cast<double>(index / spec_.workload.patterns_per_instance),
+                static_cast<double>(index % spec_.workload.patterns_per_instance), n_on, n_off};
+  append_row_major(rec.values, target);
+  append_row_major(rec.values, p.crossbar.g_s);
+  for (int k = 0; k < C; ++k) {
+    const auto& os = p.adc_mismatch[static_cast<std::size_t>(k)].comparator_offset_v;
+    for (int m = 0; m < M; ++m) rec.values.push_back(os.empty() ? 0.0 : os[static_cast<std::size_t>(m)]);
+  }
+  append_row_major(rec.values, p.input_codes);
+  const std::vector<double> tail = trailing_params(p);
   Eigen::MatrixXd v_ideal;
   const Eigen::MatrixXi codes_ideal = netlists::tile_ideal_codes(p, target, &v_ideal);
-  Eigen::MatrixXd v_tia(N, C);
-  Eigen::MatrixXi codes(N, C);
-  std::vector<double> v_rest(static_cast<std::size_t>(C));
-  std::vector<double> e_array(N), e_drivers(N), e_tia(N), e_adc(N), e_total(N);
+
+  TileOutputs out;
   try {
-    const netlists::Deck deck = netlists::make_tile_deck(p);
-    const std::vector<VoltageSourceTerminals> sources = voltage_sources(deck.text);  // parsed once per sample
-    std::string text = deck.text;
-    text.insert(text.rfind(".end"), save_cards(p, sources));
-    if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
-    const SpiceResult r = spice.simulate(text, "run");
-    const std::vector<double>& t = r.real("time");
-    for (int k = 0; k < C; ++k) v_rest[static_cast<std::size_t>(k)] = r.real(netlists::tile_tia_output_node(k)).front();
-    for (int n = 0; n < N; ++n) {
-      const double ts = netlists::read_sample_time_s(p.timing, n);
-      for (int k = 0; k < C; ++k) {
-        v_tia(n, k) = interpolate_at(t, r.real(netlists::tile_tia_output_node(k)), ts);
-        std::vector<double> q;
-        for (const std::string& node : netlists::adc_output_nodes(p.adc, netlists::tile_adc_prefix(k)))
-          q.push_back(interpolate_at(t, r.real(node), ts));
-        codes(n, k) = netlists::adc_code(p.adc, q);
-      }
-      const double t0 = n * p.timing.t_cycle_s, t1 = (n + 1) * p.timing.t_cycle_s;
-      double into = 0.0, loss_rs = 0.0;
-      for (int i = 0; i < R; ++i) {
-        const auto& cur = r.real(fmt::format("vrow{}#branch", i));
-        into += integral_of_product(t, r.real(netlists::tile_driver_node(i)), cur, t0, t1);
-        loss_rs += p.dac.r_source_ohm * integral_of_product(t, cur, cur, t0, t1);
-      }
-      double out = 0.0;
-      for (int k = 0; k < C; ++k)
-        out += integral_of_product(t, node_voltage(r, fmt::format("o{}", k)), r.real(fmt::format("vcol{}#branch", k)), t0, t1);
-      const double e_dac = energy_by_prefix_j(r, sources, "vdac", t0, t1);
-      e_array[n] = into - out;
-      // An ideal DAC's sources deliver the array's energy themselves; an R-2R ladder's ideal
-      // buffer does not, so only the loss in r_source behind it is added.
-      e_drivers[n] = p.dac.architecture == netlists::DacArchitecture::ideal ? e_dac - into : e_dac + loss_rs;
-      e_tia[n] = energy_by_prefix_j(r, sources, "vtia", t0, t1);
-      e_adc[n] = energy_by_prefix_j(r, sources, "vadc", t0, t1);
-      e_total[n] = e_array[n] + e_drivers[n] + e_tia[n] + e_adc[n];
-    }
+    out = simulate_tile(spice, p, index);
   } catch (const SpiceError& e) {
+    // NaN outputs; the trailing params and the ideal fields do not need ngspice and are kept.
     rec.status = SampleStatus::spice_error;
     rec.error = e.what();
-    const std::size_t missing = schema_.values_per_sample() - rec.values.size() - tail.size() - v_rest.size();
+    const std::size_t missing = schema_.values_per_sample() - rec.values.size() - tail.size() - static_cast<std::size_t>(C);
     rec.values.insert(rec.values.end(), missing, std::nan(""));
     rec.values.insert(rec.values.end(), tail.begin(), tail.end());
-    rec.values.insert(rec.values.end(), v_rest.size(), std::nan(""));
-    // keep the ideal fields: they do not need ngspice
-    const std::size_t at_ideal_v = schema_.offset_of("v_tia_ideal_v");
+    rec.values.insert(rec.values.end(), static_cast<std::size_t>(C), std::nan(""));
+    const std::size_t at_ideal_v = schema_.offset_of("v_tia_ideal_v"), at_codes_ideal = schema_.offset_of("codes_ideal");
     for (int n = 0; n < N; ++n)
       for (int k = 0; k < C; ++k) {
         rec.values[at_ideal_v + static_cast<std::size_t>(n) * C + k] = v_ideal(n, k);
-        rec.values[schema_.offset_of("codes_ideal") + static_cast<std::size_t>(n) * C + k] = codes_ideal(n, k);
+        rec.values[at_codes_ideal + static_cast<std::size_t>(n) * C + k] = codes_ideal(n, k);
       }
     return rec;
   }
-  put(v_tia);
-  put(v_ideal);
-  put(codes);
-  put(codes_ideal);
-  for (const auto* e : {&e_array, &e_drivers, &e_tia, &e_adc, &e_total}) rec.values.insert(rec.values.end(), e->begin(), e->end());
+  append_row_major(rec.values, out.v_tia);
+  append_row_major(rec.values, v_ideal);
+  append_row_major(rec.values, out.codes);
+  append_row_major(rec.values, codes_ideal);
+  for (const auto* e : {&out.e_array, &out.e_drivers, &out.e_tia, &out.e_adc, &out.e_total})
+    rec.values.insert(rec.values.end(), e->begin(), e->end());
   rec.values.insert(rec.values.end(), tail.begin(), tail.end());
-  rec.values.insert(rec.values.end(), v_rest.begin(), v_rest.end());
+  rec.values.insert(rec.values.end(), out.v_rest.begin(), out.v_rest.end());
   rec.status = SampleStatus::ok;
   return rec;
 }
