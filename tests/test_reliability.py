@@ -158,8 +158,15 @@ with tempfile.TemporaryDirectory() as tmp:
     nodir = os.path.join(tmp, "nodir.toml")
     crossbar_spec(nodir, "missing/sub/out.h5")
     r = run("characterize", nodir, "--quiet")
-    check(r.returncode == 2 and "nodir.toml:" in r.stderr and "run.output" in r.stderr and "does not exist" in r.stderr,
-          f"a missing output folder names the spec field and line: {r.stderr}")
+    check(r.returncode == 0 and os.path.isfile(os.path.join(tmp, "missing", "sub", "out.h5")),
+          f"a missing output folder is created: {r.returncode} {r.stderr}")
+    with open(os.path.join(tmp, "plainfile"), "w") as f:
+        f.write("not a folder\n")
+    badir = os.path.join(tmp, "badir.toml")
+    crossbar_spec(badir, "plainfile/sub/out.h5")
+    r = run("characterize", badir, "--quiet")
+    check(r.returncode == 2 and "badir.toml:" in r.stderr and "run.output" in r.stderr and "cannot be created" in r.stderr,
+          f"an output folder that cannot be created names the spec field and line: {r.stderr}")
     sub = os.path.join(tmp, "sub.toml")
     with open(sub, "w") as f:
         f.write('kind = "crossbar"\n[crossbar]\nrows = 2\ncols = 2\n[workload]\ng_min_s = 1e-320\n[run]\noutput = "s.h5"\n')

@@ -210,14 +210,18 @@ struct CampaignPaths {
       : output(out), partial(out + ".partial"), journal(out + ".journal") {}
 };
 
-void check_output_folder(const CampaignSpec& spec) {
+/// Creates run.output's folder if it is missing (as `xbar characterize -o` does); a folder that
+/// cannot be created is an error naming the spec's field and line.
+void make_output_folder(const CampaignSpec& spec) {
   const auto parent = std::filesystem::path(spec.run.output).parent_path();
   std::error_code ec;
-  if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
-    throw SpecError(fmt::format("{}:{}: run.output = '{}': the folder '{}' does not exist; create it or change "
-                                "run.output",
+  if (parent.empty() || std::filesystem::is_directory(parent, ec)) return;
+  std::filesystem::create_directories(parent, ec);
+  if (ec || !std::filesystem::is_directory(parent)) {
+    throw SpecError(fmt::format("{}:{}: run.output = '{}': the folder '{}' does not exist and cannot be created ({}); "
+                                "create it or change run.output",
                                 spec.source_path.empty() ? "spec" : spec.source_path, spec.run.output_line,
-                                spec.run.output, parent.string()));
+                                spec.run.output, parent.string(), ec ? ec.message() : "not a folder"));
   }
 }
 
@@ -423,7 +427,7 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const RunOptions& options
   // Under MPI each rank runs --workers processes (default 1: one rank per core).
   const int workers = options.workers > 0 ? options.workers : (world.size > 1 ? 1 : spec.run.workers);
   CampaignProvenance prov = make_provenance(spec, options);
-  check_output_folder(spec);
+  make_output_folder(spec);
   // One run per campaign: a second run of the same output stops here and names the first.
   detail::CampaignLock lock(paths.output);
 
