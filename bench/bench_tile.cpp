@@ -7,7 +7,7 @@
 //   (c) SPICE: the tile deck in the embedded ngspice, one sample of the campaign kind "tile"
 //       (bench_common.hpp tile_spec, as bench_periphery: 6-bit flash ADCs, 500 ns read cycles;
 //       maximum step --t-step-max, 100 ns by default: the DAC edges are breakpoints and ngspice's
-//       truncation-error control sets the step inside a cycle; tests/test_tile_fidelity.cpp checks
+//       truncation-error control sets the step inside a cycle; tests/system/test_tile_fidelity.cpp checks
 //       that the codes equal those at a 5 ns maximum step), timed as make_circuit_kind(spec)->run_sample (deck generation, load,
 //       transient, measurement), at each --fidelity: "transistor" (Miller op-amps with mismatch,
 //       transistor comparators) and "macro" ([tile] fidelity = "macro": macro op-amps, macro

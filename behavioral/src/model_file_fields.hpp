@@ -2,7 +2,7 @@
 // Internal to xbar::behavioral: every field of every model file (kinds crossbar, tia, adc and
 // tile), listed once (STYLE.md 13). <kind>_model_fields(io, model) visits each attribute and
 // dataset in file order; the writer and the reader (WriteIo, ReadIo in model_file_io.hpp) and
-// the tests' field-by-field comparison (tests/test_tile_model_file.cpp) are `Io`s over the same
+// the tests' field-by-field comparison (tests/behavioral/test_tile_model_file.cpp) are `Io`s over the same
 // list. Changing a field here changes all of them; document it in data/MODEL_SCHEMA.md.
 // What a list cannot say (a parameter struct's validate(), per-instance columns of equal
 // length) is checked after reading, in the kind's read_*_model_file.

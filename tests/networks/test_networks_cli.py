@@ -17,8 +17,8 @@ import h5py
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from xbar_check import variable_length_objects  # noqa: E402  (tests/xbar_check.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from xbar_check import variable_length_objects  # noqa: E402  (tests/cli/xbar_check.py)
 
 XBAR, PRESETS, NETS = sys.argv[1], sys.argv[2], sys.argv[3]
 DATA = os.environ.get("XBAR_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")

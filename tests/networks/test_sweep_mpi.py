@@ -13,8 +13,8 @@ import tempfile
 
 import h5py
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from xbar_check import check, finish  # noqa: E402 (tests/xbar_check.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from xbar_check import check, finish  # noqa: E402 (tests/cli/xbar_check.py)
 
 MPIEXEC, XBAR, REPO = sys.argv[1], sys.argv[2], sys.argv[3]
 if not (os.path.exists(MPIEXEC) or shutil.which(MPIEXEC)):

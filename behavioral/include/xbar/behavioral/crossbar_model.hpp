@@ -44,7 +44,7 @@
 // batch, so parameter gradients are summed over it and dL/dv is per input.
 //
 // Three ways to the same linear-cell gradients (BackwardOptions::method; all exact, they agree
-// to rounding, ~1e-13 relative, tests/test_behavioral_crossbar.cpp):
+// to rounding, ~1e-13 relative, tests/behavioral/test_behavioral_crossbar.cpp):
 //   per_input  V and U of every input by the programmed factors, then the sums above;
 //              O(N^2 log N) per input.
 //   batch_sum  L = <M, W V^T> is linear in the batch's W V^T, so dL/dG is the reverse mode of

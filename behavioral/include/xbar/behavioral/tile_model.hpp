@@ -15,7 +15,7 @@
 // the ADC's surrogate (periphery.hpp), the TIA's exact partials, the crossbar's adjoint and the
 // DAC's levels. Because the code is replaced by its surrogate, backward() is the exact gradient
 // of the surrogate chain: surrogate_forward() returns it, so finite differences of
-// surrogate_forward() check backward() exactly (tests/test_behavioral_tile.cpp). Both solve a
+// surrogate_forward() check backward() exactly (tests/behavioral/test_behavioral_tile.cpp). Both solve a
 // sinh crossbar exactly whatever sinh_solve says (CrossbarModel::backward does); forward() uses
 // sinh_solve, so with SinhSolve::fast its codes may differ from backward()'s outputs near a
 // transition.

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from xbar_check import check, finish  # tests/ is on sys.path: the script's folder
+from xbar_check import check, finish  # tests/cli/ (xbar_check.py) is on sys.path: the script's folder
 
 XBAR = sys.argv[1]
 

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 
-from xbar_check import check, finish  # tests/ is on sys.path: the script's folder
+from xbar_check import check, finish  # tests/cli/ (xbar_check.py) is on sys.path: the script's folder
 
 PY = "/usr/bin/python3"
 ap = argparse.ArgumentParser()

@@ -17,7 +17,7 @@ import tomllib
 import h5py
 import numpy as np
 
-from xbar_check import variable_length_objects  # tests/ is on sys.path: the script's folder
+from xbar_check import variable_length_objects  # tests/cli/ (xbar_check.py) is on sys.path: the script's folder
 
 SCHEMA = "xbar.campaign/2"
 STRING_ATTRS = ["schema", "kind", "xbar_version", "git_hash", "ngspice_version", "spec_text",

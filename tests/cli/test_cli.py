@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 
-from xbar_check import check, finish  # tests/ is on sys.path: the script's folder
+from xbar_check import check, finish  # tests/cli/ (xbar_check.py) is on sys.path: the script's folder
 
 XBAR = sys.argv[1]
 NGSPICE = os.environ.get("XBAR_NGSPICE", "ngspice")
@@ -93,7 +93,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # netlist sample: the deck of one Monte Carlo sample of any kind runs in ngspice -b; the same
     # index gives the same deck, another index other draws
-    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data")
     for spec in ("opamp_mc.toml", "tia.toml", "adc_flash6.toml", "crossbar_small.toml", "tile_small.toml"):
         path = os.path.join(data, spec)
         out = os.path.join(tmp, spec + ".cir")

@@ -11,7 +11,7 @@ import tempfile
 
 import h5py
 
-from xbar_check import check, finish  # tests/ is on sys.path: the script's folder
+from xbar_check import check, finish  # tests/cli/ (xbar_check.py) is on sys.path: the script's folder
 
 MPIEXEC, XBAR = sys.argv[1], sys.argv[2]
 

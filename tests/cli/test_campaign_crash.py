@@ -17,7 +17,7 @@ import time
 import h5py
 import numpy as np
 
-from xbar_check import check, finish  # tests/ is on sys.path: the script's folder
+from xbar_check import check, finish  # tests/cli/ (xbar_check.py) is on sys.path: the script's folder
 
 XBAR, H5CHECK = sys.argv[1], sys.argv[2]
 
