@@ -191,6 +191,10 @@ TEST_CASE("tile deck: the TIA outputs are the loaded op-amp's, not the behaviora
   const auto& oa = p.tia.opamp;
   const double mid = 0.5 * (oa.vdd_v + oa.vss_v), half = 0.5 * (oa.vdd_v - oa.vss_v) - oa.headroom_v;
   const double rf = p.tia.rf_ohm, a0 = oa.a0_vv, r_out = oa.r_out_ohm;
+  // The limiter's ends, seen at the output through r_out (which carries v_out / rf), are the
+  // behavioral swing (rails at the swing alone cut the output at swing / (1 + r_out / rf)).
+  CHECK((oa.vss_v + oa.headroom_v) / (1.0 + r_out / rf) == doctest::Approx(inst.params.tia_of(0).v_out_min_v).epsilon(1e-9));
+  CHECK((oa.vdd_v - oa.headroom_v) / (1.0 + r_out / rf) == doctest::Approx(inst.params.tia_of(0).v_out_max_v).epsilon(1e-9));
   const characterize::SpiceResult r = characterize::SpiceSession::instance().simulate(netlists::make_tile_deck(p).text, "run");
   const std::vector<double>& t = r.real("time");
   double worst_loaded = 0.0, mean_behavioral = 0.0, shift_min = 1e9;
