@@ -214,6 +214,11 @@ SpotCheckResult run_spot_check(const networks::Network& net, const networks::Chi
   double t_cycle = 0.0;
   for (const auto& d : decks) t_cycle = std::max(t_cycle, d.params.timing.t_cycle_s);
   for (auto& d : decks) d.params.timing = netlists::ReadTiming{t_cycle, t_cycle / 20.0};
+  // ... and the op-amp's rails: the widest (spice_tile_params scales them by 1 + r_out / rf, which
+  // differs between layers). Wider rails only keep the limiter further from the ADC's range.
+  double vdd = -1e300, vss = 1e300;
+  for (const auto& d : decks) vdd = std::max(vdd, d.params.tia.opamp.vdd_v), vss = std::min(vss, d.params.tia.opamp.vss_v);
+  for (auto& d : decks) d.params.tia.opamp.vdd_v = vdd, d.params.tia.opamp.vss_v = vss;
   res.decks = static_cast<std::int64_t>(decks.size());
   int cycles_max = 0;
   for (const auto& d : decks) cycles_max = std::max(cycles_max, d.params.cycles());

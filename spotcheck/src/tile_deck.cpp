@@ -88,8 +88,15 @@ netlists::TileParams spice_tile_params(const behavioral::TileModelParams& tile, 
   const double tau_s = t0.tau_s > 0.0 ? t0.tau_s : kFastTau;
   oa.f_p1_hz = 1.0 / (2.0 * kPi * tau_s * oa.a0_vv);
   oa.r_out_ohm = t0.r_out_ohm;
-  oa.vdd_v = t0.v_out_max_v + oa.headroom_v;
-  oa.vss_v = t0.v_out_min_v - oa.headroom_v;
+  // The macro limits its internal node nl (tanh, headroom_v inside the rails) and r_out sits after
+  // the limiter, carrying the feedback current v_out / rf: v_out = nl / (1 + r_out / rf). Rails at
+  // the behavioral swing (+ headroom) limited the deck's output to swing / (1 + r_out / rf), e.g.
+  // -0.32 V instead of -0.82 V at rf = 2.97 kohm and r_out = 4.57 kohm (issue 13: SPICE's codes up
+  // to 5 LSB above the behavioral ones at outputs below -0.3 V). Scaling the rails by (1 + r_out / rf)
+  // puts the output's limits at the behavioral v_out_min_v / v_out_max_v.
+  const double swing_scale = 1.0 + t0.r_out_ohm / t0.rf_ohm;
+  oa.vdd_v = t0.v_out_max_v * swing_scale + oa.headroom_v;
+  oa.vss_v = t0.v_out_min_v * swing_scale - oa.headroom_v;
   oa.vos_v = 0.0;
   p.tia.rf_ohm = t0.rf_ohm;
   p.tia.cf_f = 0.0;
@@ -119,9 +126,18 @@ netlists::TileParams spice_tile_params(const behavioral::TileModelParams& tile, 
     p.adc_mismatch.push_back(m);
   }
 
-  // Timing: the slowest column (largest noise gain) settles to kSettleTaus before sampling.
+  // Timing: the slowest column settles to kSettleTaus before sampling. Its loop gain is
+  // a0 s / (1 + (rf + r_out) g_in): r_out sits in the feedback path (the output node feeds rf
+  // through it), and s, the macro's tanh limiter slope at the largest output, is below 1 away
+  // from mid-rail (netlists/src/opamp.cpp). Leaving out r_out and s made the cycle about half
+  // as long as 12 closed-loop time constants on loaded columns (issue 13; tests/spotcheck).
+  // s is taken at the ADC's range ends (outputs beyond them give the end codes whatever they settle to).
   const double g_in_max = p.crossbar.g_s.colwise().sum().maxCoeff();
-  const double tau_col_s = (1.0 + p.tia.rf_ohm * g_in_max) * tau_s;
+  const double mid_v = 0.5 * (oa.vdd_v + oa.vss_v), half_v = 0.5 * (oa.vdd_v - oa.vss_v) - oa.headroom_v;
+  const double v_far_v = std::max(std::abs(a0.v_min_v * swing_scale - mid_v), std::abs(a0.v_max_v * swing_scale - mid_v));
+  const double u = std::min(0.95, v_far_v / half_v);  // tanh argument's size at the limiter
+  const double slope = 1.0 - u * u;
+  const double tau_col_s = (1.0 + (p.tia.rf_ohm + oa.r_out_ohm) * g_in_max) * tau_s / slope;
   double t_cycle_s = 0.0;
   if (std::isinf(t0.t_sample_s))
     t_cycle_s = std::max(50e-9, kSettleTaus * tau_col_s / 0.9);  // sampled at 0.95 T after the edge starts

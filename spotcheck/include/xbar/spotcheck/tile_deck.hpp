@@ -12,15 +12,17 @@
 //   TIA         rf_ohm = the instance's (a network's per-layer Rf); macro op-amp with a0_vv and
 //               r_out_ohm of the instance; each column's input offset vos_v = the instance's
 //               tia[k].v_offset_v (which holds the layer's TIA reference, so the column rests where
-//               the behavioral one does); output limits: the rails sit headroom_v beyond
-//               v_out_min_v / v_out_max_v so that the macro's tanh limits are those two;
-//               dominant pole f_p1 = 1 / (2 pi tau_s a0) (the fitted closed-loop time constant)
+//               the behavioral one does); output limits: the macro limits its internal node and
+//               r_out (after the limiter) carries the feedback current, so the rails sit at
+//               v_out_min_v / v_out_max_v times (1 + r_out / rf), plus headroom_v, and the output's
+//               limits are the behavioral ones; dominant pole f_p1 = 1 / (2 pi tau_s a0)
 //   ADC         bits, v_min_v, v_max_v; ideal ladder; comparator k's offset = the instance's
 //               transition k - the ideal transition k, so comparator k trips at the instance's
 //               transition (the macro comparator decides exactly at tap + offset)
 //   timing      the read cycle is long enough for the slowest column to settle to 12 time
-//               constants (noise gain 1 + rf g_in times tau_s) when t_sample_s is infinite (the
-//               presets); else the sample instant is t_sample_s after the edge
+//               constants ((1 + (rf + r_out) g_in) tau_s / s, s the limiter's slope at the ADC's
+//               range ends) when t_sample_s is infinite (the presets); else the sample instant is
+//               t_sample_s after the edge
 // Not shared (the behavioral model has no such draw, or SPICE has no such parameter): the ADC's
 // input noise (noise_sigma_v must be 0: refused otherwise), the op-amp's second pole and
 // quiescent current (netlists defaults), and the exact settling waveform.
