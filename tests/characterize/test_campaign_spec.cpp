@@ -22,7 +22,7 @@ using xbar::test::TempDir;
 namespace {
 
 std::string data_path(const std::string& name) {
-  return (fs::path(__FILE__).parent_path().parent_path() / "data" / name).string();
+  return (fs::path(__FILE__).parent_path().parent_path().parent_path() / "data" / name).string();
 }
 
 
