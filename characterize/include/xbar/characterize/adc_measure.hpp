@@ -29,8 +29,8 @@
 // Energy per conversion: a transient of one conversion period t_conversion_s with the input
 // stepping from v_min to v_max over [t_edge, 2 t_edge] (every comparator toggles: the
 // worst case), integrating the energy of every source whose name starts with "vadc" (the
-// supply vadc_dd and the references vadc_refl, vadc_refh; the offset sources carry no current)
-// over [0, t_conversion_s] with characterize/energy.hpp.
+// supply vadc_dd and the references vadc_refl, vadc_refh; comparator offsets are constants in
+// the preamp expressions, not sources) over [0, t_conversion_s] with characterize/energy.hpp.
 #include <vector>
 
 #include "xbar/characterize/spice_session.hpp"

@@ -40,7 +40,7 @@ class CircuitKind {
 std::string with_analyses(const std::string& deck, const std::vector<std::string>& analyses);
 
 /// The circuit kind named by spec.kind; throws SpecError for an unknown kind.
-/// True if `kind` names a circuit kind this xbar implements (crossbar, opamp, tia, adc, tile).
+/// True if `kind` names a circuit kind this xbar implements (crossbar, opamp, tia, adc, tile, tile_replay).
 bool known_circuit_kind(const std::string& kind);
 std::unique_ptr<CircuitKind> make_circuit_kind(const CampaignSpec& spec);
 
