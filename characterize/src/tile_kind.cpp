@@ -13,6 +13,7 @@
 #include "crossbar_sampling.hpp"
 #include "kinds.hpp"
 #include "opamp_sampling.hpp"
+#include "tile_readout.hpp"
 #include "xbar/core/counter_rng.hpp"
 #include "xbar/characterize/csv.hpp"
 #include "xbar/characterize/energy.hpp"
@@ -129,7 +130,8 @@ netlists::TileParams TileKind::tile_params(std::uint64_t index, Eigen::MatrixXd*
   return p;
 }
 
-/// ".save" cards for every vector the kind reads, so that ngspice keeps only those.
+/// ".save" cards for every vector the kind reads (the readout's, plus the block sources and their
+/// terminals for the energies), so that ngspice keeps only those.
 std::string save_cards(const netlists::TileParams& p, const std::vector<VoltageSourceTerminals>& sources) {
   std::set<std::string> items;
   for (const VoltageSourceTerminals& s : sources) {
@@ -140,20 +142,8 @@ std::string save_cards(const netlists::TileParams& p, const std::vector<VoltageS
     if (s.plus != "0") items.insert(fmt::format("v({})", s.plus));
     if (s.minus != "0") items.insert(fmt::format("v({})", s.minus));
   }
-  for (int k = 0; k < p.crossbar.cols; ++k) {
-    items.insert(fmt::format("v({})", netlists::tile_tia_output_node(k)));
-    for (const std::string& q : netlists::adc_output_nodes(p.adc, netlists::tile_adc_prefix(k))) items.insert(fmt::format("v({})", q));
-  }
-  std::string out;
-  std::string line = ".save";
-  for (const std::string& item : items) {
-    if (line.size() + item.size() > 200) {
-      out += line + "\n";
-      line = ".save";
-    }
-    line += " " + item;
-  }
-  return out + line + "\n";
+  for (std::string& v : tile_readout_vectors(p)) items.insert(std::move(v));
+  return save_cards_text({items.begin(), items.end()});
 }
 
 std::string TileKind::deck_text(std::uint64_t index) const {
@@ -209,19 +199,9 @@ TileOutputs simulate_tile(SpiceSession& spice, const netlists::TileParams& p, st
   text.insert(text.rfind(".end"), save_cards(p, sources));
   if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
   const SpiceResult r = spice.simulate(text, "run");
-  const std::vector<double>& t = r.real("time");
   for (int k = 0; k < C; ++k) out.v_rest[static_cast<std::size_t>(k)] = r.real(netlists::tile_tia_output_node(k)).front();
-  for (int n = 0; n < N; ++n) {
-    const double ts = netlists::read_sample_time_s(p.timing, n);
-    for (int k = 0; k < C; ++k) {
-      out.v_tia(n, k) = interpolate_at(t, r.real(netlists::tile_tia_output_node(k)), ts);
-      std::vector<double> q;
-      for (const std::string& node : netlists::adc_output_nodes(p.adc, netlists::tile_adc_prefix(k)))
-        q.push_back(interpolate_at(t, r.real(node), ts));
-      out.codes(n, k) = netlists::adc_code(p.adc, q);
-    }
-    cycle_energies(p, r, sources, n, out);
-  }
+  read_tile_cycles(r, p, N, out.v_tia, out.codes);
+  for (int n = 0; n < N; ++n) cycle_energies(p, r, sources, n, out);
   return out;
 }
 
