@@ -8,12 +8,12 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "kinds.hpp"
 #include "spec_reader.hpp"
+#include "tile_readout.hpp"
 #include "xbar/characterize/energy.hpp"
 #include "xbar/characterize/error.hpp"
 #include "xbar/characterize/fault_injection.hpp"
@@ -104,44 +104,8 @@ void TileReplayKind::build_schema() {
   };
 }
 
-/// The deck with its ".tran" stop time 0.1 % past the end of the last read cycle. With the stop
-/// time exactly at the last driver breakpoint (netlists' tile deck), ngspice 46 stopped with
-/// "Timestep too small; time = <stop>, timestep = 0" on 64 x 64 decks with microsecond cycles
-/// (seen 2026-11-30; the same deck with the stop 0.1 % later runs). The codes are read at
-/// read_sample_time_s, before the end, so nothing read changes.
-std::string with_tran_margin(std::string text) {
-  const auto at = text.find("\n.tran ");
-  if (at == std::string::npos) return text;
-  const auto eol = text.find('\n', at + 1);
-  std::istringstream in(text.substr(at + 7, eol - at - 7));
-  std::string step, stop, rest, tok;
-  in >> step >> stop;
-  while (in >> tok) rest += " " + tok;
-  const double t_stop = std::stod(stop);
-  text.replace(at + 1, eol - at - 1, fmt::format(".tran {} {}{}", step, t_stop * 1.001, rest));
-  return text;
-}
-
-/// ".save" cards for the vectors read back: TIA outputs and comparator outputs.
-std::string save_cards(const netlists::TileParams& p) {
-  std::vector<std::string> items;
-  for (int k = 0; k < p.crossbar.cols; ++k) {
-    items.push_back(fmt::format("v({})", netlists::tile_tia_output_node(k)));
-    for (const std::string& q : netlists::adc_output_nodes(p.adc, netlists::tile_adc_prefix(k))) items.push_back(fmt::format("v({})", q));
-  }
-  std::string out, line = ".save";
-  for (const std::string& item : items) {
-    if (line.size() + item.size() > 200) {
-      out += line + "\n";
-      line = ".save";
-    }
-    line += " " + item;
-  }
-  return out + line + "\n";
-}
-
 std::string TileReplayKind::deck_text(std::uint64_t index) const {
-  return with_tran_margin(netlists::make_tile_deck(deck(index).params).text);
+  return netlists::make_tile_deck(deck(index).params).text;
 }
 
 SampleRecord TileReplayKind::run_sample(SpiceSession& spice, std::uint64_t index) const {
@@ -161,21 +125,10 @@ SampleRecord TileReplayKind::run_sample(SpiceSession& spice, std::uint64_t index
   Eigen::MatrixXi codes = Eigen::MatrixXi::Constant(n_run, C, -1);
   Eigen::MatrixXd v_tia = Eigen::MatrixXd::Constant(n_run, C, nan);
   try {
-    std::string text = with_tran_margin(netlists::make_tile_deck(p).text);
-    text.insert(text.rfind(".end"), save_cards(p));
+    std::string text = netlists::make_tile_deck(p).text;
+    text.insert(text.rfind(".end"), save_cards_text(tile_readout_vectors(p)));
     if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
-    const SpiceResult r = spice.simulate(text, "run");
-    const std::vector<double>& t = r.real("time");
-    for (int n = 0; n < n_run; ++n) {
-      const double ts = netlists::read_sample_time_s(p.timing, n);
-      for (int k = 0; k < C; ++k) {
-        v_tia(n, k) = interpolate_at(t, r.real(netlists::tile_tia_output_node(k)), ts);
-        std::vector<double> q;
-        for (const std::string& node : netlists::adc_output_nodes(p.adc, netlists::tile_adc_prefix(k)))
-          q.push_back(interpolate_at(t, r.real(node), ts));
-        codes(n, k) = netlists::adc_code(p.adc, q);
-      }
-    }
+    read_tile_cycles(spice.simulate(text, "run"), p, n_run, v_tia, codes);
     rec.status = SampleStatus::ok;
   } catch (const SpiceError& e) {
     rec.status = SampleStatus::spice_error;

@@ -137,7 +137,11 @@ Deck make_tile_deck(const TileParams& p) {
   fmt::format_to(out, "* array\n{}", crossbar_array_text(array_params(p)));
 
   const double t_max = p.t_step_max_s > 0.0 ? p.t_step_max_s : p.timing.t_edge_s / 4.0;
-  const double t_stop = N * p.timing.t_cycle_s;
+  // The stop time lies 0.1 % past the end of the last read cycle: with the stop exactly at the last
+  // driver breakpoint, ngspice 46 stopped with "Timestep too small; time = <stop>, timestep = 0" on
+  // 64 x 64 decks with microsecond cycles (seen 2026-11-30 in spot checks). Every read (codes at
+  // read_sample_time_s, energies over [k T, (k+1) T]) lies before the end of the last cycle.
+  const double t_stop = 1.001 * N * p.timing.t_cycle_s;
   if (p.crossbar.klu) fmt::format_to(out, ".options klu\n");
   const bool thermal = p.crossbar.temperature_c != 27.0 || p.crossbar.tnom_c != 27.0;
   if (thermal) fmt::format_to(out, ".options temp={} tnom={}\n", p.crossbar.temperature_c, p.crossbar.tnom_c);

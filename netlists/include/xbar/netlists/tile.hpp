@@ -54,7 +54,8 @@ struct TileParams {
 };
 
 /// The whole deck: title, supplies, drivers, array, TIAs, ADCs, ".options klu", the ".tran" card
-/// covering every cycle, ".end". Probes: "v_tia<k>" (V) for each column's TIA output.
+/// covering every cycle (stopping 0.1 % past the end of the last), ".end". Probes: "v_tia<k>" (V)
+/// for each column's TIA output.
 Deck make_tile_deck(const TileParams& params);
 
 /// Node and prefix names of the tile, for reading results.
