@@ -18,11 +18,11 @@
 #include <cmath>
 #include <filesystem>
 
-#include "report_kinds.hpp"
+#include "file_report_kinds.hpp"
 #include "xbar/characterize/campaign_spec.hpp"
 #include "xbar/report/table.hpp"
 
-namespace xbar::tools {
+namespace xbar::report {
 
 namespace fs = std::filesystem;
 
@@ -148,4 +148,4 @@ std::string report_crossbar_campaign(const std::string& path, const characterize
                      differential ? " differential" : "", f.records.size(), f.provenance.seed);
 }
 
-}  // namespace xbar::tools
+}  // namespace xbar::report

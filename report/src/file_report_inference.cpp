@@ -7,12 +7,12 @@
 
 #include <filesystem>
 
-#include "report_kinds.hpp"
+#include "file_report_kinds.hpp"
 #include "xbar/behavioral/hdf5_io.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/core/file_checksum.hpp"
 
-namespace xbar::tools {
+namespace xbar::report {
 
 namespace fs = std::filesystem;
 
@@ -56,4 +56,4 @@ std::string report_inference(const std::string& path, report::ReportFolder& out)
   return fmt::format("Report: {} (inference of {} on {}, {} test images)", name, net, tile, images);
 }
 
-}  // namespace xbar::tools
+}  // namespace xbar::report

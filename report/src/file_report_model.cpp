@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <limits>
 
-#include "report_kinds.hpp"
+#include "file_report_kinds.hpp"
 #include "xbar/behavioral/model_file.hpp"
 #include "xbar/behavioral/model_file_error.hpp"
 #include "xbar/behavioral/periphery_model_file.hpp"
@@ -18,12 +18,9 @@
 #include "xbar/report/table.hpp"
 #include "xbar/verdict/verdict.hpp"
 
-namespace xbar::tools {
+namespace xbar::report {
 
 namespace fs = std::filesystem;
-using report::Band;
-using report::ReportFolder;
-using report::Series;
 
 namespace {
 
@@ -311,4 +308,4 @@ std::string report_model(const std::string& path, ReportFolder& out) {
   throw behavioral::ModelFileError(fmt::format("{}: model kind '{}': xbar report covers crossbar, tia, adc and tile", path, kind));
 }
 
-}  // namespace xbar::tools
+}  // namespace xbar::report

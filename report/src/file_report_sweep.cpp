@@ -7,14 +7,13 @@
 #include <cmath>
 #include <filesystem>
 
-#include "report_kinds.hpp"
+#include "file_report_kinds.hpp"
 #include "xbar/networks/sweep.hpp"
 #include "xbar/report/table.hpp"
 
-namespace xbar::tools {
+namespace xbar::report {
 
 namespace fs = std::filesystem;
-using report::Series;
 
 std::string report_sweep(const std::string& path, report::ReportFolder& out) {
   const networks::SweepResult r = networks::read_sweep_file(path);
@@ -89,4 +88,4 @@ std::string report_sweep(const std::string& path, report::ReportFolder& out) {
   return fmt::format("Report: {} (sweep of {} over {}, {} points)", name, r.options.base.network_path, vary, r.points.size());
 }
 
-}  // namespace xbar::tools
+}  // namespace xbar::report

@@ -1,16 +1,16 @@
 #pragma once
-// The report builders of `xbar report`, one file per kind of input (report_campaign.cpp,
-// report_crossbar.cpp, report_model.cpp, report_sweep.cpp, report_inference.cpp). Each reads its
-// file with the library reader that checks it (CRC, schema, shapes), adds plots, sections and key
-// numbers to `out`, and returns the index title. They live in tools/ because they need the
-// characterize, behavioral and networks readers, which report/ (core only) may not use.
+// Private to report/: the builders behind report_file() (file_report.hpp), one source per kind of
+// input (file_report_campaign.cpp, file_report_crossbar.cpp, file_report_model.cpp,
+// file_report_sweep.cpp, file_report_inference.cpp). Each reads its file with the library reader
+// that checks it (CRC, schema, shapes), adds plots, sections and key numbers to `out`, and returns
+// the index title.
 #include <string>
 #include <vector>
 
 #include "xbar/characterize/campaign_file.hpp"
 #include "xbar/report/report_folder.hpp"
 
-namespace xbar::tools {
+namespace xbar::report {
 
 /// Any campaign file (xbar.campaign/1 or /2): crossbar, opamp, tia, adc or tile.
 std::string report_campaign(const std::string& path, report::ReportFolder& out);
@@ -34,4 +34,4 @@ std::pair<double, std::string> display_unit(const std::string& unit, const std::
 /// "mean sd min max" of the finite values, formatted with 4 significant digits.
 std::vector<std::string> summary_cells(const std::vector<double>& values);
 
-}  // namespace xbar::tools
+}  // namespace xbar::report

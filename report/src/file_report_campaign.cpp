@@ -9,16 +9,13 @@
 #include <filesystem>
 #include <limits>
 
-#include "report_kinds.hpp"
+#include "file_report_kinds.hpp"
 #include "xbar/report/table.hpp"
 
-namespace xbar::tools {
+namespace xbar::report {
 
 namespace fs = std::filesystem;
 using characterize::CampaignFile;
-using report::Band;
-using report::ReportFolder;
-using report::Series;
 
 std::vector<double> ok_values(const CampaignFile& f, const std::string& field) {
   const std::uint64_t off = f.schema.offset_of(field), n = f.schema.field(field).size();
@@ -265,4 +262,4 @@ std::string report_campaign(const std::string& path, ReportFolder& out) {
   return fmt::format("Report: {} ({} campaign, {} samples, seed {})", name, kind, f.records.size(), f.provenance.seed);
 }
 
-}  // namespace xbar::tools
+}  // namespace xbar::report
