@@ -1,7 +1,7 @@
 // `xbar report` of a campaign file: Monte Carlo histograms of every scalar output (opamp, tia, adc),
 // the TIA transfer error, the ADC's INL/DNL with their envelope over instances (the file's own
 // inl_lsb/dnl_lsb, computed at campaign time by characterize::adc_linearity), the tile's codes
-// against the ideal quantized MVM and its energy by block. The crossbar kind is in report_crossbar.cpp.
+// against the ideal quantized MVM and its energy by block. The crossbar kind is in file_report_crossbar.cpp.
 #include <fmt/format.h>
 
 #include <algorithm>
