@@ -1,7 +1,7 @@
 #pragma once
 // What `xbar fit` and `xbar validate` print and write: the one model-against-SPICE error table
 // (fit::ErrorRow, every model kind), the periphery fits' summaries, and a fit::ModelValidation's
-// table, --dump-predictions CSV and --plots (through xbar::report).
+// table (its CSV and plots: report/validation_files.hpp).
 #include <string>
 #include <vector>
 
@@ -24,10 +24,4 @@ void print_adc_fit(const std::string& campaign_path, const characterize::Campaig
 /// Prints a validation: which model against which campaign, the error table and (crossbar) the
 /// predictive check.
 void print_validation(const fit::ModelValidation& v, const std::string& model_path, const std::string& campaign_path);
-/// Writes every ok sample's predictions as CSV (columns by kind, see `xbar validate --help`).
-/// Throws report::ReportError when the file cannot be written.
-void write_predictions_csv(const fit::ModelValidation& v, const std::string& path);
-/// Writes the plots of the validation's kind into `dir`; returns the PNGs.
-std::vector<std::string> write_validation_plots(const fit::ModelValidation& v, const std::string& dir);
-
 }  // namespace xbar::tools

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "validation_output.hpp"
+#include "xbar/report/validation_files.hpp"
 #include "verbs.hpp"
 #include "xbar/fit/model_validation.hpp"
 
@@ -46,12 +47,12 @@ Verb add_validate_verb(CLI::App& app) {
               const auto v = fit::validate_model(o->model_path, o->campaign_path, o->predictive);
               print_validation(v, o->model_path, o->campaign_path);
               if (!o->dump_path.empty()) {
-                write_predictions_csv(v, o->dump_path);
+                report::write_predictions_csv(v, o->dump_path);
                 fmt::print("\nwrote {}\n", o->dump_path);
               }
               if (!o->plots_dir.empty()) {
                 fmt::print("\nplots:\n");
-                for (const auto& png : write_validation_plots(v, o->plots_dir)) fmt::print("  {}\n", png);
+                for (const auto& png : report::write_validation_plots(v, o->plots_dir)) fmt::print("  {}\n", png);
               }
               return 0;
             });

@@ -4,23 +4,13 @@
 // "crossbar_model.rows = 0: must be between 1 and 1024". Broken internal assumptions are
 // asserts; a solve that does not converge is a returned status (SolveStats), not an exception.
 #include "xbar/core/error.hpp"
-#include <stdexcept>
-#include <string>
-#include <vector>
 
 namespace xbar::behavioral {
 
 /// Base of every exception thrown by xbar::behavioral.
-class Error : public xbar::Error {
- public:
-  using xbar::Error::Error;
-};
-
+using Error = xbar::LibraryError<struct BehavioralTag>;
 /// A parameter struct or an argument failed validation: what() lists one line per problem,
-/// problems() gives them one by one (xbar::BasicValidationError).
-class ValidationError : public xbar::BasicValidationError<Error> {
- public:
-  using BasicValidationError::BasicValidationError;
-};
+/// problems() gives them one by one.
+using ValidationError = xbar::BasicValidationError<Error>;
 
 }  // namespace xbar::behavioral

@@ -8,10 +8,7 @@
 namespace xbar::characterize {
 
 /// Base of every exception thrown by xbar::characterize.
-class Error : public xbar::Error {
- public:
-  using xbar::Error::Error;
-};
+using Error = xbar::LibraryError<struct CharacterizeTag>;
 
 /// ngspice rejected a deck, a command or an analysis. what() quotes ngspice's own words;
 /// when ngspice names a deck line ("Error on line 3 ..."), deck_line() is that 1-based line

@@ -20,14 +20,24 @@ class Error : public std::runtime_error {
 /// One line per problem, joined with newlines (for errors that report several problems).
 std::string join_lines(const std::vector<std::string>& lines);
 
-/// A validation failure listing one problem per line: what() is the lines joined by newlines,
-/// problems() gives them one by one. Libraries derive their ValidationError from it over their own
-/// base, so a handler of that library's Error still sees it:
+/// A library's own error base: a distinct type per library (the tag), derived from xbar::Error, so a
+/// handler can catch one library's errors or all of them. A library declares its pair in two lines:
 ///   namespace xbar::netlists {
-///   class ValidationError : public xbar::BasicValidationError<Error> {
-///     using BasicValidationError::BasicValidationError;
-///   };
+///   using Error = xbar::LibraryError<struct NetlistsTag>;
+///   using ValidationError = xbar::BasicValidationError<Error>;
 ///   }
+/// Inside a class derived from it, `Error` names the library's error (the member alias below), as
+/// it would for a class named Error, so `using Error::Error;` and `: Error(message)` mean it.
+template <class Tag>
+class LibraryError : public ::xbar::Error {
+ public:
+  using ::xbar::Error::Error;
+  using Error = LibraryError;
+};
+
+/// A validation failure listing one problem per line: what() is the lines joined by newlines,
+/// problems() gives them one by one. Its base is the library's own error type (LibraryError above),
+/// so a handler of that library's Error still sees it.
 template <class Base>
 class BasicValidationError : public Base {
  public:

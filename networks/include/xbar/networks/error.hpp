@@ -6,10 +6,7 @@
 namespace xbar::networks {
 
 /// Base of every exception thrown by xbar::networks.
-class Error : public xbar::Error {
- public:
-  using xbar::Error::Error;
-};
+using Error = xbar::LibraryError<struct NetworksTag>;
 
 /// A data set file is missing, truncated or not what it should be.
 class DatasetError : public Error {

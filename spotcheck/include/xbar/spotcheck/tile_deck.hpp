@@ -40,10 +40,7 @@
 namespace xbar::spotcheck {
 
 /// A spot check cannot be set up or run: the message names the file, field or value and the fix.
-class Error : public xbar::Error {
- public:
-  using xbar::Error::Error;
-};
+using Error = xbar::LibraryError<struct SpotcheckTag>;
 
 /// Which chip draws to pass (all by default); a draw not passed is replaced by the nominal
 /// tile's value. Switching one off is how a test shows that the draw reaches SPICE: the agreement

@@ -5,10 +5,7 @@
 namespace xbar::verdict {
 
 /// Base of every exception thrown by xbar::verdict.
-class Error : public xbar::Error {
- public:
-  using xbar::Error::Error;
-};
+using Error = xbar::LibraryError<struct VerdictTag>;
 
 /// An energy-table file that is missing, malformed or has an entry without value, unit or source.
 class EnergyTableError : public Error {
