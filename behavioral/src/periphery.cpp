@@ -113,9 +113,9 @@ void TiaModelParams::validate() const {
   if (!bad.empty()) throw ValidationError(std::move(bad));
 }
 
-double TiaModelParams::gain_ohm() const {
+double TiaModelParams::gain_ohm(double g_in_s) const {
   if (std::isinf(a0_vv)) return -rf_ohm;
-  return -rf_ohm * (a0_vv - r_out_ohm / rf_ohm) / (1.0 + a0_vv);
+  return (r_out_ohm - rf_ohm * a0_vv) / (1.0 + a0_vv + (rf_ohm + r_out_ohm) * g_in_s);
 }
 
 double TiaModelParams::settled_fraction() const {
@@ -123,12 +123,23 @@ double TiaModelParams::settled_fraction() const {
   return -std::expm1(-t_sample_s / tau_s);
 }
 
+TiaTransfer tia_transfer(const TiaModelParams& p, double g_in_s) {
+  TiaTransfer l;
+  const double noise_gain = 1.0 + p.rf_ohm * g_in_s;
+  if (std::isinf(p.a0_vv)) {
+    l.rest_v = p.v_offset_v * noise_gain;
+  } else {
+    const double d = 1.0 + p.a0_vv + (p.rf_ohm + p.r_out_ohm) * g_in_s;
+    l.rest_v = p.a0_vv * p.v_offset_v * noise_gain / d;
+  }
+  l.slope_ohm = p.settled_fraction() * p.gain_ohm(g_in_s);
+  return l;
+}
+
 TiaPartials tia_evaluate(const TiaModelParams& p, double i_in_a, double g_in_s) {
   TiaPartials d;
-  const double gt = p.gain_ohm();
-  const double s = p.settled_fraction();
-  const double noise_gain = 1.0 + p.rf_ohm * g_in_s;
-  const double v_lin = p.v_offset_v * noise_gain + s * gt * i_in_a;
+  const TiaTransfer line = tia_transfer(p, g_in_s);
+  const double v_lin = line.rest_v + line.slope_ohm * i_in_a;
   if (v_lin < p.v_out_min_v) {
     d.v_out_v = p.v_out_min_v;
     d.saturated = true;
@@ -142,20 +153,35 @@ TiaPartials tia_evaluate(const TiaModelParams& p, double i_in_a, double g_in_s) 
     return d;
   }
   d.v_out_v = v_lin;
-  d.dv_di = s * gt;
-  d.dv_dg_in = p.v_offset_v * p.rf_ohm;
-  d.dv_dv_offset = noise_gain;
-  // G_T = (r_out - rf a0) / (1 + a0): dG/drf = -a0/(1+a0), dG/da0 = -(rf + r_out)/(1+a0)^2, dG/dr_out = 1/(1+a0).
-  double dg_drf = -1.0, dg_da0 = 0.0, dg_dr_out = 0.0;
-  if (!std::isinf(p.a0_vv)) {
-    const double q = 1.0 + p.a0_vv;
-    dg_drf = -p.a0_vv / q;
-    dg_da0 = -(p.rf_ohm + p.r_out_ohm) / (q * q);
-    dg_dr_out = 1.0 / q;
+  d.dv_di = line.slope_ohm;
+  const double s = p.settled_fraction();
+  const double gt = p.gain_ohm(g_in_s);
+  const double g = g_in_s, rf = p.rf_ohm, vos = p.v_offset_v;
+  // rest = a0 vos (1 + rf g) / D and G_T = (r_out - rf a0) / D, D = 1 + a0 + (rf + r_out) g:
+  // d rest/dx = (d numerator/dx - rest dD/dx) / D and dG_T/dx = (d numerator/dx - G_T dD/dx) / D,
+  // with dD/dg = rf + r_out, dD/drf = dD/dr_out = g, dD/da0 = 1.
+  if (std::isinf(p.a0_vv)) {
+    d.dv_dg_in = vos * rf;
+    d.dv_drf = vos * g - s * i_in_a;
+    d.dv_dv_offset = 1.0 + rf * g;
+  } else {
+    const double a0 = p.a0_vv, r_out = p.r_out_ohm;
+    const double dd = 1.0 + a0 + (rf + r_out) * g;
+    const double rest = line.rest_v;
+    const double drest_dg = (a0 * vos * rf - rest * (rf + r_out)) / dd;
+    const double dgt_dg = -gt * (rf + r_out) / dd;
+    const double drest_drf = (a0 * vos * g - rest * g) / dd;
+    const double dgt_drf = (-a0 - gt * g) / dd;
+    const double drest_da0 = (vos * (1.0 + rf * g) - rest) / dd;
+    const double dgt_da0 = (-rf - gt) / dd;
+    const double drest_dr_out = -rest * g / dd;
+    const double dgt_dr_out = (1.0 - gt * g) / dd;
+    d.dv_dg_in = drest_dg + s * dgt_dg * i_in_a;
+    d.dv_drf = drest_drf + s * dgt_drf * i_in_a;
+    d.dv_da0 = drest_da0 + s * dgt_da0 * i_in_a;
+    d.dv_dr_out = drest_dr_out + s * dgt_dr_out * i_in_a;
+    d.dv_dv_offset = a0 * (1.0 + rf * g) / dd;
   }
-  d.dv_drf = p.v_offset_v * g_in_s + s * dg_drf * i_in_a;
-  d.dv_da0 = s * dg_da0 * i_in_a;
-  d.dv_dr_out = s * dg_dr_out * i_in_a;
   if (p.tau_s > 0.0 && !std::isinf(p.t_sample_s)) {
     // s = 1 - exp(-t/tau): ds/dtau = -exp(-t/tau) t / tau^2.
     const double ds_dtau = -std::exp(-p.t_sample_s / p.tau_s) * p.t_sample_s / (p.tau_s * p.tau_s);

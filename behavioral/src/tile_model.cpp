@@ -50,7 +50,7 @@ struct TileModel::Impl {
   CrossbarModel crossbar;
   DacModel dac;
   std::vector<AdcModel> adcs;  // one per AdcModelParams (shared: one)
-  Eigen::VectorXd g_in_s;      // cols: sum_i G(i, k), set by program()
+  Eigen::VectorXd g_in_s;      // cols: sum_i M(k, i), the conductance each TIA input sees, set by program()
   // The TIA of column k as program() leaves it: v = clamp(rest + slope i, lo, hi), with rest and
   // slope the very sub-expressions of tia_evaluate (so the outputs are bit for bit its v_out_v).
   Eigen::VectorXd tia_rest_v, tia_slope_ohm, tia_lo_v, tia_hi_v;
@@ -72,9 +72,9 @@ struct TileModel::Impl {
     tia_hi_v.resize(n);
     for (int k = 0; k < n; ++k) {
       const TiaModelParams& t = p.tia_of(k);
-      const double noise_gain = 1.0 + t.rf_ohm * g_in_s[k];
-      tia_rest_v[k] = t.v_offset_v * noise_gain;
-      tia_slope_ohm[k] = t.settled_fraction() * t.gain_ohm();
+      const TiaTransfer line = tia_transfer(t, g_in_s[k]);
+      tia_rest_v[k] = line.rest_v;
+      tia_slope_ohm[k] = line.slope_ohm;
       tia_lo_v[k] = t.v_out_min_v;
       tia_hi_v[k] = t.v_out_max_v;
     }
@@ -136,10 +136,14 @@ TileModel& TileModel::operator=(TileModel&&) noexcept = default;
 
 const TileModelParams& TileModel::params() const { return impl_->p; }
 const CrossbarModel& TileModel::crossbar() const { return impl_->crossbar; }
+const Eigen::VectorXd& TileModel::g_in_s() const { return impl_->g_in_s; }
 
 void TileModel::program(const Eigen::Ref<const Eigen::MatrixXd>& g_s) {
   impl_->crossbar.program(g_s);  // validates the shape and the values
-  impl_->g_in_s = g_s.colwise().sum().transpose();
+  // g_in = M 1: the current the columns draw, per volt, when every column node rises together
+  // with the rows held (rows and columns all at 1 V carry no current, so M 1 = Y 1 for the
+  // column-node admittance Y). Without wires and source resistance it is sum_i G(i, k).
+  impl_->g_in_s = impl_->crossbar.effective_matrix().rowwise().sum();
   impl_->cache_tia();
 }
 
@@ -259,13 +263,23 @@ TileGradients TileModel::backward(const Eigen::Ref<const Eigen::MatrixXi>& codes
     }
   }
 
-  // Crossbar adjoint; g_in[k] = sum_i G(i, k), so dL/dg_in[k] adds to every G(i, k) of column k.
-  // The forward pass above already has the column currents: the crossbar need not redo M v.
+  // Crossbar adjoint. g_in = M 1 is the crossbar's output for every row at 1 V, so its gradient
+  // is the crossbar's own for one more input: rows at kProbe volts with dL/di = dL/dg_in / kProbe
+  // (a small probe keeps sinh cells on their small-signal conductance, which M holds; linear
+  // cells do not care). The forward pass above already has the column currents: the crossbar
+  // need not redo M v.
+  constexpr double kProbe = 1e-6;
   BackwardOptions options = crossbar_options;
   options.outputs = false;
-  g.crossbar = m.crossbar.backward(out.v_in_v, dl_di, options);
+  Eigen::MatrixXd v_all(m.p.crossbar.rows, batch + 1);
+  v_all.leftCols(batch) = out.v_in_v;
+  v_all.col(batch).setConstant(kProbe);
+  Eigen::MatrixXd dl_di_all(m.cols(), batch + 1);
+  dl_di_all.leftCols(batch) = dl_di;
+  dl_di_all.col(batch) = dl_dg_in / kProbe;
+  g.crossbar = m.crossbar.backward(v_all, dl_di_all, options);
   g.crossbar.i_out_a = out.i_col_a;
-  g.crossbar.dl_dg_s.rowwise() += dl_dg_in.transpose();
+  g.crossbar.dl_dv.conservativeResize(Eigen::NoChange, batch);
   g.dl_dv_in = g.crossbar.dl_dv;
   g.dac = m.dac.backward(codes, g.dl_dv_in);
   return g;

@@ -398,8 +398,15 @@ TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, co
     behavioral::TileModelParams tp = tile_sample_params(c, s, tia, &g);
     behavioral::TileModelParams tp_informed = tp;
     tp_informed.tia.assign(static_cast<std::size_t>(C), tp.tia[0]);
+    // Each column's offset such that the model's rest (periphery.hpp: a0 v_os (1 + rf g_in) / D,
+    // linear in v_os) is SPICE's measured rest, with g_in the conductance the model's TIA sees.
+    behavioral::TileModel nominal_model(tp);
+    nominal_model.program(g);
+    behavioral::TiaModelParams unit = tp.tia[0];
+    unit.v_offset_v = 1.0;
     for (int k = 0; k < C; ++k)
-      tp_informed.tia[static_cast<std::size_t>(k)].v_offset_v = v[o_rest + k] / (1.0 + tp.tia[0].rf_ohm * g.col(k).sum());
+      tp_informed.tia[static_cast<std::size_t>(k)].v_offset_v =
+          v[o_rest + k] / behavioral::tia_transfer(unit, nominal_model.g_in_s()[k]).rest_v;
     Eigen::MatrixXi codes_in(R, N);
     for (int n = 0; n < N; ++n)
       for (int i = 0; i < R; ++i) codes_in(i, n) = static_cast<int>(std::lround(v[o_in + static_cast<std::size_t>(n) * R + i]));

@@ -5,9 +5,13 @@ Reads a spot check's decks (<out>.spotcheck/spotcheck_decks.h5) and its campaign
 (spotcheck_campaign.h5 or .partial) and, for every checked column, solves the deck's DC
 circuit in numpy (array with its wire segments, the macro op-amp TIA with its r_out and tanh
 output limiter, netlists/src/opamp.cpp) in three variants:
-  behavioral  the behavioral TIA (behavioral/src/periphery.cpp tia_evaluate):
-              v = vos (1 + Rf g_in) + G_T i_in,  G_T = -Rf (a0 - r_out/Rf) / (1 + a0), hard clamp
-  loop-gain   the behavioral formula with the loaded loop gain only (closed form, g_in = sum G):
+  behavioral  the behavioral TIA (behavioral/src/periphery.cpp tia_evaluate, since 2026-11-30):
+              v = [a0 vos (1 + Rf g) - (Rf a0 - r_out) i_in] / (1 + a0 + (Rf + r_out) g), hard clamp,
+              g = M 1, the column current per volt with every row at 1 V (the conductance a column
+              sees when all column nodes move together; TileModel's g_in)
+  first-order the behavioral TIA before 2026-11-30:
+              v = vos (1 + Rf g_in) + G_T i_in,  G_T = -Rf (a0 - r_out/Rf) / (1 + a0), g_in = sum G
+  loop-gain   the first-order formula with the loaded loop gain only (closed form, g_in = sum G):
               v = [a0 vos (1 + Rf g_in) - (Rf a0 - r_out) i_in] / (1 + a0 + (Rf + r_out) g_in)
   loaded      the same op-amp (linear, a0, r_out) closed around the loaded column: the array's
               conductance g_in sits at the inverting input, so the loop gain is a0 / (1 + (Rf + r_out) g_in)
@@ -86,6 +90,7 @@ def main(folders):
             vos = d["vos_v"][j]
             C = G.shape[1]
             g_in = G.sum(axis=0)
+            g_m1 = solve_array(G, np.ones(G.shape[0]), np.zeros(C), rr, rc)  # M 1
             gt = -rf * (a0 - r_out / rf) / (1 + a0)
             for n in range(int(d["cycles"][j])):
                 codes_in = d["input_codes"][j][n]
@@ -94,7 +99,9 @@ def main(folders):
                 # the column current as a function of its own v_n (the others at their vos)
                 i_vos = solve_array(G, v_row, vos, rr, rc)
                 g_eff = (i0 - i_vos) / np.where(vos != 0, vos, 1e-30)
-                v_beh = np.clip(vos * (1 + rf * g_in) + gt * i0, v_min, v_max)
+                v_first = np.clip(vos * (1 + rf * g_in) + gt * i0, v_min, v_max)
+                v_beh = np.clip((a0 * vos * (1 + rf * g_m1) - (rf * a0 - r_out) * i0) / (1 + a0 + (rf + r_out) * g_m1),
+                                v_min, v_max)
                 # the loop gain's loading alone: the closed form with g_in = sum of the column's G
                 v_gain = (a0 * vos * (1 + rf * g_in) - (rf * a0 - r_out) * i0) / (1 + a0 + (rf + r_out) * g_in)
                 v_lin = np.array([tia_solve(lambda vn: i0[k] - g_eff[k] * vn, vos[k], rf, a0, r_out, lim_lin) for k in range(C)])
@@ -106,7 +113,7 @@ def main(folders):
                     if d["reference_codes"][j][n][k] < 0:
                         continue  # not compared (a column the layer does not use)
                     rows.append((j, n, k, rf, g_in[k], v_sp[k], v_beh[k], v_lin[k], v_mac[k], code_beh[k],
-                                 d["reference_codes"][j][n][k], s["codes"][j][n][k], v_gain[k]))
+                                 d["reference_codes"][j][n][k], s["codes"][j][n][k], v_gain[k], v_first[k]))
     r = np.array(rows, dtype=float)
     if len(r) == 0:
         print("no finished decks")
@@ -115,8 +122,9 @@ def main(folders):
     print(f"{len(r)} columns from {len(folders)} spot check(s); LSB = {lsb*1e3:.3f} mV")
     print(f"script's behavioral codes equal to the file's reference codes: {np.mean(r[:, 9] == r[:, 10])*100:.2f} %")
     print(f"SPICE codes - reference codes: mean {np.mean(r[:, 11] - r[:, 10]):+.3f} LSB, equal {np.mean(r[:, 11] == r[:, 10])*100:.2f} %")
-    v_gain = r[:, 12]
-    for name, v in (("behavioral", v_beh), ("loop-gain loading only", v_gain), ("loaded linear op-amp", v_lin),
+    v_gain, v_first = r[:, 12], r[:, 13]
+    for name, v in (("behavioral", v_beh), ("first-order (old) TIA", v_first), ("loop-gain loading only", v_gain),
+                    ("loaded linear op-amp", v_lin),
                     ("loaded macro (tanh)", v_mac)):
         e = v_sp - v
         print(f"SPICE - {name:22s}: mean {e.mean()*1e3:+8.4f} mV ({e.mean()/lsb:+.3f} LSB), RMS {np.sqrt((e**2).mean())*1e3:7.4f} mV, "
@@ -127,7 +135,7 @@ def main(folders):
         m = (v_beh >= lo) & (v_beh < hi)
         if m.any():
             print(f"  v_beh in [{lo:+.2f}, {hi:+.2f}) V: n = {m.sum():4d}, SPICE - behavioral {e[m].mean()*1e3:+.3f} mV, "
-                  f"loop gain {(v_gain - v_beh)[m].mean()*1e3:+.3f}, loaded linear {(v_lin - v_beh)[m].mean()*1e3:+.3f}, "
+                  f"first-order {(v_first - v_beh)[m].mean()*1e3:+.3f}, loaded linear {(v_lin - v_beh)[m].mean()*1e3:+.3f}, "
                   f"macro {(v_mac - v_beh)[m].mean()*1e3:+.3f} mV (each - behavioral)")
     print(f"(Rf + r_out) g_in: median {np.median((r[:,3]+r_out)*r[:,4]):.2f}, max {((r[:,3]+r_out)*r[:,4]).max():.2f}; a0 = {a0:.1f}")
 

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <Eigen/LU>
+
 #include "xbar/behavioral/error.hpp"
 #include "xbar/behavioral/periphery.hpp"
 #include "xbar/behavioral/tile_model.hpp"
@@ -204,20 +206,64 @@ TEST_CASE("tia_evaluate: every partial matches finite differences, linear and sa
   CHECK(tia_evaluate(p, -200e-6, g_in).dv_dv_out_max == 1.0);
 }
 
+// The DC of the TIA circuit solved as a circuit (two nodal equations, LU), not by the closed
+// form: returns v_out for the column seen as a Norton source (i_in, g_in).
+double tia_circuit_dc(const TiaModelParams& p, double i_in, double g_in) {
+  // Unknowns (v_n, v_out). KCL at n: i_in - g_in v_n + (v_out - v_n) / rf = 0.
+  // Output stage: a0 (v_os - v_n) - v_out - r_out (v_out - v_n) / rf = 0.
+  Eigen::Matrix2d a;
+  Eigen::Vector2d b;
+  a << -g_in - 1.0 / p.rf_ohm, 1.0 / p.rf_ohm, -p.a0_vv + p.r_out_ohm / p.rf_ohm, -1.0 - p.r_out_ohm / p.rf_ohm;
+  b << -i_in, -p.a0_vv * p.v_offset_v;
+  return a.fullPivLu().solve(b)[1];
+}
+
 TEST_CASE("TIA closed forms: gain, settling fraction, output") {
   const TiaModelParams p = real_tia();
   const double gt = -p.rf_ohm * (p.a0_vv - p.r_out_ohm / p.rf_ohm) / (1.0 + p.a0_vv);
   CHECK(p.gain_ohm() == doctest::Approx(gt).epsilon(1e-14));
+  const double i = 9e-6, g_in = 3e-4;
+  const double d = 1.0 + p.a0_vv + (p.rf_ohm + p.r_out_ohm) * g_in;
+  CHECK(p.gain_ohm(g_in) == doctest::Approx((p.r_out_ohm - p.rf_ohm * p.a0_vv) / d).epsilon(1e-14));
   const double s = 1.0 - std::exp(-p.t_sample_s / p.tau_s);
   CHECK(p.settled_fraction() == doctest::Approx(s).epsilon(1e-14));
-  const double i = 9e-6, g_in = 3e-4;
   CHECK(tia_evaluate(p, i, g_in).v_out_v ==
-        doctest::Approx(p.v_offset_v * (1.0 + p.rf_ohm * g_in) + s * gt * i).epsilon(1e-14));
+        doctest::Approx(p.a0_vv * p.v_offset_v * (1.0 + p.rf_ohm * g_in) / d + s * p.gain_ohm(g_in) * i).epsilon(1e-14));
   TiaModelParams ideal;
   ideal.rf_ohm = 12e3;
   CHECK(ideal.gain_ohm() == -12e3);
+  CHECK(ideal.gain_ohm(1e-3) == -12e3);
   CHECK(ideal.settled_fraction() == 1.0);
   CHECK(tia_evaluate(ideal, 10e-6, 1e-3).v_out_v == doctest::Approx(-0.12).epsilon(1e-14));
+}
+
+TEST_CASE("TIA with a loaded input: the DC of the circuit, where the first-order formula is mV off") {
+  // A low-gain op-amp with a large r_out and offset, and a column conductance that loads the
+  // loop: (rf + r_out) g_in = 4.2, so the loop gain is a0 / 5.2.
+  TiaModelParams p;
+  p.rf_ohm = 10e3;
+  p.a0_vv = 200.0;
+  p.r_out_ohm = 500.0;
+  p.v_offset_v = -20e-3;
+  p.tau_s = 0.0;
+  const double g_in = 4e-4;
+  double worst = 0.0, old_off = 1e9;
+  for (double i : {0.0, 5e-6, 20e-6, 45e-6}) {
+    const double circuit = tia_circuit_dc(p, i, g_in);
+    const double model = tia_evaluate(p, i, g_in).v_out_v;
+    REQUIRE(model > p.v_out_min_v);
+    worst = std::max(worst, std::abs(model - circuit) / std::abs(circuit));
+    // The model before 2026-11-30: v_os (1 + rf g_in) + G_T(0) i.
+    const double first_order = p.v_offset_v * (1.0 + p.rf_ohm * g_in) + p.gain_ohm() * i;
+    old_off = std::min(old_off, std::abs(first_order - circuit));
+  }
+  MESSAGE("loaded TIA: model - circuit DC, worst relative " << worst << "; first-order formula off by >= " << old_off * 1e3
+                                                            << " mV");
+  CHECK(worst < 1e-12);
+  CHECK(old_off > 1e-3);
+  // Unloaded (g_in = 0, a TIA bench): the rest is a0 v_os / (1 + a0).
+  CHECK(tia_evaluate(p, 0.0, 0.0).v_out_v == doctest::Approx(p.a0_vv * p.v_offset_v / (1.0 + p.a0_vv)).epsilon(1e-14));
+  CHECK(std::abs(tia_evaluate(p, 7e-6, 0.0).v_out_v - tia_circuit_dc(p, 7e-6, 0.0)) < 1e-12 * 0.1);
 }
 
 // ------------------------------------------------------------------------------- ADC ---
@@ -371,8 +417,10 @@ double tile_loss(const TileModelParams& p, const MatrixXd& g_s, const MatrixXd& 
   return (w.array() * m.surrogate_forward(v_in).array()).sum();
 }
 
+// `wire_step`: relative step of the wire and source resistances (a larger one where their
+// derivatives are small against the loss, so that round-off does not swamp the difference).
 void check_tile_gradients(TileCase c, const std::string& name, double tol,
-                          const BackwardOptions& options = {}) {
+                          const BackwardOptions& options = {}, double wire_step = 1e-6) {
   TileModel model(c.p);
   model.program(c.g_s);
   const TileGradients g = model.backward(c.codes, c.dl_dcode, options);
@@ -407,11 +455,12 @@ void check_tile_gradients(TileCase c, const std::string& name, double tol,
     CHECK(g.crossbar.dl_dr_source.isZero(0.0));
     c_w.add("(not computed)", 1.0, 1.0);
   } else {
-  c_w.add("r_row_wire", g.crossbar.dl_dr_row_wire, central(loss, c.p.crossbar.r_row_wire_ohm, r * c.p.crossbar.r_row_wire_ohm));
-  c_w.add("r_col_wire", g.crossbar.dl_dr_col_wire, central(loss, c.p.crossbar.r_col_wire_ohm, r * c.p.crossbar.r_col_wire_ohm));
+  const double rw = wire_step;
+  c_w.add("r_row_wire", g.crossbar.dl_dr_row_wire, central(loss, c.p.crossbar.r_row_wire_ohm, rw * c.p.crossbar.r_row_wire_ohm));
+  c_w.add("r_col_wire", g.crossbar.dl_dr_col_wire, central(loss, c.p.crossbar.r_col_wire_ohm, rw * c.p.crossbar.r_col_wire_ohm));
   for (Eigen::Index i = 0; i < c.p.crossbar.r_source_ohm.size(); ++i)
     c_w.add("r_source", g.crossbar.dl_dr_source[i],
-            central(loss, c.p.crossbar.r_source_ohm[i], r * c.p.crossbar.r_source_ohm[i]));
+            central(loss, c.p.crossbar.r_source_ohm[i], rw * c.p.crossbar.r_source_ohm[i]));
   }
   REQUIRE(g.tia.size() == c.p.tia.size());
   for (std::size_t k = 0; k < c.p.tia.size(); ++k) {
@@ -507,6 +556,162 @@ TEST_CASE("TileModel 1x1: code = round((-rf G level - v_min) / LSB)") {
     }
   }
   CHECK(compared > 700);
+}
+
+namespace {
+
+// The DC of the whole tile circuit (the deck's: every row's source behind r_source, one wire
+// segment per cell, linear cells, each column's sense node held by its own op-amp TIA with a0,
+// r_out, v_os and rf), by one dense nodal solve: returns the TIA outputs (cols) for row
+// voltages v_src. Needs r_source, r_row_wire and r_col_wire > 0.
+VectorXd tile_circuit_dc(const TileModelParams& p, const MatrixXd& g_s, const VectorXd& v_src) {
+  const int R = p.crossbar.rows, K = p.crossbar.cols;
+  auto drv = [&](int i) { return i; };
+  auto row = [&](int i, int k) { return R + i * K + k; };
+  auto col = [&](int i, int k) { return R + R * K + i * K + k; };
+  auto sense = [&](int k) { return R + 2 * R * K + k; };
+  auto out = [&](int k) { return R + 2 * R * K + K + k; };
+  const int n = R + 2 * R * K + 2 * K;
+  MatrixXd y = MatrixXd::Zero(n, n);
+  VectorXd b = VectorXd::Zero(n);
+  auto stamp = [&](int a, int c, double g) {  // conductance g between nodes a and c (KCL rows)
+    y(a, a) += g;
+    y(c, c) += g;
+    y(a, c) -= g;
+    y(c, a) -= g;
+  };
+  const double g_row = 1.0 / p.crossbar.r_row_wire_ohm, g_col = 1.0 / p.crossbar.r_col_wire_ohm;
+  for (int i = 0; i < R; ++i) {
+    const double gs = 1.0 / p.crossbar.r_source_ohm[i];
+    y(drv(i), drv(i)) += gs;  // the source v_src(i) behind r_source
+    b[drv(i)] += gs * v_src[i];
+    for (int k = 0; k < K; ++k) {
+      stamp(k == 0 ? drv(i) : row(i, k - 1), row(i, k), g_row);
+      stamp(row(i, k), col(i, k), g_s(i, k));
+      stamp(col(i, k), i + 1 < R ? col(i + 1, k) : sense(k), g_col);
+    }
+  }
+  for (int k = 0; k < K; ++k) {
+    const TiaModelParams& t = p.tia_of(k);
+    stamp(sense(k), out(k), 1.0 / t.rf_ohm);
+    // The output node's row: a0 (v_os - v_n) - v_out - r_out (v_out - v_n) / rf = 0.
+    y.row(out(k)).setZero();
+    y(out(k), sense(k)) = t.a0_vv - t.r_out_ohm / t.rf_ohm;
+    y(out(k), out(k)) = 1.0 + t.r_out_ohm / t.rf_ohm;
+    b[out(k)] = t.a0_vv * t.v_offset_v;
+  }
+  const VectorXd v = y.fullPivLu().solve(b);
+  VectorXd v_out(K);
+  for (int k = 0; k < K; ++k) v_out[k] = v[out(k)];
+  return v_out;
+}
+
+TileModelParams loaded_tile(int rows, int cols) {
+  TileModelParams p;
+  p.crossbar.rows = rows;
+  p.crossbar.cols = cols;
+  p.crossbar.r_row_wire_ohm = 4.0;
+  p.crossbar.r_col_wire_ohm = 3.0;
+  p.crossbar.r_source_ohm = VectorXd::LinSpaced(rows, 30.0, 60.0);
+  p.dac.bits = 4;
+  p.dac.v_min_v = 0.0;
+  p.dac.v_max_v = 0.1;
+  TiaModelParams t;  // a low-gain op-amp with a large r_out and a large reference on its + input
+  t.rf_ohm = 8e3;
+  t.a0_vv = 300.0;
+  t.r_out_ohm = 400.0;
+  t.v_offset_v = -15e-3;
+  t.v_out_min_v = -2.0;
+  p.tia = {t};
+  AdcModelParams a;
+  a.bits = 6;
+  a.v_min_v = -1.0;
+  a.v_max_v = 0.0;
+  p.adc = {a};
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("TileModel with a loaded TIA equals the DC of the tile circuit (wires, sources, a0, r_out, v_os)") {
+  std::mt19937_64 rng(77);
+  SUBCASE("one column: exact") {
+    const TileModelParams p = loaded_tile(12, 1);
+    const MatrixXd g_s = uniform(12, 1, 2e-5, 1e-4, rng);
+    TileModel m(p);
+    m.program(g_s);
+    double worst = 0.0, old_off = 1e9;
+    for (int trial = 0; trial < 5; ++trial) {
+      const MatrixXi codes = random_codes(12, 1, p.dac.codes() - 1, rng);
+      const TileOutputs o = m.forward(codes);
+      const double circuit = tile_circuit_dc(p, g_s, o.v_in_v.col(0))[0];
+      worst = std::max(worst, std::abs(o.v_tia_v(0, 0) - circuit) / std::abs(circuit));
+      // Before 2026-11-30: v_os (1 + rf sum G) + G_T(0) i.
+      const TiaModelParams& t = p.tia[0];
+      const double first_order = t.v_offset_v * (1.0 + t.rf_ohm * g_s.sum()) + t.gain_ohm() * o.i_col_a(0, 0);
+      old_off = std::min(old_off, std::abs(first_order - circuit));
+    }
+    MESSAGE("1 column: tile model - circuit DC, worst relative " << worst << "; first-order TIA off by >= " << old_off * 1e3
+                                                                 << " mV");
+    CHECK(worst < 1e-11);
+    CHECK(old_off > 1e-3);
+  }
+  SUBCASE("16 x 8, equal offsets, and per-column offsets (the wires couple the columns: approximate)") {
+    TileModelParams p = loaded_tile(16, 8);
+    const MatrixXd g_s = uniform(16, 8, 2e-5, 1e-4, rng);
+    const MatrixXi codes = random_codes(16, 4, p.dac.codes() - 1, rng);
+    double worst_equal = 0.0, worst_spread = 0.0, old_equal = 0.0;
+    for (bool spread : {false, true}) {
+      if (spread) {  // offsets spread by +-3 mV around the reference
+        const TiaModelParams t = p.tia[0];
+        p.tia.assign(8, t);
+        for (int k = 0; k < 8; ++k) p.tia[static_cast<std::size_t>(k)].v_offset_v += 3e-3 * (2.0 * k / 7.0 - 1.0);
+      }
+      TileModel m(p);
+      m.program(g_s);
+      const TileOutputs o = m.forward(codes);
+      for (int b = 0; b < 4; ++b) {
+        const VectorXd circuit = tile_circuit_dc(p, g_s, o.v_in_v.col(b));
+        (spread ? worst_spread : worst_equal) = std::max(spread ? worst_spread : worst_equal,
+                                                         (o.v_tia_v.col(b) - circuit).cwiseAbs().maxCoeff());
+        if (!spread)
+          for (int k = 0; k < 8; ++k) {  // the first-order TIA of before 2026-11-30, for comparison
+            const TiaModelParams& t = p.tia[0];
+            const double first_order = t.v_offset_v * (1.0 + t.rf_ohm * g_s.col(k).sum()) + t.gain_ohm() * o.i_col_a(k, b);
+            old_equal = std::max(old_equal, std::abs(first_order - circuit[k]));
+          }
+      }
+    }
+    MESSAGE("16 x 8: tile model - circuit DC, largest " << worst_equal * 1e6 << " uV (equal offsets), " << worst_spread * 1e6
+                                                        << " uV (offsets +-3 mV); first-order TIA (equal offsets) "
+                                                        << old_equal * 1e6 << " uV");
+    // The model leaves out sum_j Y(k, j) (v_n(j) - v_n(k)) (tile_model.hpp). Equal offsets: the
+    // column nodes differ only by (rf + r_out) i / D (about 1.3 mV here, a0 = 300); offsets
+    // spread by +-3 mV add that spread. 2026-11-30: 45 uV and 504 uV; the first-order TIA 17 mV.
+    CHECK(worst_equal < 100e-6);
+    CHECK(worst_spread < 1e-3);
+    CHECK(old_equal > 50 * worst_equal);
+  }
+}
+
+TEST_CASE("TileModel::backward: gradients through g_in = M 1 alone (zero input: no column current)") {
+  // All DAC codes 0 at 0 V: the column currents are 0 and the TIA outputs are the rests
+  // a0 v_os (1 + rf g_in) / D, which depend on G, the wires and the source resistances only
+  // through g_in. A negative offset puts the rests inside the ADC window.
+  // Long wires, so that g_in depends on them measurably (central differences of the loss
+  // resolve dL/dr to about 1e-5 relative only if the loss moves enough).
+  TileCase c = small_tile(CellModel::linear, true, 49);
+  c.p.crossbar.r_row_wire_ohm = 60.0;
+  c.p.crossbar.r_col_wire_ohm = 40.0;
+  c.codes.setZero();
+  for (std::size_t k = 0; k < c.p.tia.size(); ++k) c.p.tia[k].v_offset_v = -(8e-3 + 2e-3 * static_cast<double>(k));
+  check_tile_gradients(c, "tile rest only", 1e-5, {}, 1e-4);
+  TileCase s = small_tile(CellModel::sinh, true, 50);
+  s.p.crossbar.r_row_wire_ohm = 60.0;
+  s.p.crossbar.r_col_wire_ohm = 40.0;
+  s.codes.setZero();
+  for (std::size_t k = 0; k < s.p.tia.size(); ++k) s.p.tia[k].v_offset_v = -(8e-3 + 2e-3 * static_cast<double>(k));
+  check_tile_gradients(s, "tile rest only, sinh", 1e-5, {}, 1e-4);
 }
 
 TEST_CASE("TileModel with ideal periphery equals netlists::tile_ideal_codes (16 x 16)") {

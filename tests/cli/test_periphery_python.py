@@ -98,11 +98,15 @@ def held_out_instances(instances, seed):
 
 def tia_forward(p, i_in, g_in=0.0):
     """The TIA forward pass of MODEL_SCHEMA.md (copied from periphery.hpp)."""
-    rf, a0 = p["rf_ohm"], p["a0_vv"]
-    g_t = -rf if math.isinf(a0) else -rf * (a0 - p["r_out_ohm"] / rf) / (1.0 + a0)
+    rf, a0, r_out, vos = p["rf_ohm"], p["a0_vv"], p["r_out_ohm"], p["v_offset_v"]
+    if math.isinf(a0):
+        g_t, v_rest = -rf, vos * (1.0 + rf * g_in)
+    else:
+        d = 1.0 + a0 + (rf + r_out) * g_in
+        g_t, v_rest = (r_out - rf * a0) / d, a0 * vos * (1.0 + rf * g_in) / d
     tau, t_s = p["tau_s"], p["t_sample_s"]
     s = 1.0 if (tau == 0.0 or math.isinf(t_s)) else -math.expm1(-t_s / tau)
-    v_lin = p["v_offset_v"] * (1.0 + rf * g_in) + s * g_t * i_in
+    v_lin = v_rest + s * g_t * i_in
     return min(max(v_lin, p["v_out_min_v"]), p["v_out_max_v"])
 
 

@@ -13,17 +13,27 @@
 // ideal levels), and a straight-through code gradient dL/dc = dL/dv (v_max_v - v_min_v)/(2^N - 1).
 //
 // TIA (one per column). An op-amp with open-loop gain a0, output resistance r_out and input
-// offset v_os, feedback resistor rf; the input node also sees a conductance g_in to driven or
-// grounded nodes (a crossbar column: the sum of its cell conductances). First order in 1/a0:
-//   closed-loop gain     G_T = -rf (a0 - r_out/rf) / (1 + a0)           (a0 = inf: -rf)
-//   output at rest       v_rest = v_os (1 + rf g_in)                      (noise gain times offset)
-//   settling             s = 1 - exp(-t_sample_s / tau_s)                 (tau_s = 0: s = 1)
-//   linear output        v_lin = v_rest + s G_T i_in
+// offset v_os (the voltage on its non-inverting input, offset and any reference together),
+// feedback resistor rf from the output to the inverting input n. The column is a Norton source
+// at n: i_col(v_n) = i_in - g_in v_n, with i_in the current into n with n at 0 V and g_in the
+// conductance n sees to the driven or grounded nodes (TileModel: the crossbar's, through its
+// wires). DC of that circuit, exact (no expansion in 1/a0):
+//   KCL at n             i_in - g_in v_n + (v_out - v_n) / rf = 0
+//   output stage         a0 (v_os - v_n) - v_out = r_out (v_out - v_n) / rf
+//   so, with D = 1 + a0 + (rf + r_out) g_in,
+//   v_n                  = (a0 v_os + (rf + r_out) i_in) / D
+//   output at rest       v_rest = a0 v_os (1 + rf g_in) / D                (a0 = inf: v_os (1 + rf g_in))
+//   gain                 G_T(g_in) = -(rf a0 - r_out) / D                   (a0 = inf: -rf)
+//   settling             s = 1 - exp(-t_sample_s / tau_s)                   (tau_s = 0: s = 1)
+//   linear output        v_lin = v_rest + s G_T(g_in) i_in
 //   output               v = clamp(v_lin, v_out_min_v, v_out_max_v)
+// (The loop gain is a0 / (1 + (rf + r_out) g_in): the column's conductance loads the input.)
 // i_in flows into the input node (a positive column current gives a negative output). The
 // single-pole settling assumes return-to-zero reads: each read starts from v_rest and is
 // sampled t_sample_s after the input edge. Backward: exact derivatives of the formula above; in
 // saturation dv/d(everything but the clamp level) = 0 and dv/d v_out_min_v (or max) = 1.
+// Before 2026-11-30 the model was first order in 1/a0: v_rest = v_os (1 + rf g_in) and
+// G_T = -(rf a0 - r_out) / (1 + a0) whatever g_in (issue 13).
 //
 // ADC (one per column). M = 2^N - 1 transitions, LSB = (v_max_v - v_min_v) / M:
 //   transitions  T_k, k = 1 .. M: transition_v when given (any order: a flash ADC with a ones
@@ -106,8 +116,8 @@ struct TiaModelParams {
 
   /// Throws ValidationError naming each bad field, e.g. "tia_model.rf_ohm = 0: must be > 0".
   void validate() const;
-  /// G_T, ohm (negative).
-  double gain_ohm() const;
+  /// G_T(g_in), ohm (negative); the default g_in = 0 is an unloaded input (a bench with a current source).
+  double gain_ohm(double g_in_s = 0.0) const;
   /// s = 1 - exp(-t_sample_s / tau_s).
   double settled_fraction() const;
 };
@@ -124,6 +134,15 @@ struct TiaPartials {
 struct TiaParamGradients {
   double dl_drf = 0, dl_da0 = 0, dl_dr_out = 0, dl_dv_offset = 0, dl_dv_out_min = 0, dl_dv_out_max = 0, dl_dtau = 0;
 };
+
+/// The TIA's unclamped line for an input conductance g_in: v_lin = rest_v + slope_ohm i_in
+/// (rest_v = v_rest, slope_ohm = s G_T(g_in) of the header comment). tia_evaluate uses these very
+/// expressions, so a cached line gives its v_out_v bit for bit.
+struct TiaTransfer {
+  double rest_v = 0.0;     ///< output at zero input current, V
+  double slope_ohm = 0.0;  ///< d v_lin / d i_in, ohm (negative)
+};
+TiaTransfer tia_transfer(const TiaModelParams& p, double g_in_s);
 
 /// One TIA evaluation with its partial derivatives. `p` must be valid (not re-checked).
 TiaPartials tia_evaluate(const TiaModelParams& p, double i_in_a, double g_in_s);

@@ -5,11 +5,19 @@
 // Forward, for input codes c (rows x B):
 //   v_in   = DacModel(dac).forward(c)                        rows x B, V
 //   i_col  = CrossbarModel(crossbar).forward(v_in)           cols x B, A (columns at 0 V)
-//   v_tia  = tia_evaluate(tia[k], i_col(k, b), g_in[k])       cols x B, V; g_in[k] = sum_i G(i, k)
+//   v_tia  = tia_evaluate(tia[k], i_col(k, b), g_in[k])       cols x B, V; g_in = M 1 (below)
 //   codes  = AdcModel(adc[k]).code(v_tia(k, b), n)            cols x B, n = noise_sigma_v adc_noise_unit(noise_seed, k, b)
 // Single-ended arrays only (crossbar.differential must be false), as the SPICE tile.
-// The TIA offset moves the column node to about v_os; its effect on the column current is the
-// noise-gain term v_os rf g_in of the TIA model (exact without wire resistance).
+// Each TIA holds its column node at about v_os (periphery.hpp: v_n = (a0 v_os + (rf + r_out) i) / D),
+// so the column currents are i_col - Y v_n, Y (cols x cols) the admittance of the column nodes
+// with the rows' sources held. The model takes the column as the Norton source
+// (i_col(k), g_in[k]) of periphery.hpp with g_in = Y 1 = M 1 (M = effective_matrix(): with rows and
+// columns all at one voltage no current flows, so Y 1 = M 1), the conductance a column sees when
+// every column node moves together; without wires and source resistance g_in[k] = sum_i G(i, k).
+// That is the DC solution of the tile deck when every column node sits at the same voltage, and
+// for a single column; otherwise it leaves out sum_j Y(k, j) (v_n(j) - v_n(k)), the wires'
+// coupling of the columns' different offsets (small: Y's off-diagonal is the wires' share).
+// Backward includes the dependence of g_in on G, the wires and the source resistances.
 //
 // Backward, for dL/dcode (cols x B, the gradient of L with respect to the output codes), through
 // the ADC's surrogate (periphery.hpp), the TIA's exact partials, the crossbar's adjoint and the
@@ -91,6 +99,9 @@ class TileModel {
 
   const TileModelParams& params() const;
   const CrossbarModel& crossbar() const;
+  /// g_in (cols, S): the conductance each column's TIA input sees, M 1 (header comment); empty
+  /// before program().
+  const Eigen::VectorXd& g_in_s() const;
 
  private:
   struct Impl;
