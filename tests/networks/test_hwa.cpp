@@ -17,15 +17,7 @@
 #include "xbar/networks/hwa.hpp"
 #include "xbar/networks/network.hpp"
 
-// libtorch brings glog's CHECK macros; doctest's must win in this file.
-#undef CHECK
-#undef CHECK_EQ
-#undef CHECK_NE
-#undef CHECK_LT
-#undef CHECK_LE
-#undef CHECK_GT
-#undef CHECK_GE
-#include <doctest/doctest.h>
+#include "doctest_torch.hpp"  // after the torch headers: doctest's CHECK, not glog's
 
 using namespace xbar;
 using namespace xbar::networks;

@@ -15,14 +15,7 @@
 #include "xbar/networks/network.hpp"
 #include "xbar/networks/tile_observer.hpp"
 
-#undef CHECK
-#undef CHECK_EQ
-#undef CHECK_NE
-#undef CHECK_LT
-#undef CHECK_LE
-#undef CHECK_GT
-#undef CHECK_GE
-#include <doctest/doctest.h>
+#include "doctest_torch.hpp"  // after the torch headers: doctest's CHECK, not glog's
 
 #include <cstdlib>
 #include <filesystem>
