@@ -99,8 +99,9 @@ AdcComparison compare_adc_with_spice(const behavioral::AdcModelParams& nominal,
 // a0, r_out, offset and swing) with the tile spec's rf_ohm, sampled t_cycle - 2 t_edge after the
 // input edge. Two variants: "nominal" gives every column the TIA model's (mean) offset, so its
 // error includes the spread of the tile's op-amp offsets; "instance-informed" gives column k
-// the offset v_tia_rest_v[k] / (1 + rf sum_i G(i,k)) measured by ngspice at t = 0, so that its
-// error is the model's own.
+// the offset that makes the model's rest, a0 v_os (1 + rf g_in) / D with g_in =
+// TileModel::g_in_s() (behavioral/periphery.hpp), equal v_tia_rest_v[k] measured by ngspice at
+// t = 0, so that its error is the model's own.
 // Metrics: TIA outputs in V, LSB and % of the ADC range; codes as code differences (1 code =
 // 1 LSB).
 
