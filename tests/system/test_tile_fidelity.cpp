@@ -182,7 +182,7 @@ TEST_CASE("a 100 ns maximum step gives the codes, TIA outputs and energies of a 
     MESSAGE(fmt::format("{}: 5 ns vs 100 ns maximum step: {}/{} codes equal, max |dv_tia| = {:.3g} V ({:.2g} LSB)", fidelity,
                         equal, n, dv, dv / lsb));
     CHECK(equal == static_cast<int>(n));
-    CHECK(dv < 0.1 * lsb);  // measured: 0.041 LSB (macro), 0.0037 LSB (transistor)
+    CHECK(dv < 0.1 * lsb);  // measured: 0.041 LSB (macro), 0.027 LSB (transistor, clocked comparators)
     for (const char* block : {"energy_array_j", "energy_drivers_j", "energy_tia_j", "energy_adc_j", "energy_total_j"}) {
       double ef = 0, ec = 0;
       for (std::uint64_t c = 0; c < 3; ++c) {
@@ -190,7 +190,7 @@ TEST_CASE("a 100 ns maximum step gives the codes, TIA outputs and energies of a 
         ec += rc.values[s.offset_of(block) + c];
       }
       MESSAGE(fmt::format("{} {}: 5 ns {:.6g} J, 100 ns {:.6g} J (ratio {:.5f})", fidelity, block, ef, ec, ec / ef));
-      CHECK(std::abs(ec - ef) <= 1e-3 * std::abs(ef));  // measured: at most 5.8e-4 (macro array)
+      CHECK(std::abs(ec - ef) <= 1e-3 * std::abs(ef));  // measured: at most 8.6e-4 (transistor ADC, clocked comparators; 5.8e-4 tracking)
     }
   }
 }
