@@ -77,7 +77,7 @@ void AdcParams::validate() const {
 }
 
 std::string adc_text(const AdcParams& p, const AdcMismatch& m, const std::string& prefix, const std::string& in_node,
-                     const std::string& vdd_node) {
+                     const std::string& vdd_node, const std::string& enable_node) {
   p.validate();
   check_mismatch(p, m);
   const int n_cmp = p.comparators();
@@ -97,14 +97,19 @@ std::string adc_text(const AdcParams& p, const AdcMismatch& m, const std::string
     // expression (no source and node per comparator: see the header).
     const std::string diff = os == 0.0 ? fmt::format("v({}) - v({}_t{})", in_node, prefix, k)
                                        : fmt::format("v({}) - v({}_t{}) - ({:.17g})", in_node, prefix, k, os);
+    // Tracking: half + half tanh(...). Clocked (enable_node set): the same scaled by v(enable) / vdd,
+    // so the output is 0 while the enable is low and the tracking value while it is at vdd.
+    const std::string level =
+        enable_node.empty()
+            ? fmt::format("{0:.17g} + {0:.17g} * tanh({1:.17g} * ({2}))", half, p.preamp_gain / half, diff)
+            : fmt::format("{0:.17g} * v({1}) * (1 + tanh({2:.17g} * ({3})))", half / p.vdd_v, enable_node,
+                          p.preamp_gain / half, diff);
     if (p.comparator == ComparatorModel::macro) {
-      s += fmt::format("b{0}_pa{1} {0}q{1} 0 v = {2:.17g} + {2:.17g} * tanh({3:.17g} * ({4}))\n", prefix, k, half,
-                       p.preamp_gain / half, diff);
+      s += fmt::format("b{0}_pa{1} {0}q{1} 0 v = {2}\n", prefix, k, level);
       if (p.c_load_f > 0.0)
         s += fmt::format("b{0}_sw{1} {2} 0 i = {3:.17g} * abs(ddt(v({0}q{1})))\n", prefix, k, vdd_node, p.c_load_f);
     } else {
-      s += fmt::format("b{0}_pa{1} {0}_p{1} 0 v = {2:.17g} + {2:.17g} * tanh({3:.17g} * ({4}))\n", prefix, k, half,
-                       p.preamp_gain / half, diff);
+      s += fmt::format("b{0}_pa{1} {0}_p{1} 0 v = {2}\n", prefix, k, level);
       s += adc_comparator_chain_text(p, fmt::format("{}_{}", prefix, k), fmt::format("{}_p{}", prefix, k),
                                      fmt::format("{}q{}", prefix, k), vdd_node);
     }

@@ -36,6 +36,20 @@ void collect(std::vector<std::string>& bad, F&& check) {
   }
 }
 
+/// The ADC clock of the header: per cycle k, 0 until t_r - t_en - t_edge, vdd from t_r - t_en to
+/// t_r, 0 again at t_r + t_edge = (k+1) T.
+std::string adc_clock_pwl(const TileParams& p) {
+  const double T = p.timing.t_cycle_s, te = p.timing.t_edge_s;
+  const double t_en = p.t_adc_enable_s > 0.0 ? p.t_adc_enable_s : T / 10.0;
+  std::string s = "pwl(0 0";
+  for (int n = 0; n < p.cycles(); ++n) {
+    const double t_r = read_sample_time_s(p.timing, n);
+    s += fmt::format(" {:.12g} 0 {:.12g} {:.17g} {:.12g} {:.17g} {:.12g} 0", t_r - t_en - te, t_r - t_en, p.adc.vdd_v, t_r,
+                     p.adc.vdd_v, t_r + te);
+  }
+  return s + ")";
+}
+
 }  // namespace
 
 void TileParams::validate() const {
@@ -77,6 +91,14 @@ void TileParams::validate() const {
   }
   if (!(std::isfinite(t_step_max_s) && t_step_max_s >= 0.0)) {
     bad.push_back(fmt::format("tile.t_step_max_s = {}: must be finite and >= 0 s (0 = t_edge_s / 4)", t_step_max_s));
+  }
+  if (!(std::isfinite(t_adc_enable_s) && t_adc_enable_s >= 0.0)) {
+    bad.push_back(fmt::format("tile.t_adc_enable_s = {}: must be finite and >= 0 s (0 = t_cycle_s / 10)", t_adc_enable_s));
+  } else if (std::isfinite(timing.t_cycle_s) && std::isfinite(timing.t_edge_s) &&
+             !(t_adc_enable_s <= timing.t_cycle_s - 4.0 * timing.t_edge_s)) {
+    bad.push_back(fmt::format("tile.t_adc_enable_s = {}: must be <= t_cycle_s - 4 t_edge_s = {} s (the ADC clock rises "
+                              "after the drivers' edge)",
+                              t_adc_enable_s, timing.t_cycle_s - 4.0 * timing.t_edge_s));
   }
   if (title.find_first_of("\r\n") != std::string::npos) bad.push_back("tile.title contains a line break: must be one line");
   if (!bad.empty()) throw ValidationError(std::move(bad));
@@ -120,10 +142,15 @@ Deck make_tile_deck(const TileParams& p) {
                                        "tdd", "tss"));
   }
   fmt::format_to(out, "* column ADCs\n");
+  // Only transistor comparators are clocked: macro ones have no switching edge to resolve, and
+  // the clock's breakpoints would cost the macro tile timepoints (16 x 16, 4 cycles: 155 instead
+  // of 103; bench/results/tile_speed_clocked_2026-11-30.md).
+  const bool clocked = p.adc_clocked && p.adc.comparator == ComparatorModel::transistor;
+  if (clocked) fmt::format_to(out, "vadc_clk aclk 0 {}\n", adc_clock_pwl(p));
   for (int k = 0; k < C; ++k) {
     const AdcMismatch none;
     const AdcMismatch& m = p.adc_mismatch.empty() ? none : p.adc_mismatch[static_cast<std::size_t>(k)];
-    fmt::format_to(out, "{}", adc_text(p.adc, m, tile_adc_prefix(k), tile_tia_output_node(k), "add"));
+    fmt::format_to(out, "{}", adc_text(p.adc, m, tile_adc_prefix(k), tile_tia_output_node(k), "add", clocked ? "aclk" : ""));
   }
   fmt::format_to(out, "* row drivers (DACs) and row sense sources\n");
   std::vector<int> codes(static_cast<std::size_t>(N));

@@ -7,6 +7,7 @@
 
 #include "xbar/netlists/crossbar.hpp"
 #include "xbar/netlists/error.hpp"
+#include "xbar/netlists/tile.hpp"
 
 using namespace xbar::netlists;
 
@@ -196,4 +197,70 @@ TEST_CASE("parse_cell_model names the field on a bad value") {
   } catch (const Error& e) {
     CHECK(contains(e.what(), "spec.cell = 'tanh'"));
   }
+}
+
+namespace {
+TileParams tiny_tile(ComparatorModel comparator) {
+  TileParams p;
+  p.crossbar.rows = 2;
+  p.crossbar.cols = 2;
+  p.crossbar.g_s = Eigen::MatrixXd::Constant(2, 2, 1e-5);
+  p.tia.rf_ohm = 10e3;
+  p.tia.opamp.model = comparator == ComparatorModel::macro ? OpampModel::macro : OpampModel::transistor;
+  p.adc.comparator = comparator;
+  p.timing.t_cycle_s = 500e-9;
+  p.timing.t_edge_s = 2e-9;
+  p.input_codes = Eigen::MatrixXi::Constant(2, 2, 7);  // 2 cycles
+  return p;
+}
+int count_lines_starting(const std::string& text, const std::string& head) {
+  int n = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    n += text.compare(at, head.size(), head) == 0;
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return n;
+}
+}  // namespace
+
+TEST_CASE("tile: transistor comparators are clocked by vadc_clk, high for T/10 before each read") {
+  const TileParams p = tiny_tile(ComparatorModel::transistor);
+  const std::string deck = make_tile_deck(p).text;
+  // per cycle k: 0 until t_r - T/10 - t_edge, vdd from t_r - T/10 to t_r = (k+1) T - t_edge, 0 at (k+1) T
+  CHECK(contains(deck, "vadc_clk aclk 0 pwl(0 0 4.46e-07 0 4.48e-07 1.8 4.98e-07 1.8 5e-07 0 "
+                       "9.46e-07 0 9.48e-07 1.8 9.98e-07 1.8 1e-06 0)\n"));
+  // every preamp (63 per column) is enabled by it: 0 while the clock is low, the tracking preamp at vdd
+  CHECK(count_lines_starting(deck, "badc0_pa") == 63);
+  CHECK(contains(deck, "badc1_pa5 adc1_p5 0 v = 0.5 * v(aclk) * (1 + tanh(111.11111111111111 * (v(t1) - v(adc1_t5))))\n"));
+  TileParams tracking = p;
+  tracking.adc_clocked = false;
+  const std::string t = make_tile_deck(tracking).text;
+  CHECK(!contains(t, "aclk"));
+  CHECK(contains(t, "badc1_pa5 adc1_p5 0 v = 0.90000000000000002 + 0.90000000000000002 * tanh(111.11111111111111 * "
+                    "(v(t1) - v(adc1_t5)))\n"));
+  TileParams shorter = p;
+  shorter.t_adc_enable_s = 20e-9;
+  CHECK(contains(make_tile_deck(shorter).text, "vadc_clk aclk 0 pwl(0 0 4.76e-07 0 4.78e-07 1.8 4.98e-07 1.8 5e-07 0 "));
+}
+
+TEST_CASE("tile: macro comparators track (no clock): they have no switching edges to resolve") {
+  const std::string deck = make_tile_deck(tiny_tile(ComparatorModel::macro)).text;
+  CHECK(!contains(deck, "aclk"));
+  CHECK(count_lines_starting(deck, "badc0_pa") == 63);
+}
+
+TEST_CASE("tile: t_adc_enable_s out of range names the field, the value and the limit") {
+  TileParams p = tiny_tile(ComparatorModel::transistor);
+  p.t_adc_enable_s = 495e-9;
+  try {
+    p.validate();
+    FAIL("no error");
+  } catch (const ValidationError& e) {
+    CHECK(contains(e.what(), "tile.t_adc_enable_s = 4.95e-07"));
+    CHECK(contains(e.what(), "t_cycle_s - 4 t_edge_s = 4.92e-07"));
+  }
+  p.t_adc_enable_s = -1.0;
+  CHECK_THROWS_WITH_AS(p.validate(), doctest::Contains("tile.t_adc_enable_s = -1: must be finite and >= 0"), ValidationError);
 }

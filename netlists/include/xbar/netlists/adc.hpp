@@ -94,8 +94,15 @@ struct AdcMismatch {
 };
 
 /// The ADC's elements (no title, analysis or .end). Validates p and m; throws ValidationError.
+/// enable_node empty: tracking comparators (the preamps above). enable_node set (a node driven
+/// from 0 to vdd_v by the caller, e.g. the tile's clock): clocked comparators, each preamp
+///   v = vdd/2 (v(enable) / vdd) (1 + tanh(g (v(in) - v(tap_k) - offset_k) / (vdd/2)))
+/// i.e. 0 (output q<k> low) while the enable is low and exactly the tracking preamp while it is at
+/// vdd: the code read while the enable is high comes from the same comparators, thresholds and
+/// offsets, but each comparator switches at most once up (at the enable edge) and once down per
+/// enable pulse instead of following every excursion of its input.
 std::string adc_text(const AdcParams& p, const AdcMismatch& m, const std::string& prefix, const std::string& in_node,
-                     const std::string& vdd_node);
+                     const std::string& vdd_node, const std::string& enable_node = "");
 
 /// One comparator's inverter chain: in_node -> <name>_x -> out_node, NMOS "m<name>_na",
 /// "m<name>_nb", PMOS "m<name>_pa", "m<name>_pb" (cards "<...>_mod"), and c_load_f from each

@@ -11,7 +11,19 @@
 //   vadc_dd  add 0  (ADC supply, adc.vdd_v); each ADC's ladder references are vadc<k>...
 //   DAC sources are vdac<i>... (dac.hpp).
 // Read cycle k spans [k T, (k+1) T] (ReadTiming, dac.hpp): the drivers return to zero between
-// cycles, the ADC outputs are read at read_sample_time_s(timing, k).
+// cycles, the ADC outputs are read at read_sample_time_s(timing, k) = t_r.
+//
+// ADC clock (adc_clocked = true, the default, with adc.comparator = transistor; macro comparators
+// always track, having no switching edges to resolve): one source vadc_clk on node aclk enables every
+// comparator (adc_text's enable_node). In cycle k it is 0 V, rises over t_edge to adc.vdd_v ending
+// at t_r - t_en (t_en = t_adc_enable_s, or T / 10), stays there until t_r and falls over t_edge
+// (with the drivers). The comparators' outputs are low while it is low, so they do not follow the
+// TIA outputs through the rise and the return to zero (each crossing of a threshold was a fast
+// inverter edge that the transient resolved: tens per column and cycle); each switches at most
+// once up and once down per cycle. At t_r the enable is at vdd, where the preamps equal the
+// tracking ones: the same comparators, taps and offsets give the code. The clock source's own
+// drive energy is not modelled (it feeds B-source inputs only and carries no current).
+// adc_clocked = false gives the tracking ADC (no vadc_clk) of the decks before 2026-11-30.
 //
 // Energy per block and per cycle (characterize/src/tile_kind.cpp integrates it):
 //   array    energy into the rows minus energy out of the columns: sum_i int v(in_i) i(Vrow_i)
@@ -46,6 +58,8 @@ struct TileParams {
   std::vector<AdcMismatch> adc_mismatch;    ///< empty, or one per column
   Eigen::MatrixXi input_codes;              ///< cycles x rows DAC codes, 0 .. 2^dac.bits - 1
   double t_step_max_s = 0.0;                ///< transient maximum step, s; 0 = t_edge_s / 4
+  bool adc_clocked = true;                  ///< transistor comparators clocked by vadc_clk (below); false = tracking
+  double t_adc_enable_s = 0.0;              ///< how long the ADC clock is high before each read, s; 0 = t_cycle_s / 10
   std::string title = "xbar tile chain";    ///< deck title (one line)
 
   /// Checks the tile-level rules and every part; throws ValidationError listing each problem.
