@@ -357,9 +357,9 @@ TEST_CASE("ADC fit: nominal = fit-set mean transitions, round trip, mismatched f
     REQUIRE(v.adc->instances.size() == v.ok_samples.size());
     const auto oi = c.schema.offset_of("inl_lsb"), od = c.schema.offset_of("dnl_lsb");
     const auto same_or_nan = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
-    for (std::size_t r = 0; r < v.ok_samples.size(); ++r) {
-      const auto& f = v.adc->instances[r];
-      const double* rec = c.records[v.ok_samples[r]].values.data();
+    for (std::size_t row = 0; row < v.ok_samples.size(); ++row) {
+      const auto& f = v.adc->instances[row];
+      const double* rec = c.records[v.ok_samples[row]].values.data();
       for (int k = 0; k < M; ++k) {
         CHECK(same_or_nan(f.inl_lsb[static_cast<std::size_t>(k)], rec[oi + static_cast<std::size_t>(k)]));
         if (std::isfinite(f.inl_lsb[static_cast<std::size_t>(k)])) {
