@@ -14,7 +14,8 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xbar_check import check, check_no_variable_length, finish, variable_length_copy  # noqa: E402
+from xbar_check import (attr_str, check, check_no_variable_length, finish, held_out_instances,  # noqa: E402
+                        variable_length_copy)
 
 SPEC = """kind = "crossbar"
 seed = 7
@@ -37,20 +38,6 @@ inputs_per_pattern = 3
 [run]
 output = "campaign.h5"
 """
-
-MASK = (1 << 64) - 1
-
-
-def splitmix64(x):
-    x = (x + 0x9E3779B97F4A7C15) & MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
-    return x ^ (x >> 31)
-
-
-def attr_str(a):
-    return a.decode() if isinstance(a, bytes) else str(a)
-
 
 def solve_crossbar(nom, r_src, g, v, r_row, r_col):
     """Output currents [N, C] of the linear crossbar of MODEL_SCHEMA.md (T = tnom)."""
@@ -183,12 +170,8 @@ def main():
             check(int(so["n_stuck"]) == n_on and int(so["n_cells"]) == cells, "stuck-on counts")
             check(so["fraction_ci95_low"] <= so["fraction"] <= so["fraction_ci95_high"], "stuck-on fraction in its CI")
 
-            # Held-out split, by the documented rule.
-            # (data/MODEL_SCHEMA.md: the round(n/5) instances with the smallest splitmix64(seed ^ k),
-            # at least 1 and at most n - 1)
-            chips = sorted({int(inst[s]) for s in ok})
-            n_held = len(chips) if len(chips) <= 1 else min(len(chips) - 1, max(1, int(len(chips) / 5 + 0.5)))
-            held_chips = set(sorted(chips, key=lambda k: (splitmix64(seed ^ k), k))[:n_held])
+            # Held-out split, by the documented rule (xbar_check.held_out_instances).
+            held_chips = held_out_instances([inst[s] for s in ok], seed)
             held = [s for s in ok if int(inst[s]) in held_chips]
             ho = m["held_out"].attrs
             check(int(ho["n_samples"]) == len(held), f"held-out samples {int(ho['n_samples'])} == {len(held)}")

@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xbar_check import check, check_no_variable_length, finish  # noqa: E402
+from xbar_check import attr_str, check, check_no_variable_length, finish, held_out_instances  # noqa: E402
 
 TIA_SPEC = """kind = "tia"
 seed = 1
@@ -73,28 +73,6 @@ v_read_max_v = 0.1
 [run]
 output = "xbar.h5"
 """
-
-MASK = (1 << 64) - 1
-
-
-def splitmix64(x):
-    x = (x + 0x9E3779B97F4A7C15) & MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
-    return x ^ (x >> 31)
-
-
-def attr_str(a):
-    return a.decode() if isinstance(a, bytes) else str(a)
-
-
-def held_out_instances(instances, seed):
-    # data/MODEL_SCHEMA.md: the round(n/5) instances with the smallest splitmix64(seed ^ k),
-    # at least 1 and at most n - 1
-    chips = sorted({int(k) for k in instances})
-    n_held = len(chips) if len(chips) <= 1 else min(len(chips) - 1, max(1, int(len(chips) / 5 + 0.5)))
-    return set(sorted(chips, key=lambda k: (splitmix64(seed ^ k), k))[:n_held])
-
 
 def tia_forward(p, i_in, g_in=0.0):
     """The TIA forward pass of MODEL_SCHEMA.md (copied from periphery.hpp)."""

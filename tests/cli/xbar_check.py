@@ -20,6 +20,30 @@ def finish():
     sys.exit(1 if _failures else 0)
 
 
+def attr_str(a):
+    """An HDF5 string attribute as str, whether h5py gives bytes (fixed-length) or str."""
+    return a.decode() if isinstance(a, bytes) else str(a)
+
+
+MASK = (1 << 64) - 1
+
+
+def splitmix64(x):
+    """core::splitmix64 (core/rng.hpp), bit for bit."""
+    x = (x + 0x9E3779B97F4A7C15) & MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
+    return x ^ (x >> 31)
+
+
+def held_out_instances(instances, seed):
+    """The held-out chips of a fit (data/MODEL_SCHEMA.md): the round(n/5) instances with the
+    smallest splitmix64(seed ^ k), at least 1 and at most n - 1."""
+    chips = sorted({int(k) for k in instances})
+    n_held = len(chips) if len(chips) <= 1 else min(len(chips) - 1, max(1, int(len(chips) / 5 + 0.5)))
+    return set(sorted(chips, key=lambda k: (splitmix64(seed ^ k), k))[:n_held])
+
+
 def variable_length_objects(path):
     """Every object of the HDF5 file at `path` (the root, groups, datasets and their attributes)
     whose type is or holds a variable-length type (string or sequence), as "name: dtype" lines.
