@@ -410,10 +410,11 @@ TileComparison compare_tile_with_spice(const behavioral::TiaModelParams& tia, co
     Eigen::MatrixXi codes_in(R, N);
     for (int n = 0; n < N; ++n)
       for (int i = 0; i < R; ++i) codes_in(i, n) = static_cast<int>(std::lround(v[o_in + static_cast<std::size_t>(n) * R + i]));
+    behavioral::TileModel informed_model(tp_informed);
+    informed_model.program(g);
+    const behavioral::TileModel* model[2] = {&nominal_model, &informed_model};
     for (int w = 0; w < 2; ++w) {
-      behavioral::TileModel model(w == 0 ? tp : tp_informed);
-      model.program(g);
-      const behavioral::TileOutputs y = model.forward(codes_in);
+      const behavioral::TileOutputs y = model[w]->forward(codes_in);
       for (int n = 0; n < N; ++n)
         for (int k = 0; k < C; ++k) {
           const std::size_t at = static_cast<std::size_t>(n) * C + k;
