@@ -206,6 +206,11 @@ TEST_CASE("tia_evaluate: every partial matches finite differences, linear and sa
   CHECK(tia_evaluate(p, -200e-6, g_in).dv_dv_out_max == 1.0);
 }
 
+// The TIA model before 2026-11-30, first order in 1/a0 (issue 13): v_os (1 + rf g_in) + G_T(0) i_in.
+double first_order_tia(const TiaModelParams& t, double i_in, double g_in) {
+  return t.v_offset_v * (1.0 + t.rf_ohm * g_in) + t.gain_ohm() * i_in;
+}
+
 // The DC of the TIA circuit solved as a circuit (two nodal equations, LU), not by the closed
 // form: returns v_out for the column seen as a Norton source (i_in, g_in).
 double tia_circuit_dc(const TiaModelParams& p, double i_in, double g_in) {
@@ -253,9 +258,7 @@ TEST_CASE("TIA with a loaded input: the DC of the circuit, where the first-order
     const double model = tia_evaluate(p, i, g_in).v_out_v;
     REQUIRE(model > p.v_out_min_v);
     worst = std::max(worst, std::abs(model - circuit) / std::abs(circuit));
-    // The model before 2026-11-30: v_os (1 + rf g_in) + G_T(0) i.
-    const double first_order = p.v_offset_v * (1.0 + p.rf_ohm * g_in) + p.gain_ohm() * i;
-    old_off = std::min(old_off, std::abs(first_order - circuit));
+    old_off = std::min(old_off, std::abs(first_order_tia(p, i, g_in) - circuit));
   }
   MESSAGE("loaded TIA: model - circuit DC, worst relative " << worst << "; first-order formula off by >= " << old_off * 1e3
                                                             << " mV");
@@ -646,10 +649,7 @@ TEST_CASE("TileModel with a loaded TIA equals the DC of the tile circuit (wires,
       const TileOutputs o = m.forward(codes);
       const double circuit = tile_circuit_dc(p, g_s, o.v_in_v.col(0))[0];
       worst = std::max(worst, std::abs(o.v_tia_v(0, 0) - circuit) / std::abs(circuit));
-      // Before 2026-11-30: v_os (1 + rf sum G) + G_T(0) i.
-      const TiaModelParams& t = p.tia[0];
-      const double first_order = t.v_offset_v * (1.0 + t.rf_ohm * g_s.sum()) + t.gain_ohm() * o.i_col_a(0, 0);
-      old_off = std::min(old_off, std::abs(first_order - circuit));
+      old_off = std::min(old_off, std::abs(first_order_tia(p.tia[0], o.i_col_a(0, 0), g_s.sum()) - circuit));
     }
     MESSAGE("1 column: tile model - circuit DC, worst relative " << worst << "; first-order TIA off by >= " << old_off * 1e3
                                                                  << " mV");
@@ -675,11 +675,9 @@ TEST_CASE("TileModel with a loaded TIA equals the DC of the tile circuit (wires,
         (spread ? worst_spread : worst_equal) = std::max(spread ? worst_spread : worst_equal,
                                                          (o.v_tia_v.col(b) - circuit).cwiseAbs().maxCoeff());
         if (!spread)
-          for (int k = 0; k < 8; ++k) {  // the first-order TIA of before 2026-11-30, for comparison
-            const TiaModelParams& t = p.tia[0];
-            const double first_order = t.v_offset_v * (1.0 + t.rf_ohm * g_s.col(k).sum()) + t.gain_ohm() * o.i_col_a(k, b);
-            old_equal = std::max(old_equal, std::abs(first_order - circuit[k]));
-          }
+          for (int k = 0; k < 8; ++k)  // the first-order TIA of before 2026-11-30, for comparison
+            old_equal = std::max(old_equal,
+                                 std::abs(first_order_tia(p.tia[0], o.i_col_a(k, b), g_s.col(k).sum()) - circuit[k]));
       }
     }
     MESSAGE("16 x 8: tile model - circuit DC, largest " << worst_equal * 1e6 << " uV (equal offsets), " << worst_spread * 1e6
@@ -700,18 +698,15 @@ TEST_CASE("TileModel::backward: gradients through g_in = M 1 alone (zero input: 
   // through g_in. A negative offset puts the rests inside the ADC window.
   // Long wires, so that g_in depends on them measurably (central differences of the loss
   // resolve dL/dr to about 1e-5 relative only if the loss moves enough).
-  TileCase c = small_tile(CellModel::linear, true, 49);
-  c.p.crossbar.r_row_wire_ohm = 60.0;
-  c.p.crossbar.r_col_wire_ohm = 40.0;
-  c.codes.setZero();
-  for (std::size_t k = 0; k < c.p.tia.size(); ++k) c.p.tia[k].v_offset_v = -(8e-3 + 2e-3 * static_cast<double>(k));
-  check_tile_gradients(c, "tile rest only", 1e-5, {}, 1e-4);
-  TileCase s = small_tile(CellModel::sinh, true, 50);
-  s.p.crossbar.r_row_wire_ohm = 60.0;
-  s.p.crossbar.r_col_wire_ohm = 40.0;
-  s.codes.setZero();
-  for (std::size_t k = 0; k < s.p.tia.size(); ++k) s.p.tia[k].v_offset_v = -(8e-3 + 2e-3 * static_cast<double>(k));
-  check_tile_gradients(s, "tile rest only, sinh", 1e-5, {}, 1e-4);
+  for (const CellModel cell : {CellModel::linear, CellModel::sinh}) {
+    const bool sinh = cell == CellModel::sinh;
+    TileCase c = small_tile(cell, true, sinh ? 50 : 49);
+    c.p.crossbar.r_row_wire_ohm = 60.0;
+    c.p.crossbar.r_col_wire_ohm = 40.0;
+    c.codes.setZero();
+    for (std::size_t k = 0; k < c.p.tia.size(); ++k) c.p.tia[k].v_offset_v = -(8e-3 + 2e-3 * static_cast<double>(k));
+    check_tile_gradients(c, sinh ? "tile rest only, sinh" : "tile rest only", 1e-5, {}, 1e-4);
+  }
 }
 
 TEST_CASE("TileModel with ideal periphery equals netlists::tile_ideal_codes (16 x 16)") {
