@@ -80,7 +80,9 @@ EOF
   [[ -n $options ]] && echo ".options $options"
   printf '.save v(t0) v(adc0q1)\n.control\nset noaskquit\nrun\nrusage all\nquit\n.endc\n.end\n'
 } > "$dir/run.cir"
-/usr/bin/time -f "user_cpu_s %U" ngspice -b "$dir/run.cir" > "$dir/log" 2>&1 || { cat "$dir/log" >&2; exit 1; }
+# bash's own `time` (the Debian package `time`, /usr/bin/time, is not among the install script's).
+TIMEFORMAT='%U'
+{ time ngspice -b "$dir/run.cir" > "$dir/log" 2>&1; } 2> "$dir/user_cpu_s" || { cat "$dir/log" >&2; exit 1; }
 grep -q "Using KLU" "$dir/log" || { echo "tile_counters.sh: ngspice did not use KLU" >&2; exit 1; }
 get() { grep -m1 "^$1" "$dir/log" | sed 's/.*= *//; s/ *$//'; }
-echo "N=$n $fidelity cycles=$cycles${options:+ options='$options'}: timepoints $(get 'Transient timepoints') (rejected $(get 'Rejected timepoints')), iterations $(get 'Transient iterations ='), equations $(get 'Circuit Equations'), L+U nonzeros $(get 'Circuit total non-zeroes'), load s $(get 'Transient load time'), factor s $(get 'Transient factor time'), user CPU s $(grep -m1 '^user_cpu_s' "$dir/log" | cut -d' ' -f2)"
+echo "N=$n $fidelity cycles=$cycles${options:+ options='$options'}: timepoints $(get 'Transient timepoints') (rejected $(get 'Rejected timepoints')), iterations $(get 'Transient iterations ='), equations $(get 'Circuit Equations'), L+U nonzeros $(get 'Circuit total non-zeroes'), load s $(get 'Transient load time'), factor s $(get 'Transient factor time'), user CPU s $(cat "$dir/user_cpu_s")"
