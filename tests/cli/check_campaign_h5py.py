@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Checks a campaign file against data/SCHEMA.md ("xbar.campaign/2"), using only h5py and numpy.
 
 Usage: /usr/bin/python3 check_campaign_h5py.py campaign.h5

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Seeded fuzz test of xbar's readers (issue 15): damaged and crafted campaign and model files
 and mutated specs, each through the verbs that read them, each in a child process with a
 timeout. Passes when nothing crashes (no signal), nothing hangs, and every rejection (a non-zero

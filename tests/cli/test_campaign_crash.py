@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Crash safety of `xbar characterize`: kill -9 at random moments five times, rerun the same
 command each time, and finish; the datasets under /samples must be identical to an
 uninterrupted run, the HDF5 file must be readable after every kill, and no completed sample

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """MPI campaigns: `mpirun -np 2 xbar characterize` gives datasets identical to a
 single-process run, and only rank 0 writes.
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """End-to-end tests of the xbar command: netlist -> simulate, CSV input, output formats, errors.
 
 Usage: test_cli.py /path/to/xbar   (run by ctest)

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Issue 15, end to end: no shell from data, one run per campaign, the journal with a damaged
 record, spec edits that keep completed samples, and the smaller input checks.
 

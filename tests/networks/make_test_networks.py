@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Builds the TorchScript networks the networks tests load, the way a PyTorch user would.
 
 Usage: /usr/bin/python3 make_test_networks.py OUT_DIR

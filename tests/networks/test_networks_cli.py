@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """End-to-end: `xbar train` writes a TorchScript file that Python's torch.jit.load runs with the
 accuracy xbar printed, the same seed gives the same weights, and `xbar infer` on a shipped preset
 writes an xbar.inference/1 file that h5py reads as data/INFERENCE_SCHEMA.md says; bad input

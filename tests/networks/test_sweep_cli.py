@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """End-to-end `xbar sweep` on the shipped MLP and the 64x64 preset (few images, few chips):
 each point equals `xbar infer` with that setting; the file is xbar.sweep/1 as data/SWEEP_SCHEMA.md
 says, readable by h5py, with fixed-length strings only; a killed sweep resumes only its

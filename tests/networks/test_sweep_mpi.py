@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """MPI sweeps: `mpirun -np 2 xbar sweep` (the chips of each point, or with one chip per point the
 points, shared across the ranks; rank 0 writing) gives the same results as one process, bit for bit. Skipped (exit 0 with a note) when no
 mpirun/mpiexec is given or found.

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """End-to-end `xbar report` on every kind of file xbar writes: tiny campaigns of each kind (crossbar
 single-ended with one-hot inputs and differential with random inputs, opamp, tia, adc, tile), the
 crossbar, TIA and ADC models fitted to them, the 64x64 tile preset, a one- and a two-setting sweep

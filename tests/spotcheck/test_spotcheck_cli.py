@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """End-to-end: `xbar infer ... --spice-check N` on the shipped MLP with an 8 x 8 tile (the 64 x 64
 preset's periphery and variation, made in this test) reruns N tile MVMs in SPICE through
 `xbar characterize`, prints the agreement and writes /spot_check into the inference file as

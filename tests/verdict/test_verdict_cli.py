@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """End-to-end: `xbar cost` on a tiny network (tests/networks/make_test_networks.py's cnn.pt) and the
 64x64 preset given a small, known /energy (written here with h5py), and `xbar report` on that tile
 and on an inference file. Checks that the printed E_run's analog part is tile MVMs x the energy per
