@@ -20,7 +20,8 @@
 //   ./build/bench/bench_tile [--sizes 16,32,64,128,256] [--spice-max-size 256] [--spice-repeats 1]
 //                            [--spice-timeout-s 0] [--repeats 31] [--program-repeats 3] [--seed 1]
 //                            [--t-step-max 1e-7] [--fidelity transistor,macro] [--cycles 1]
-//                            [--opamp-mismatch all|none] [--quick]
+//                            [--opamp-mismatch all|none] [--adc-transient separate|joint]
+//                            [--adc-group-cols 1] [--quick]
 // With --spice-timeout-s T > 0 the SPICE samples run in the campaign engine (one worker process,
 // run.sample_timeout_s = T): a sample running longer is killed and the table shows "> T" (a lower
 // bound) for that size.
@@ -74,6 +75,8 @@ struct Options {
   std::uint64_t seed = 1;
   double t_step_max_s = 100e-9;
   std::vector<std::string> fidelity{"transistor"};
+  std::string adc_transient = "separate";
+  int adc_group_cols = 1;
   int cycles = 1;
   std::string opamp_mismatch = "all";
   bool quick = false;
@@ -84,8 +87,10 @@ struct Options {
 // no drawn offset in this spec: variation.opamp_vos_sigma_v = 0), so both fidelities see the same
 // draws: conductances, inputs, comparator offsets, ladders.
 std::string tile_spec_at(int n, const std::string& fidelity, int cycles, std::uint64_t seed, double t_step_max_s,
-                         const std::string& opamp_mismatch) {
+                         const std::string& opamp_mismatch, const std::string& adc_transient, int adc_group_cols) {
   std::string text = xbar::bench::tile_spec(n, fidelity == "transistor", cycles, seed, t_step_max_s);
+  text.replace(text.find("[tile]\n"), 7,
+               fmt::format("[tile]\nadc_transient = \"{}\"\nadc_group_cols = {}\n", adc_transient, adc_group_cols));
   const std::string all = "mismatch_devices = \"all\"\n";
   if (fidelity == "macro") {
     text.replace(text.find("[tile]\n"), 7, "[tile]\nfidelity = \"macro\"\n");
@@ -227,6 +232,14 @@ int main(int argc, char** argv) {
                  "no drawn offset here, so none compares the two fidelities on the same draws)")
       ->check(CLI::IsMember({"all", "none"}))
       ->capture_default_str();
+  app.add_option("--adc-transient", o.adc_transient,
+                 "[tile] adc_transient: separate (the chain, then the ADCs in a transient of their own) or joint "
+                 "(the whole deck in one transient)")
+      ->check(CLI::IsMember({"separate", "joint"}))
+      ->capture_default_str();
+  app.add_option("--adc-group-cols", o.adc_group_cols, "[tile] adc_group_cols: columns per ADC transient (separate)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
   app.add_flag("--quick", o.quick, "Smoke run: sizes 16,32, SPICE at 16 only, few repeats");
   CLI11_PARSE(app, argc, argv);
   if (o.quick) {
@@ -294,7 +307,7 @@ int main(int argc, char** argv) {
         }
         for (const std::string& fid : o.fidelity) {
           const ch::CampaignSpec spec =
-              ch::parse_campaign_spec(tile_spec_at(n, fid, o.cycles, o.seed, o.t_step_max_s, o.opamp_mismatch), "bench");
+              ch::parse_campaign_spec(tile_spec_at(n, fid, o.cycles, o.seed, o.t_step_max_s, o.opamp_mismatch, o.adc_transient, o.adc_group_cols), "bench");
           std::vector<double> us, cpu_s;
           Eigen::VectorXd first_codes;
           if (o.spice_timeout_s > 0) {
@@ -355,7 +368,10 @@ int main(int argc, char** argv) {
     fmt::print("- seed {}; ideal and behavioral: median of {} samples; SPICE: median of {} sample(s) of {} read "
                "cycle(s) each, time per MVM = sample time / {}, N <= {}; whole run {:.0f} s\n",
                o.seed, o.repeats, o.spice_repeats, o.cycles, o.cycles, o.spice_max_size, total_s);
-    fmt::print("- transistor op-amp mismatch: {} (--opamp-mismatch); macro op-amps: no drawn offset\n\n", o.opamp_mismatch);
+    fmt::print("- transistor op-amp mismatch: {} (--opamp-mismatch); macro op-amps: no drawn offset\n", o.opamp_mismatch);
+    fmt::print("- ADC transient: {} (--adc-transient; separate = the chain, then the ADCs driven by its TIA outputs, {} "
+               "column(s) per transient, --adc-group-cols)\n\n",
+               o.adc_transient, o.adc_group_cols);
     fmt::print("| size | ideal GEMV us | behavioral us |");
     for (const auto& f : o.fidelity) fmt::print(" SPICE {} s/MVM | SPICE {} CPU s/MVM | SPICE {}/behavioral |", f, f, f);
     if (o.fidelity.size() == 2) fmt::print(" {} vs {} codes within +-1 LSB (equal) |", o.fidelity[0], o.fidelity[1]);

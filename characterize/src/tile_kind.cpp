@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -130,22 +129,6 @@ netlists::TileParams TileKind::tile_params(std::uint64_t index, Eigen::MatrixXd*
   return p;
 }
 
-/// ".save" cards for every vector the kind reads (the readout's, plus the block sources and their
-/// terminals for the energies), so that ngspice keeps only those.
-std::string save_cards(const netlists::TileParams& p, const std::vector<VoltageSourceTerminals>& sources) {
-  std::set<std::string> items;
-  for (const VoltageSourceTerminals& s : sources) {
-    const bool block = s.name.rfind("vdac", 0) == 0 || s.name.rfind("vtia", 0) == 0 || s.name.rfind("vadc", 0) == 0 ||
-                       s.name.rfind("vrow", 0) == 0 || s.name.rfind("vcol", 0) == 0;
-    if (!block) continue;
-    items.insert(fmt::format("i({})", s.name));
-    if (s.plus != "0") items.insert(fmt::format("v({})", s.plus));
-    if (s.minus != "0") items.insert(fmt::format("v({})", s.minus));
-  }
-  for (std::string& v : tile_readout_vectors(p)) items.insert(std::move(v));
-  return save_cards_text({items.begin(), items.end()});
-}
-
 std::string TileKind::deck_text(std::uint64_t index) const {
   Eigen::MatrixXd target;
   double n_on = 0, n_off = 0;
@@ -160,9 +143,10 @@ struct TileOutputs {
   std::vector<double> v_rest, e_array, e_drivers, e_tia, e_adc, e_total;
 };
 
-/// Energy of each block over read cycle n, J (the split of netlists/tile.hpp).
-void cycle_energies(const netlists::TileParams& p, const SpiceResult& r, const std::vector<VoltageSourceTerminals>& sources,
-                    int n, TileOutputs& out) {
+/// Energy of each block over read cycle n, J (the split of netlists/tile.hpp): the array, drivers
+/// and TIAs from the chain's transient, the ADCs from theirs.
+void cycle_energies(const netlists::TileParams& p, const TileTransient& run, int n, TileOutputs& out) {
+  const SpiceResult& r = run.chain;
   const std::vector<double>& t = r.real("time");
   const double t0 = n * p.timing.t_cycle_s, t1 = (n + 1) * p.timing.t_cycle_s;
   double into = 0.0, loss_rs = 0.0;
@@ -174,34 +158,30 @@ void cycle_energies(const netlists::TileParams& p, const SpiceResult& r, const s
   double leaving = 0.0;
   for (int k = 0; k < p.crossbar.cols; ++k)
     leaving += integral_of_product(t, node_voltage(r, fmt::format("o{}", k)), r.real(fmt::format("vcol{}#branch", k)), t0, t1);
-  const double e_dac = energy_by_prefix_j(r, sources, "vdac", t0, t1);
+  const double e_dac = energy_by_prefix_j(r, run.chain_sources, "vdac", t0, t1);
   out.e_array[n] = into - leaving;
   // An ideal DAC's sources deliver the array's energy themselves; an R-2R ladder's ideal
   // buffer does not, so only the loss in r_source behind it is added.
   out.e_drivers[n] = p.dac.architecture == netlists::DacArchitecture::ideal ? e_dac - into : e_dac + loss_rs;
-  out.e_tia[n] = energy_by_prefix_j(r, sources, "vtia", t0, t1);
-  out.e_adc[n] = energy_by_prefix_j(r, sources, "vadc", t0, t1);
+  out.e_tia[n] = energy_by_prefix_j(r, run.chain_sources, "vtia", t0, t1);
+  out.e_adc[n] = run.adc_energy_j(t0, t1);
   out.e_total[n] = out.e_array[n] + out.e_drivers[n] + out.e_tia[n] + out.e_adc[n];
 }
 
-/// Runs the tile deck of `p` (sample `index`, for fault injection) and reads every cycle's TIA
+/// Runs the tile of `p` (sample `index`, for fault injection) and reads every cycle's TIA
 /// outputs, codes and energies. Throws SpiceError when ngspice fails.
-TileOutputs simulate_tile(SpiceSession& spice, const netlists::TileParams& p, std::uint64_t index) {
+TileOutputs simulate_tile(SpiceSession& spice, const netlists::TileParams& p, const TileSpec& tile, std::uint64_t index) {
   const int N = p.cycles(), C = p.crossbar.cols;
   TileOutputs out;
   out.v_tia.resize(N, C);
   out.codes.resize(N, C);
   out.v_rest.resize(static_cast<std::size_t>(C));
   for (auto* e : {&out.e_array, &out.e_drivers, &out.e_tia, &out.e_adc, &out.e_total}) e->resize(static_cast<std::size_t>(N));
-  const netlists::Deck deck = netlists::make_tile_deck(p);
-  const std::vector<VoltageSourceTerminals> sources = voltage_sources(deck.text);  // parsed once per sample
-  std::string text = deck.text;
-  text.insert(text.rfind(".end"), save_cards(p, sources));
-  if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
-  const SpiceResult r = spice.simulate(text, "run");
-  for (int k = 0; k < C; ++k) out.v_rest[static_cast<std::size_t>(k)] = r.real(netlists::tile_tia_output_node(k)).front();
+  const TileTransient r = run_tile_transient(spice, p, tile.adc_transient, true, fault_injected(FaultKind::spice_error, index),
+                                             tile.adc_group_cols);
+  for (int k = 0; k < C; ++k) out.v_rest[static_cast<std::size_t>(k)] = r.chain.real(netlists::tile_tia_output_node(k)).front();
   read_tile_cycles(r, p, N, out.v_tia, out.codes);
-  for (int n = 0; n < N; ++n) cycle_energies(p, r, sources, n, out);
+  for (int n = 0; n < N; ++n) cycle_energies(p, r, n, out);
   return out;
 }
 
@@ -254,7 +234,7 @@ SampleRecord TileKind::run_sample(SpiceSession& spice, std::uint64_t index) cons
 
   TileOutputs out;
   try {
-    out = simulate_tile(spice, p, index);
+    out = simulate_tile(spice, p, spec_.tile, index);
   } catch (const SpiceError& e) {
     // NaN outputs; the trailing params and the ideal fields do not need ngspice and are kept.
     rec.status = SampleStatus::spice_error;

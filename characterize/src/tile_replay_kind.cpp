@@ -125,10 +125,9 @@ SampleRecord TileReplayKind::run_sample(SpiceSession& spice, std::uint64_t index
   Eigen::MatrixXi codes = Eigen::MatrixXi::Constant(n_run, C, -1);
   Eigen::MatrixXd v_tia = Eigen::MatrixXd::Constant(n_run, C, nan);
   try {
-    std::string text = netlists::make_tile_deck(p).text;
-    text.insert(text.rfind(".end"), save_cards_text(tile_readout_vectors(p)));
-    if (fault_injected(FaultKind::spice_error, index)) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
-    read_tile_cycles(spice.simulate(text, "run"), p, n_run, v_tia, codes);
+    const TileTransient r =
+        run_tile_transient(spice, p, AdcTransient::separate, false, fault_injected(FaultKind::spice_error, index));
+    read_tile_cycles(r, p, n_run, v_tia, codes);
     rec.status = SampleStatus::ok;
   } catch (const SpiceError& e) {
     rec.status = SampleStatus::spice_error;

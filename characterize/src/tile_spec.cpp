@@ -21,9 +21,12 @@ void read_dac(Section s, netlists::DacParams& d) {
 }
 
 void read_tile_timing(Section s, TileSpec& t) {
-  s.check_known({"t_cycle_s", "t_edge_s", "t_step_max_s", "fidelity"});
+  s.check_known({"t_cycle_s", "t_edge_s", "t_step_max_s", "fidelity", "adc_transient", "adc_group_cols"});
   s.read_enum("fidelity", {{"transistor", std::string("transistor")}, {"macro", std::string("macro")}},
               "transistor, macro", t.fidelity);
+  s.read_enum("adc_transient", {{"separate", AdcTransient::separate}, {"joint", AdcTransient::joint}}, "separate, joint",
+              t.adc_transient);
+  s.read_int("adc_group_cols", 1, 1 << 20, t.adc_group_cols);
   const bool cycle_ok = !s.has("t_cycle_s") || s.read("t_cycle_s", t.timing.t_cycle_s, finite_pos, "must be finite and > 0 s");
   const bool edge_ok = !s.has("t_edge_s") || s.read("t_edge_s", t.timing.t_edge_s, finite_pos, "must be finite and > 0 s");
   if (cycle_ok && edge_ok && t.timing.t_edge_s > 0.25 * t.timing.t_cycle_s) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <tuple>
 
 #include "xbar/netlists/crossbar.hpp"
 #include "xbar/netlists/error.hpp"
@@ -249,6 +250,49 @@ TEST_CASE("tile: macro comparators track (no clock): they have no switching edge
   const std::string deck = make_tile_deck(tiny_tile(ComparatorModel::macro)).text;
   CHECK(!contains(deck, "aclk"));
   CHECK(count_lines_starting(deck, "badc0_pa") == 63);
+}
+
+TEST_CASE("tile: the chain and ADC decks split the whole deck at the TIA outputs, line for line") {
+  const TileParams p = tiny_tile(ComparatorModel::transistor);
+  const std::string whole = make_tile_deck(p).text, chain = make_tile_chain_deck(p).text;
+  CHECK(!contains(chain, "vadc"));  // no ADC supply, ladder references or clock
+  CHECK(!contains(chain, "badc"));  // no comparator
+  CHECK(count_lines_starting(chain, "mtia") == count_lines_starting(whole, "mtia"));
+  CHECK(contains(chain, ".tran 5e-10 1.0009999999999998e-06 0 5e-10\n"));
+  // every line of the chain after its two comment lines is a line of the whole deck
+  std::size_t at = chain.find('\n', chain.find('\n') + 1) + 1, checked = 0;
+  for (std::size_t end; (end = chain.find('\n', at)) != std::string::npos; at = end + 1, ++checked) {
+    const std::string line = chain.substr(at, end - at + 1);
+    if (!contains(whole, line)) FAIL_CHECK("chain line not in the whole deck: " << line);
+  }
+  CHECK(checked > 20);
+  // the ADCs of column 1 alone: its waveform as a PWL source, its 63 comparators and the clock
+  const std::vector<double> t = {0.0, 0.5e-6, 1.001e-6, 1.001e-6};  // a repeated last time is dropped
+  const std::vector<std::vector<double>> v = {{0.0, -0.1, 0.0, 0.0}, {0.0, -0.25, -0.125, -0.125}};
+  const std::string adcs = make_tile_adc_deck(p, t, v, 1, 1).text;
+  CHECK(contains(adcs, "vwave1 t1 0 pwl( 0 0 4.9999999999999998e-07 -0.25 1.001e-06 -0.125)\n"));
+  CHECK(!contains(adcs, "vwave0"));
+  CHECK(count_lines_starting(adcs, "badc1_pa") == 63);
+  CHECK(count_lines_starting(adcs, "badc0_pa") == 0);
+  CHECK(contains(adcs, "vadc_dd add 0 DC 1.8\n"));
+  CHECK(contains(adcs, "vadc_clk aclk 0 pwl("));
+  CHECK(contains(adcs, ".tran 5e-10 1.0009999999999998e-06 0 5e-10\n"));
+  CHECK(!contains(adcs, "mtia"));
+  // every column by default
+  CHECK(count_lines_starting(make_tile_adc_deck(p, t, v).text, "vwave") == 2);
+  // refused: a missing waveform, a short one, a non-finite value, columns out of range
+  for (const auto& [bad_v, first, cols, needle] :
+       {std::tuple{std::vector<std::vector<double>>{v[0]}, 0, -1, "1 TIA waveforms for 2 columns"},
+        std::tuple{std::vector<std::vector<double>>{v[0], {0.0, 1.0}}, 0, -1, "column 1 has 2 values for 4 time points"},
+        std::tuple{std::vector<std::vector<double>>{v[0], {0.0, std::nan(""), 0.0, 0.0}}, 0, -1, "column 1's TIA waveform is not finite"},
+        std::tuple{v, 1, 2, "columns 1 .. 2: must lie within 0 .. 1"}}) {
+    try {
+      make_tile_adc_deck(p, t, bad_v, first, cols);
+      FAIL("no error for " << needle);
+    } catch (const ValidationError& e) {
+      CHECK_MESSAGE(contains(e.what(), needle), e.what());
+    }
+  }
 }
 
 TEST_CASE("tile: t_adc_enable_s out of range names the field, the value and the limit") {

@@ -45,6 +45,14 @@ struct ProgrammingError {
 /// Which transistors of an op-amp get Pelgrom mismatch draws.
 enum class MismatchDevices { all, input_pair, none };
 
+/// How a tile's transient is run: `joint`, the whole deck (netlists::make_tile_deck) in one
+/// transient; `separate`, the chain (drivers, array, TIAs) first, then the ADCs driven by the
+/// chain's TIA output waveforms, in a transient of their own (make_tile_chain_deck,
+/// make_tile_adc_deck: exact, nothing flows from the ADCs into the chain). Separate is the
+/// default: in one deck each comparator edge cuts the time step of the whole array and every
+/// Newton iteration refactors it.
+enum class AdcTransient { separate, joint };
+
 struct VariationSpec {
   ProgrammingError g_prog_error;           ///< [variation] g_prog_error
   double stuck_on_fraction = 0.0;          ///< fraction of cells stuck at g_stuck_on_s, in [0, 1]
@@ -74,6 +82,15 @@ struct TileSpec {
   /// "transistor": Miller op-amps as [opamp] model says, transistor comparators; "macro": the
   /// macro op-amp and macro comparators (netlists::ComparatorModel), for fast spot checks.
   std::string fidelity = "transistor";
+  /// "separate" (default): the chain (drivers, array, TIAs) in one transient, then the ADCs in
+  /// another, driven by the TIA output waveforms (exact: the ADCs draw no current from the TIAs;
+  /// netlists/tile.hpp); "joint": the whole deck in one transient, as `xbar netlist sample` writes it.
+  AdcTransient adc_transient = AdcTransient::separate;
+  /// With "separate": the ADCs of this many adjacent columns share a transient (the last group may
+  /// hold fewer). One is fastest: ngspice loads every device at each Newton iteration, and the
+  /// comparators of more columns need more iterations together (README, "The SPICE tile at two
+  /// fidelities").
+  int adc_group_cols = 1;
 };
 
 /// How the "adc" kind measures each instance ([measure]).

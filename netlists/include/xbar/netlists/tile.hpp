@@ -72,6 +72,23 @@ struct TileParams {
 /// for each column's TIA output.
 Deck make_tile_deck(const TileParams& params);
 
+/// The same tile cut at the TIA outputs into the chain and its ADCs. Exact: the ADCs read t<k>
+/// only through their preamps' B sources (adc.hpp), which draw no current, and their supply,
+/// ladder references and clock are ideal sources, so nothing flows from the ADCs back into the
+/// chain or from one column's ADC into another's; only the transients' time steps differ (in one
+/// deck every comparator edge cuts the step of the whole array, and every Newton iteration
+/// reloads every device). characterize's tile kinds run them in turn (tile_readout.hpp).
+///   make_tile_chain_deck: make_tile_deck without vadc_dd, vadc_clk and the ADCs (same element
+///     order, probes, .tran and .meas cards).
+///   make_tile_adc_deck: vadc_dd, the clock and the ADCs of columns first_col .. first_col +
+///     n_cols - 1 (n_cols < 0: to the last), each TIA output t<k> a PWL source "vwave<k>" through
+///     (time_s[j], v_tia_v[k][j]) (the chain transient's own points; repeated times dropped), the
+///     same .options and .tran. Throws ValidationError unless the columns exist and there is one
+///     finite waveform per column of the tile, each as long as time_s (>= 2 points).
+Deck make_tile_chain_deck(const TileParams& params);
+Deck make_tile_adc_deck(const TileParams& params, const std::vector<double>& time_s,
+                        const std::vector<std::vector<double>>& v_tia_v, int first_col = 0, int n_cols = -1);
+
 /// Node and prefix names of the tile, for reading results.
 std::string tile_tia_output_node(int column);  ///< "t<k>"
 std::string tile_adc_prefix(int column);       ///< "adc<k>"
