@@ -1,5 +1,5 @@
-// Circuit kind "tile": the whole tile chain (DAC drivers, crossbar, TIAs, flash ADCs) in one
-// ngspice transient per sample. One sample = one programmed array (instance, pattern) read
+// Circuit kind "tile": the whole tile chain (DAC drivers, crossbar, TIAs, flash ADCs), per sample
+// the chain's transient and then the column ADCs' ([tile] adc_transient, tile_readout.hpp). One sample = one programmed array (instance, pattern) read
 // with inputs_per_pattern input vectors, one per read cycle of the same transient.
 #include <fmt/format.h>
 

@@ -50,6 +50,8 @@ std::string adc_clock_pwl(const TileParams& p) {
   return s + ")";
 }
 
+bool adc_is_clocked(const TileParams& p) { return p.adc_clocked && p.adc.comparator == ComparatorModel::transistor; }
+
 /// The ADC clock (if clocked) and the ADCs of columns first_col .. first_col + n_cols - 1, reading
 /// the TIA outputs t<k>.
 void adc_section(const TileParams& p, int first_col, int n_cols, std::back_insert_iterator<fmt::memory_buffer> out) {
@@ -57,7 +59,7 @@ void adc_section(const TileParams& p, int first_col, int n_cols, std::back_inser
   // Only transistor comparators are clocked: macro ones have no switching edge to resolve, and
   // the clock's breakpoints would cost the macro tile timepoints (16 x 16, 4 cycles: 155 instead
   // of 103; bench/results/tile_speed_clocked_2026-11-30.md).
-  const bool clocked = p.adc_clocked && p.adc.comparator == ComparatorModel::transistor;
+  const bool clocked = adc_is_clocked(p);
   if (clocked) fmt::format_to(out, "vadc_clk aclk 0 {}\n", adc_clock_pwl(p));
   for (int k = first_col; k < first_col + n_cols; ++k) {
     const AdcMismatch none;
@@ -186,7 +188,14 @@ Deck tile_deck(const TileParams& p, TileParts parts) {
     fmt::format_to(out, "{}", tia_text(p.tia, sub, fmt::format("tia{}", k), fmt::format("ti{}", k), tile_tia_output_node(k),
                                        "tdd", "tss"));
   }
-  if (with_adcs) adc_section(p, 0, C, out);
+  if (with_adcs) {
+    adc_section(p, 0, C, out);
+  } else if (adc_is_clocked(p)) {
+    // The ADC clock alone, driving nothing: its corners are breakpoints of the chain's transient as
+    // of the whole deck's, so the TIA outputs are resolved around each enable window the ADCs read.
+    fmt::format_to(out, "* the ADC clock's breakpoints (the ADCs run in their own transient)\nvadc_clk aclk 0 {}\n",
+                   adc_clock_pwl(p));
+  }
   fmt::format_to(out, "* row drivers (DACs) and row sense sources\n");
   std::vector<int> codes(static_cast<std::size_t>(N));
   for (int i = 0; i < R; ++i) {

@@ -314,7 +314,7 @@ TEST_CASE("the ADCs in transients of their own give the joint deck's codes, TIA 
     CHECK(within1 == static_cast<int>(n));
     CHECK(equal >= static_cast<int>(n) - 1);
     CHECK(spread >= static_cast<int>(n) / 2);
-    CHECK(dv < 0.05 * lsb);
+    CHECK(dv < 0.01 * lsb);  // measured: 0.0003 LSB (transistor), 0.0005 LSB (macro)
     for (const char* block : {"energy_array_j", "energy_drivers_j", "energy_tia_j", "energy_adc_j", "energy_total_j"}) {
       double es = 0, ej = 0;
       for (std::uint64_t c = 0; c < 4; ++c) {
@@ -322,9 +322,10 @@ TEST_CASE("the ADCs in transients of their own give the joint deck's codes, TIA 
         ej += rj.values[s.offset_of(block) + c];
       }
       MESSAGE(fmt::format("{} {}: separate {:.6g} J, joint {:.6g} J (ratio {:.5f})", fidelity, block, es, ej, es / ej));
-      // measured: ADC 2.6e-3 (transistor; the inverters' edges resolved at the ADC transient's own steps), 2.3e-4
-      // (macro); every other block <= 5e-5
-      CHECK(std::abs(es - ej) <= (std::string(block) == "energy_adc_j" || std::string(block) == "energy_total_j" ? 5e-3 : 1e-4) * std::abs(ej));
+      // measured: ADC 5.4e-4 (transistor; the inverters' edges resolved at the ADC transient's own steps), 2.3e-4
+      // (macro); every other block <= 5e-5. Without the clock's breakpoints in the chain's transient
+      // its coarser TIA waveform moved the transistor ADC energy by 2.6e-3.
+      CHECK(std::abs(es - ej) <= (std::string(block) == "energy_adc_j" || std::string(block) == "energy_total_j" ? 2e-3 : 1e-4) * std::abs(ej));
     }
     // The rest outputs (t = 0) come from the chain alone.
     for (std::uint64_t k = 0; k < 8; ++k)
