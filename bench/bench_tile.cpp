@@ -4,7 +4,9 @@
 //       median over repeats, each repeat timing enough calls to last ~0.2 ms
 //   (b) behavioral: TileModel::forward on one input (after program(), timed separately): DAC,
 //       crossbar with 1 ohm wires (one GEMV with the programmed effective matrix), TIA, ADC
-//   (c) SPICE: the tile deck in the embedded ngspice, one sample of the campaign kind "tile"
+//   (c) SPICE: the tile deck in the embedded ngspice, one sample of the campaign kind "tile" (by
+//       default the chain's transient, then the column ADCs' driven by its TIA outputs: [tile]
+//       adc_transient, --adc-transient, --adc-group-cols)
 //       (bench_common.hpp tile_spec, as bench_periphery: 6-bit flash ADCs, 500 ns read cycles;
 //       maximum step --t-step-max, 100 ns by default: the DAC edges are breakpoints and ngspice's
 //       truncation-error control sets the step inside a cycle; tests/system/test_tile_fidelity.cpp checks
@@ -404,7 +406,8 @@ int main(int argc, char** argv) {
                "quantizer. Behavioral: TileModel::forward on one input (DAC levels, crossbar with 1 ohm row and "
                "column wire segments as one GEMV with the programmed effective matrix, TIA, ADC), after "
                "TileModel::program (\"program ms\": the crossbar factorization, once per array). SPICE: one "
-               "sample of the \"tile\" campaign kind with {} read cycle(s) of 500 ns in one transient (maximum "
+               "sample of the \"tile\" campaign kind with {} read cycle(s) of 500 ns (the chain's transient, then "
+               "the ADCs' per --adc-group-cols columns, or one joint transient: --adc-transient; maximum "
                "step {:g} s), wall time of run_sample (deck generation, load, transient, measurement) divided by "
                "the cycles; CPU s/MVM: the process's user + system CPU time over the same span, divided by the cycles (\"–\" in the campaign engine). transistor: Miller op-amps (Pelgrom mismatch unless --opamp-mismatch none) and transistor comparators; macro: "
                "macro op-amps and macro comparators (netlists/adc.hpp ComparatorModel). \"–\" = not run "
