@@ -74,6 +74,13 @@ g_max_s = 1e-5
                      opamp_model_line, fidelity, adc_transient, t_step_max_s, cycles);
 }
 
+/// A block's energy summed over a sample's first `cycles` read cycles, J.
+double block_energy_j(const SampleRecord& rec, const CampaignSchema& schema, const char* block, int cycles) {
+  double e = 0.0;
+  for (int c = 0; c < cycles; ++c) e += rec.values[schema.offset_of(block) + static_cast<std::uint64_t>(c)];
+  return e;
+}
+
 }  // namespace
 
 TEST_CASE("macro fidelity: no MOSFETs, B-source comparators with their switching charge on the supply") {
@@ -143,12 +150,7 @@ TEST_CASE("macro and transistor tiles agree within +-1 LSB on the same draws (8 
   // Energy per read cycle by block: reported, not checked (the macro ADC has the static bias and
   // C vdd^2 per switch, not the inverters' short-circuit current; the macro op-amp its own supply).
   for (const char* block : {"energy_adc_j", "energy_tia_j", "energy_array_j"}) {
-    const auto et = kt->schema().offset_of(block), em = km->schema().offset_of(block);
-    double st = 0, sm = 0;
-    for (int c = 0; c < 6; ++c) {
-      st += rt.values[et + static_cast<std::uint64_t>(c)];
-      sm += rm.values[em + static_cast<std::uint64_t>(c)];
-    }
+    const double st = block_energy_j(rt, kt->schema(), block, 6), sm = block_energy_j(rm, km->schema(), block, 6);
     MESSAGE(fmt::format("{} per cycle: transistor {:.4g} J, macro {:.4g} J (macro / transistor {:.3f})", block, st / 6,
                         sm / 6, sm / st));
     CHECK(sm > 0.0);
@@ -185,11 +187,7 @@ TEST_CASE("a 100 ns maximum step gives the codes, TIA outputs and energies of a 
     CHECK(equal == static_cast<int>(n));
     CHECK(dv < 0.1 * lsb);  // measured: 0.041 LSB (macro), 0.027 LSB (transistor, clocked comparators)
     for (const char* block : {"energy_array_j", "energy_drivers_j", "energy_tia_j", "energy_adc_j", "energy_total_j"}) {
-      double ef = 0, ec = 0;
-      for (std::uint64_t c = 0; c < 3; ++c) {
-        ef += rf.values[s.offset_of(block) + c];
-        ec += rc.values[s.offset_of(block) + c];
-      }
+      const double ef = block_energy_j(rf, s, block, 3), ec = block_energy_j(rc, s, block, 3);
       MESSAGE(fmt::format("{} {}: 5 ns {:.6g} J, 100 ns {:.6g} J (ratio {:.5f})", fidelity, block, ef, ec, ec / ef));
       CHECK(std::abs(ec - ef) <= 1e-3 * std::abs(ef));  // measured: at most 8.6e-4 (transistor ADC, clocked comparators; 5.8e-4 tracking)
     }
@@ -316,11 +314,7 @@ TEST_CASE("the ADCs in transients of their own give the joint deck's codes, TIA 
     CHECK(spread >= static_cast<int>(n) / 2);
     CHECK(dv < 0.01 * lsb);  // measured: 0.0003 LSB (transistor), 0.0005 LSB (macro)
     for (const char* block : {"energy_array_j", "energy_drivers_j", "energy_tia_j", "energy_adc_j", "energy_total_j"}) {
-      double es = 0, ej = 0;
-      for (std::uint64_t c = 0; c < 4; ++c) {
-        es += rs.values[s.offset_of(block) + c];
-        ej += rj.values[s.offset_of(block) + c];
-      }
+      const double es = block_energy_j(rs, s, block, 4), ej = block_energy_j(rj, s, block, 4);
       MESSAGE(fmt::format("{} {}: separate {:.6g} J, joint {:.6g} J (ratio {:.5f})", fidelity, block, es, ej, es / ej));
       // measured: ADC 5.4e-4 (transistor; the inverters' edges resolved at the ADC transient's own steps), 2.3e-4
       // (macro); every other block <= 5e-5. Without the clock's breakpoints in the chain's transient
