@@ -117,6 +117,8 @@ netlists::TileParams TileKind::tile_params(std::uint64_t index, Eigen::MatrixXd*
   p.adc = spec_.adc;
   p.timing = spec_.tile.timing;
   p.t_step_max_s = spec_.tile.t_step_max_s;
+  p.adc_clocked = spec_.tile.adc_clocked;
+  p.t_adc_enable_s = spec_.tile.t_adc_enable_s;
   // Periphery mismatch is a chip property: drawn per instance, one slot per row or column.
   for (int i = 0; i < x.rows; ++i) p.dac_mismatch.push_back(sample_dac_mismatch(p.dac, spec_.variation, spec_.seed, instance, i));
   for (int k = 0; k < x.cols; ++k) {

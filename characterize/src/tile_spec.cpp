@@ -21,7 +21,8 @@ void read_dac(Section s, netlists::DacParams& d) {
 }
 
 void read_tile_timing(Section s, TileSpec& t) {
-  s.check_known({"t_cycle_s", "t_edge_s", "t_step_max_s", "fidelity", "adc_transient", "adc_group_cols"});
+  s.check_known({"t_cycle_s", "t_edge_s", "t_step_max_s", "fidelity", "adc_transient", "adc_group_cols",
+                 "adc_clocked", "t_adc_enable_s"});
   s.read_enum("fidelity", {{"transistor", std::string("transistor")}, {"macro", std::string("macro")}},
               "transistor, macro", t.fidelity);
   s.read_enum("adc_transient", {{"separate", AdcTransient::separate}, {"joint", AdcTransient::joint}}, "separate, joint",
@@ -34,6 +35,15 @@ void read_tile_timing(Section s, TileSpec& t) {
           fmt::format("must be <= tile.t_cycle_s / 4 = {} s", 0.25 * t.timing.t_cycle_s));
   }
   s.read("t_step_max_s", t.t_step_max_s, finite_nonneg, "must be finite and >= 0 s (0 = t_edge_s / 4)");
+  s.read("adc_clocked", t.adc_clocked);
+  const bool enable_ok = !s.has("t_adc_enable_s") ||
+                         s.read("t_adc_enable_s", t.t_adc_enable_s, finite_nonneg, "must be finite and >= 0 s (0 = t_cycle_s / 10)");
+  const double enable_max = t.timing.t_cycle_s - 4.0 * t.timing.t_edge_s;
+  if (cycle_ok && edge_ok && enable_ok && !(t.t_adc_enable_s <= enable_max)) {
+    s.bad("t_adc_enable_s", fmt::format("{}", t.t_adc_enable_s),
+          fmt::format("must be <= tile.t_cycle_s - 4 tile.t_edge_s = {:.6g} s (the ADC clock rises after the drivers' edge)",
+                      enable_max));
+  }
 }
 
 void read_tile_variation(Section s, VariationSpec& v) {

@@ -2,7 +2,9 @@
 //  - with ideal periphery the codes are the ideal quantized MVM codes, exactly;
 //  - the energy per read cycle splits by block and matches closed forms (array: sum G V^2 over
 //    the pulse; TIA: quiescent current plus the column current sunk into vss);
-//  - a transistor-level tile with mismatch runs and stays within a few codes of ideal.
+//  - a transistor-level tile with mismatch runs and stays within a few codes of ideal;
+//  - [tile] adc_clocked and t_adc_enable_s reach the deck's ADC clock, and a too long enable is
+//    refused naming the file, the field and the limit.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -187,4 +189,36 @@ TEST_CASE("tile spec: bad fields name the file, line and rule") {
     msg = e.what();
   }
   CHECK(msg.find("differential") != std::string::npos);
+  try {
+    msg.clear();
+    std::string text = ideal_tile_spec("");
+    text.replace(text.find("t_edge_s = 2e-9"), 15, "t_edge_s = 2e-9\nt_adc_enable_s = 95e-9");
+    parse_campaign_spec(text, "tile.toml");
+  } catch (const SpecError& e) {
+    msg = e.what();
+  }
+  CHECK(msg.find("tile.toml:") != std::string::npos);
+  CHECK(msg.find("t_adc_enable_s = 9.5e-08") != std::string::npos);
+  CHECK(msg.find("<= tile.t_cycle_s - 4 tile.t_edge_s = 9.2e-08 s") != std::string::npos);
+}
+
+TEST_CASE("tile spec: adc_clocked and t_adc_enable_s reach the deck's ADC clock") {
+  const std::string base = ideal_tile_spec("");
+  const CampaignSpec clocked = parse_campaign_spec(base, "tile.toml");
+  CHECK(clocked.tile.adc_clocked);
+  CHECK(clocked.tile.t_adc_enable_s == 0.0);
+  // the default: high for T/10 = 10 ns before each read at t_r = T - t_edge = 98 ns
+  CHECK(make_circuit_kind(clocked)->deck_text(0).find("vadc_clk aclk 0 pwl(0 0 8.6e-08 0 8.8e-08 1.8 9.8e-08 1.8 1e-07 0 ") !=
+        std::string::npos);
+  std::string text = base;
+  text.replace(text.find("t_edge_s = 2e-9"), 15, "t_edge_s = 2e-9\nt_adc_enable_s = 20e-9");
+  const CampaignSpec longer = parse_campaign_spec(text, "tile.toml");
+  CHECK(longer.tile.t_adc_enable_s == 20e-9);
+  CHECK(make_circuit_kind(longer)->deck_text(0).find("vadc_clk aclk 0 pwl(0 0 7.6e-08 0 7.8e-08 1.8 9.8e-08 1.8 1e-07 0 ") !=
+        std::string::npos);
+  text = base;
+  text.replace(text.find("t_edge_s = 2e-9"), 15, "t_edge_s = 2e-9\nadc_clocked = false");
+  const CampaignSpec tracking = parse_campaign_spec(text, "tile.toml");
+  CHECK(!tracking.tile.adc_clocked);
+  CHECK(make_circuit_kind(tracking)->deck_text(0).find("aclk") == std::string::npos);
 }

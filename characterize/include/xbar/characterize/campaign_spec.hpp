@@ -91,6 +91,10 @@ struct TileSpec {
   /// comparators of more columns need more iterations together (README, "The SPICE tile at two
   /// fidelities").
   int adc_group_cols = 1;
+  /// Transistor comparators enabled by the ADC clock for t_adc_enable_s before each read (0 = a
+  /// tenth of the cycle), or tracking the TIA outputs all cycle (false); netlists/tile.hpp.
+  bool adc_clocked = true;
+  double t_adc_enable_s = 0.0;
 };
 
 /// How the "adc" kind measures each instance ([measure]).
