@@ -160,6 +160,19 @@ TEST_CASE("tile: a transistor-level tile with mismatch stays within a few codes 
   CHECK(r.at("energy_tia_j", 0) > 0.0);
 }
 
+/// The spec of ideal_tile_spec with `from` replaced by `to`, parsed as "tile.toml": the message
+/// it is refused with ("" if accepted).
+static std::string refusal(const std::string& from, const std::string& to) {
+  std::string text = ideal_tile_spec("");
+  text.replace(text.find(from), from.size(), to);
+  try {
+    parse_campaign_spec(text, "tile.toml");
+  } catch (const SpecError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 TEST_CASE("tile spec: bad fields name the file, line and rule") {
   std::string msg;
   try {
@@ -170,36 +183,16 @@ TEST_CASE("tile spec: bad fields name the file, line and rule") {
     msg = e.what();
   }
   CHECK(!msg.empty());  // a duplicate [tile] table is a TOML error
-  try {
-    msg.clear();
-    std::string text = ideal_tile_spec("");
-    text.replace(text.find("t_edge_s = 2e-9"), 15, "t_edge_s = 60e-9");
-    parse_campaign_spec(text, "tile.toml");
-  } catch (const SpecError& e) {
-    msg = e.what();
-  }
+  msg = refusal("t_edge_s = 2e-9", "t_edge_s = 60e-9");
   CHECK(msg.find("tile.toml:") != std::string::npos);
   CHECK(msg.find("t_edge_s") != std::string::npos);
-  try {
-    msg.clear();
-    std::string text = ideal_tile_spec("");
-    text.replace(text.find("cols = 4"), 8, "cols = 4\ndifferential = true");
-    parse_campaign_spec(text, "tile.toml");
-  } catch (const SpecError& e) {
-    msg = e.what();
-  }
-  CHECK(msg.find("differential") != std::string::npos);
-  try {
-    msg.clear();
-    std::string text = ideal_tile_spec("");
-    text.replace(text.find("t_edge_s = 2e-9"), 15, "t_edge_s = 2e-9\nt_adc_enable_s = 95e-9");
-    parse_campaign_spec(text, "tile.toml");
-  } catch (const SpecError& e) {
-    msg = e.what();
-  }
+  CHECK(refusal("cols = 4", "cols = 4\ndifferential = true").find("differential") != std::string::npos);
+  msg = refusal("t_edge_s = 2e-9", "t_edge_s = 2e-9\nt_adc_enable_s = 95e-9");
   CHECK(msg.find("tile.toml:") != std::string::npos);
   CHECK(msg.find("t_adc_enable_s = 9.5e-08") != std::string::npos);
   CHECK(msg.find("<= tile.t_cycle_s - 4 tile.t_edge_s = 9.2e-08 s") != std::string::npos);
+  CHECK(refusal("t_edge_s = 2e-9", "t_edge_s = 2e-9\nadc_group_cols = 0").find("adc_group_cols = 0") != std::string::npos);
+  CHECK(refusal("t_edge_s = 2e-9", "t_edge_s = 2e-9\nadc_transient = \"split\"").find("separate, joint") != std::string::npos);
 }
 
 TEST_CASE("tile spec: adc_clocked and t_adc_enable_s reach the deck's ADC clock") {
