@@ -68,20 +68,18 @@ TileTransient run_tile_transient(SpiceSession& spice, const netlists::TileParams
   r.group_cols = std::clamp(group_cols, 1, C);
   const std::string chain = separate ? netlists::make_tile_chain_deck(p).text : netlists::make_tile_deck(p).text;
   r.chain_sources = voltage_sources(chain);
-  std::string text = with_cards(chain, save_cards(p, r.chain_sources, 0, C, true, !separate, energy_vectors));
-  if (inject_fault) text.insert(text.rfind(".end"), "Rfloat xf1 xf2 1k\n");
-  r.chain = spice.simulate(text, "run");
+  const std::string fault = inject_fault ? "Rfloat xf1 xf2 1k\n" : "";
+  r.chain = spice.simulate(with_cards(chain, save_cards(p, r.chain_sources, 0, C, true, !separate, energy_vectors) + fault), "run");
   if (!separate) return r;
   std::vector<std::vector<double>> waves;
   for (int k = 0; k < C; ++k) waves.push_back(r.chain.real(netlists::tile_tia_output_node(k)));
   const std::vector<double>& time = r.chain.real("time");
   for (int k0 = 0; k0 < C; k0 += r.group_cols) {
+    const int cols = std::min(r.group_cols, C - k0);
     AdcRun a;
-    a.first_col = k0;
-    a.cols = std::min(r.group_cols, C - k0);
-    const std::string adcs = netlists::make_tile_adc_deck(p, time, waves, a.first_col, a.cols).text;
+    const std::string adcs = netlists::make_tile_adc_deck(p, time, waves, k0, cols).text;
     a.sources = voltage_sources(adcs);
-    a.result = spice.simulate(with_cards(adcs, save_cards(p, a.sources, a.first_col, a.cols, false, true, energy_vectors)), "run");
+    a.result = spice.simulate(with_cards(adcs, save_cards(p, a.sources, k0, cols, false, true, energy_vectors)), "run");
     r.adc_runs.push_back(std::move(a));
   }
   return r;

@@ -19,7 +19,6 @@ namespace xbar::characterize {
 /// adjacent columns. Sources: the independent voltage sources of each deck (energy.hpp), for the
 /// block energies.
 struct AdcRun {
-  int first_col = 0, cols = 0;                  ///< the columns whose ADCs this transient holds
   SpiceResult result;
   std::vector<VoltageSourceTerminals> sources;
 };
@@ -27,7 +26,7 @@ struct TileTransient {
   SpiceResult chain;
   std::vector<VoltageSourceTerminals> chain_sources;
   std::vector<AdcRun> adc_runs;
-  int group_cols = 0;                           ///< columns per AdcRun (the last may hold fewer)
+  int group_cols = 0;                           ///< columns per AdcRun: run j holds j·group_cols on (the last may hold fewer)
 
   /// The transient holding column k's comparators.
   const SpiceResult& adcs_of(int k) const { return adc_runs.empty() ? chain : adc_runs[static_cast<std::size_t>(k / group_cols)].result; }

@@ -7,14 +7,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "kinds.hpp"
 #include "spec_reader.hpp"
 #include "tile_readout.hpp"
-#include "xbar/characterize/energy.hpp"
 #include "xbar/characterize/error.hpp"
 #include "xbar/characterize/fault_injection.hpp"
 #include "xbar/characterize/tile_replay.hpp"
